@@ -1,0 +1,206 @@
+/**
+ * Dispatch through the master, against PostgreSQL on 127.0.0.1: a real master process, and
+ * simulated worker agents (each with its own client certificate and keep-alive TLS connection)
+ * long-polling it over HTTPS.
+ *
+ *   - pickup latency from start_execution to the agent holding the task, p50/p95/p99, with 1, 10,
+ *     100 and 1,000 agents waiting;
+ *   - the master's CPU per idle long-polling agent (1,000 agents, no work);
+ *   - no-op tasks claimed and completed per second at 50 concurrent slots, fetching and completing
+ *     in batches.
+ *
+ *   npm run bench:dispatch            (SCALEOUT_BENCH_PG_URL to use another server)
+ *
+ * Every loop is bounded in count and time; the benchmark creates and drops its own database.
+ */
+
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openCatalog } from '../src/db/open.ts';
+import type { CatalogDb } from '../src/db/types.ts';
+import { migrateUp } from '../src/migrate/runner.ts';
+import { createSelfSignedCertificate } from '../src/tls/certificates.ts';
+import { startMaster, type Certs } from '../test/support/master-process.ts';
+
+const ADMIN_URL = process.env.SCALEOUT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const AGENT_COUNTS = [1, 10, 100, 1000];
+const SAMPLES = 100;
+const THROUGHPUT_TASKS = 20_000;
+const THROUGHPUT_SLOTS = 50;
+const THROUGHPUT_BATCH = 10;
+const TIME_LIMIT_MS = 20_000;
+
+interface SimAgent {
+  id: string;
+  agent: Agent;
+}
+
+function post(port: number, a: SimAgent, path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const payload = Buffer.from(JSON.stringify(body));
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path, agent: a.agent, signal, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || '{}') }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function queueTasks(db: CatalogDb, count: number, projectId: number, lsn: number): Promise<void> {
+  await db.query(
+    `WITH ops AS (
+       INSERT INTO internal.operations (operation_type, created_time, object_type, object_id, object_name, status, start_time, caller_name, machine_name)
+       SELECT 200, now(), 20, $1, 'bench', 5, now(), 'bench', '' FROM generate_series(1, $2) RETURNING operation_id
+     ), ex AS (
+       INSERT INTO internal.executions (execution_id, folder_name, project_name, package_name, project_lsn, executed_as_name)
+       SELECT operation_id, 'bench', 'bench', 'noop', $3, 'bench' FROM ops RETURNING execution_id
+     )
+     INSERT INTO internal.tasks (task_id, execution_id, status, max_executed_count, ready_at, use_any_worker, created_time, last_updated_time)
+     SELECT gen_random_uuid(), execution_id, 1, 1, now() - interval '1 second', true, now(), now() FROM ex`,
+    [projectId, count, lsn],
+  );
+  await db.query("SELECT pg_notify('scaleout_tasks', '')");
+}
+
+async function main(): Promise<void> {
+  const name = `scaleout_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = await openCatalog(url.toString(), { poolSize: 4 });
+  const dir = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
+  const masterCert = createSelfSignedCertificate({ commonName: 'localhost', altNames: ['127.0.0.1'], purpose: 'server' });
+  writeFileSync(join(dir, 'master.crt'), masterCert.cert);
+  writeFileSync(join(dir, 'master.key'), masterCert.key);
+  const certs: Certs = {
+    dir,
+    master: { ...masterCert, certFile: join(dir, 'master.crt'), keyFile: join(dir, 'master.key') },
+    worker: () => createSelfSignedCertificate({ commonName: 'w', purpose: 'client', modulusLength: 1024 }),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  const report: string[] = [];
+  let master: Awaited<ReturnType<typeof startMaster>> | undefined;
+  try {
+    await migrateUp(db);
+    await db.call('catalog.create_folder', { folder_name: 'bench' });
+    await db.call('catalog.deploy_project', {
+      folder_name: 'bench', project_name: 'bench', project_stream: Buffer.from('bench'),
+      manifest: JSON.stringify({ name: 'bench', packages: [{ name: 'noop', kind: 'node' }] }),
+    });
+    const [project] = await db.query("SELECT project_id, object_version_lsn FROM internal.projects WHERE name = 'bench'");
+    const projectId = Number(project!.project_id);
+    const lsn = Number(project!.object_version_lsn);
+
+    process.stdout.write(`creating ${Math.max(...AGENT_COUNTS)} agents...\n`);
+    const agents: SimAgent[] = [];
+    for (let i = 0; i < Math.max(...AGENT_COUNTS); i++) {
+      const cert = certs.worker(`w${i}`);
+      const id = randomUUID();
+      await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: cert.thumbprint, IsEnabled: 1, MaxTaskCount: 1000 });
+      agents.push({ id, agent: new Agent({ keepAlive: true, cert: cert.cert, key: cert.key, rejectUnauthorized: false, maxSockets: 16 }) });
+    }
+    master = await startMaster(url.toString(), certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000, DispatchPollIntervalInMs: 200 });
+    const port = master.port;
+    for (const a of agents) await post(port, a, `/api/v1/agents/${a.id}/register`, { machineName: 'bench' });
+
+    // Pickup latency, and idle CPU per agent.
+    for (const count of AGENT_COUNTS) {
+      const active = agents.slice(0, count);
+      const started = new Map<number, number>();
+      const latencies: number[] = [];
+      const stop = new AbortController();
+      setMaxListeners(10_000, stop.signal);
+      const loops = active.map(async (a) => {
+        while (!stop.signal.aborted) {
+          try {
+            const r = await post(port, a, `/api/v1/agents/${a.id}/tasks:claim`, { maxTasks: 1, waitMs: 30000 }, stop.signal);
+            for (const t of r.json.tasks ?? []) {
+              const at = started.get(t.executionId);
+              if (at !== undefined) latencies.push(performance.now() - at);
+              await post(port, a, `/api/v1/tasks/${t.taskId}/complete`, { leaseToken: t.leaseToken, outcome: 'succeeded' });
+            }
+          } catch {
+            if (stop.signal.aborted) return;
+          }
+        }
+      });
+      await new Promise((r) => setTimeout(r, 1000 + count * 2));
+      if (count === Math.max(...AGENT_COUNTS)) {
+        const before = cpuSeconds(master.child.pid!);
+        const windowMs = 10_000;
+        await new Promise((r) => setTimeout(r, windowMs));
+        const used = cpuSeconds(master.child.pid!) - before;
+        const percent = (used / (windowMs / 1000)) * 100;
+        report.push(`master CPU with ${count} idle long-polling agents: ${percent.toFixed(2)} % of one core (${(percent / count).toFixed(4)} % per agent)   target < 10 %`);
+      }
+      for (let i = 0; i < SAMPLES; i++) {
+        const r = await db.call('catalog.create_execution', { folder_name: 'bench', project_name: 'bench', package_name: 'noop' });
+        const id = Number(r.output.execution_id);
+        started.set(id, performance.now());
+        await db.call('catalog.start_execution', { execution_id: id });
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      const deadline = Date.now() + 10_000;
+      while (latencies.length < SAMPLES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      stop.abort();
+      await Promise.allSettled(loops);
+      const sorted = [...latencies].sort((x, y) => x - y);
+      report.push(
+        `pickup latency with ${String(count).padStart(4)} agents waiting: p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms (${sorted.length} samples)   target p50 <= 5 ms, p99 <= 20 ms`,
+      );
+    }
+
+    // Throughput: 10 agents, 5 claim loops each (50 loops), each claiming and completing up to 10 tasks per request.
+    await queueTasks(db, THROUGHPUT_TASKS, projectId, lsn);
+    const slots = agents.slice(0, THROUGHPUT_SLOTS / 5);
+    let done = 0;
+    const t0 = performance.now();
+    const tloops = slots.flatMap((a) =>
+      Array.from({ length: 5 }, async () => {
+        while (done < THROUGHPUT_TASKS && performance.now() - t0 < TIME_LIMIT_MS) {
+          const r = await post(port, a, `/api/v1/agents/${a.id}/tasks:claim`, { maxTasks: THROUGHPUT_BATCH, waitMs: 0 });
+          const tasks = r.json.tasks ?? [];
+          if (tasks.length === 0) break;
+          await post(port, a, '/api/v1/tasks:complete', {
+            completions: tasks.map((t: any) => ({ taskId: t.taskId, leaseToken: t.leaseToken, outcome: 'succeeded' })),
+          });
+          done += tasks.length;
+        }
+      }),
+    );
+    await Promise.all(tloops);
+    const seconds = (performance.now() - t0) / 1000;
+    report.push(`throughput with ${THROUGHPUT_SLOTS} concurrent claim loops, each claiming and completing up to ${THROUGHPUT_BATCH} per request (up to ${THROUGHPUT_SLOTS * THROUGHPUT_BATCH} tasks in flight): ${(done / seconds).toFixed(0)} tasks/s (${done} tasks in ${seconds.toFixed(1)} s)   target >= 7,000 tasks/s`);
+    process.stdout.write(`\n${report.join('\n')}\n`);
+  } finally {
+    await master?.stop();
+    await db.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    certs.cleanup();
+  }
+}
+
+await main();
+process.exit(0);

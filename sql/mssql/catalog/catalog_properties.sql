@@ -1,0 +1,23 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    catalog.catalog_properties
+    The catalog's settings, one row per property (SSISDB's view of the same name), including
+    IS_SCALEOUT_ENABLED from the master properties.
+    Readers: ssis_admin. Columns: property_name, property_value.
+*/
+CREATE OR ALTER VIEW [catalog].catalog_properties
+AS
+SELECT
+    cp.property_name,
+    cp.property_value
+FROM internal.catalog_properties AS cp
+UNION ALL
+SELECT
+    mp.property_name,
+    CAST(mp.property_value AS nvarchar(256)) AS property_value
+FROM internal.master_properties AS mp
+WHERE mp.property_name = N'IS_SCALEOUT_ENABLED';
+GO

@@ -1,0 +1,254 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    catalog.create_execution
+    Creates an execution of an entry-point package of a project's current version (status 1,
+    created): an operation of type 200 and the execution's parameter values — the project (20) and
+    package (30) parameters with their defaults, and the system (50) parameters LOGGING_LEVEL (from
+    SERVER_LOGGING_LEVEL), DUMP_ON_ERROR, DUMP_ON_EVENT, DUMP_EVENT_CODE, CALLER_INFO, SYNCHRONIZED.
+    @runinscaleout NULL follows DEFAULT_EXECUTION_MODE (when Scale Out is enabled); this catalog
+    runs packages in Scale Out only. Ours: @priority (higher first), @required_tags (a worker must
+    have every one of them) and @timeout_seconds (the package's own timeout when NULL).
+    Caller: ssis_admin, ssis_cluster_executor. Output: @execution_id. Returns 0.
+    Errors: 51000, 51001 (environment references are not supported yet), 51103, 51104, 51105,
+    51205, 51212, 51213.
+*/
+CREATE OR ALTER PROCEDURE [catalog].create_execution
+    @folder_name nvarchar(128) = NULL,
+    @project_name nvarchar(128) = NULL,
+    @package_name nvarchar(260) = NULL,
+    @reference_id bigint = NULL,
+    @use32bitruntime bit = 0,
+    @runinscaleout bit = NULL,
+    @useanyworker bit = 1,
+    @execution_id bigint = NULL OUTPUT,
+    @priority int = 0,
+    @required_tags nvarchar(max) = NULL,
+    @timeout_seconds int = NULL
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    /* ---------------------------------------- Check input parameters */
+    DECLARE @error_number int = NULL;
+    DECLARE @error_message nvarchar(max) = N'';
+
+    IF @folder_name IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@folder_name', NULL, NULL) + N' ';
+    IF @project_name IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@project_name', NULL, NULL) + N' ';
+    IF @package_name IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@package_name', NULL, NULL) + N' ';
+    IF @reference_id IS NOT NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(
+                51001,
+                N'@reference_id',
+                CONVERT(nvarchar(20), @reference_id),
+                N'NULL: environment references are not supported yet'
+            )
+            + N' ';
+    IF @use32bitruntime IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@use32bitruntime', NULL, NULL) + N' ';
+    IF @useanyworker IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@useanyworker', NULL, NULL) + N' ';
+    IF @priority IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@priority', NULL, NULL) + N' ';
+    IF @timeout_seconds IS NOT NULL AND @timeout_seconds <= 0
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(
+                51001, N'@timeout_seconds', CONVERT(nvarchar(20), @timeout_seconds), N'a number of seconds greater than 0'
+            )
+            + N' ';
+
+    IF @error_number IS NOT NULL
+    BEGIN
+        EXEC internal.raise_error_text @number = @error_number, @message = @error_message;
+        RETURN 1;
+    END;
+
+    DECLARE @scaleout_enabled bit = CASE
+        WHEN EXISTS (
+            SELECT 1
+            FROM internal.master_properties AS mp
+            WHERE mp.property_name = N'IS_SCALEOUT_ENABLED' AND mp.property_value = N'TRUE'
+        ) THEN 1
+        ELSE 0
+    END;
+    DECLARE @in_scaleout bit = COALESCE(
+        @runinscaleout,
+        CASE
+            WHEN
+                @scaleout_enabled = 1
+                AND EXISTS (
+                    SELECT 1
+                    FROM internal.catalog_properties AS cp
+                    WHERE cp.property_name = N'DEFAULT_EXECUTION_MODE' AND cp.property_value = N'1'
+                )
+                THEN 1
+            ELSE 0
+        END
+    );
+    IF @scaleout_enabled = 0
+    BEGIN
+        EXEC internal.raise_error @number = 51213;
+        RETURN 1;
+    END;
+    IF @in_scaleout = 0
+    BEGIN
+        EXEC internal.raise_error @number = 51212;
+        RETURN 1;
+    END;
+
+    DECLARE @folder_id bigint = NULL;
+    DECLARE @project_id bigint = NULL;
+    DECLARE @lsn bigint = NULL;
+    DECLARE @entry_point bit = NULL;
+    DECLARE @package_timeout int = NULL;
+    DECLARE @logging_level nvarchar(256) = NULL;
+    DECLARE @caller nvarchar(128) = ORIGINAL_LOGIN();
+    DECLARE @now datetimeoffset(7) = SYSUTCDATETIME();
+
+    SELECT @folder_id = f.folder_id FROM internal.folders AS f WHERE f.name = @folder_name;
+    IF @folder_id IS NULL
+    BEGIN
+        EXEC internal.raise_error @number = 51103, @a1 = @folder_name;
+        RETURN 1;
+    END;
+    SELECT
+        @project_id = p.project_id,
+        @lsn = p.object_version_lsn
+    FROM internal.projects AS p
+    WHERE p.folder_id = @folder_id AND p.name = @project_name;
+    IF @project_id IS NULL
+    BEGIN
+        EXEC internal.raise_error @number = 51104, @a1 = @project_name, @a2 = @folder_name;
+        RETURN 1;
+    END;
+    SELECT
+        @entry_point = pk.entry_point,
+        @package_timeout = pk.timeout_seconds
+    FROM internal.packages AS pk
+    WHERE pk.project_version_lsn = @lsn AND pk.name = @package_name;
+    IF @entry_point IS NULL
+    BEGIN
+        EXEC internal.raise_error @number = 51105, @a1 = @package_name, @a2 = @project_name, @a3 = @folder_name;
+        RETURN 1;
+    END;
+    IF @entry_point = 0
+    BEGIN
+        EXEC internal.raise_error @number = 51205, @a1 = @package_name;
+        RETURN 1;
+    END;
+
+    SELECT @logging_level = cp.property_value
+    FROM internal.catalog_properties AS cp
+    WHERE cp.property_name = N'SERVER_LOGGING_LEVEL';
+
+    /* ---------------------------------------- Create; table order: operations, executions, execution_parameter_values */
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        INSERT INTO internal.operations (
+            operation_type, created_time, object_type, object_id, object_name, status, caller_name, server_name, machine_name
+        )
+        VALUES (200, @now, 20, @project_id, @project_name, 1, @caller, @@SERVERNAME, N'');
+        SET @execution_id = SCOPE_IDENTITY();
+
+        INSERT INTO internal.executions (
+            execution_id,
+            folder_name,
+            project_name,
+            package_name,
+            reference_id,
+            project_lsn,
+            executed_as_name,
+            use32bitruntime,
+            run_in_scaleout,
+            use_any_worker,
+            priority,
+            required_tags,
+            timeout_seconds
+        )
+        VALUES (
+            @execution_id,
+            @folder_name,
+            @project_name,
+            @package_name,
+            NULL,
+            @lsn,
+            @caller,
+            @use32bitruntime,
+            1,
+            @useanyworker,
+            @priority,
+            internal.normalize_tags(@required_tags),
+            COALESCE(@timeout_seconds, @package_timeout)
+        );
+
+        INSERT INTO internal.execution_parameter_values (
+            execution_id, object_type, parameter_data_type, parameter_name, parameter_value, sensitive, required, value_set
+        )
+        SELECT
+            @execution_id,
+            op.object_type,
+            op.data_type,
+            op.parameter_name,
+            op.default_value,
+            op.sensitive,
+            op.required,
+            CASE WHEN op.default_value IS NULL THEN 0 ELSE 1 END
+        FROM internal.object_parameters AS op
+        WHERE
+            op.project_version_lsn = @lsn
+            AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = @package_name))
+        UNION ALL
+        SELECT
+            @execution_id,
+            50,
+            s.data_type,
+            s.name,
+            s.value,
+            0,
+            0,
+            CASE WHEN s.value IS NULL THEN 0 ELSE 1 END
+        FROM (
+            VALUES
+            (N'Int32', N'LOGGING_LEVEL', COALESCE(@logging_level, N'1')),
+            (N'Boolean', N'DUMP_ON_ERROR', N'0'),
+            (N'Boolean', N'DUMP_ON_EVENT', N'0'),
+            (N'String', N'DUMP_EVENT_CODE', N'0'),
+            (N'String', N'CALLER_INFO', NULL),
+            (N'Boolean', N'SYNCHRONIZED', N'0')
+        ) AS s (data_type, name, value);
+
+        COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        SET @execution_id = NULL;
+        THROW;
+    END CATCH;
+
+    RETURN 0;
+END;
+GO

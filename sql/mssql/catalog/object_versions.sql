@@ -1,0 +1,25 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    catalog.object_versions
+    Every kept version of every project (MAX_PROJECT_VERSIONS per project when
+    VERSION_CLEANUP_ENABLED). Ours: content_hash, the SHA-256 of the project bytes workers cache by.
+    Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+*/
+CREATE OR ALTER VIEW [catalog].object_versions
+AS
+SELECT
+    v.object_version_lsn,
+    v.object_id,
+    v.object_type,
+    v.object_name,
+    v.description,
+    v.created_by,
+    v.created_time,
+    v.restored_by,
+    v.last_restored_time,
+    v.content_hash
+FROM internal.object_versions AS v;
+GO

@@ -1,0 +1,26 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    catalog.projects
+    One row per project; object_version_lsn is the version deployed last.
+    Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+*/
+CREATE OR ALTER VIEW [catalog].projects
+AS
+SELECT
+    p.project_id,
+    p.folder_id,
+    p.name,
+    p.description,
+    p.project_format_version,
+    CAST(NULL AS varbinary(85)) AS deployed_by_sid,
+    p.deployed_by_name,
+    p.last_deployed_time,
+    p.created_time,
+    p.object_version_lsn,
+    CAST('N' AS char(1)) AS validation_status,
+    CAST(NULL AS datetimeoffset(7)) AS last_validation_time
+FROM internal.projects AS p;
+GO

@@ -1,0 +1,133 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    catalog.set_execution_parameter_value
+    Sets a parameter of an execution that has not started (status 1): a project parameter
+    (@object_type 20), a package parameter (30) or a system parameter (50: LOGGING_LEVEL 0, 1, 2, 3,
+    4 or 100, CALLER_INFO, DUMP_ON_ERROR, DUMP_ON_EVENT, DUMP_EVENT_CODE, SYNCHRONIZED). The value
+    must fit the parameter's data type; NULL unsets it. Dates are kept in ISO 8601.
+    Caller: ssis_admin, ssis_cluster_executor. Returns 0.
+    Errors: 51000, 51001 (object type, value), 51106 no such execution, 51108 no such parameter,
+    51207 the execution has started.
+*/
+CREATE OR ALTER PROCEDURE [catalog].set_execution_parameter_value
+    @execution_id bigint = NULL,
+    @object_type smallint = NULL,
+    @parameter_name nvarchar(128) = NULL,
+    @parameter_value sql_variant = NULL
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    /* ---------------------------------------- Check input parameters */
+    DECLARE @error_number int = NULL;
+    DECLARE @error_message nvarchar(max) = N'';
+
+    IF @execution_id IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@execution_id', NULL, NULL) + N' ';
+    IF @object_type IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@object_type', NULL, NULL) + N' ';
+    ELSE IF @object_type NOT IN (20, 30, 50)
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(
+                51001,
+                N'@object_type',
+                CONVERT(nvarchar(20), @object_type),
+                N'20 (project), 30 (package) or 50 (system parameter)'
+            )
+            + N' ';
+    IF @parameter_name IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@parameter_name', NULL, NULL) + N' ';
+
+    IF @error_number IS NOT NULL
+    BEGIN
+        EXEC internal.raise_error_text @number = @error_number, @message = @error_message;
+        RETURN 1;
+    END;
+
+    DECLARE @given nvarchar(4000) = CASE
+        WHEN
+            CONVERT(nvarchar(128), SQL_VARIANT_PROPERTY(@parameter_value, 'BaseType'))
+            IN (N'date', N'datetime', N'datetime2', N'datetimeoffset', N'smalldatetime')
+            THEN CONVERT(nvarchar(4000), @parameter_value, 126)
+        ELSE CONVERT(nvarchar(4000), @parameter_value)
+    END;
+    DECLARE @value nvarchar(4000) = @given;
+    DECLARE @status int = NULL;
+    DECLARE @data_type nvarchar(128) = NULL;
+    DECLARE @text nvarchar(20) = CONVERT(nvarchar(20), @execution_id);
+    DECLARE @type_text nvarchar(20) = CONVERT(nvarchar(20), @object_type);
+    DECLARE @accepted nvarchar(200);
+
+    /* ---------------------------------------- Set; table order: operations, execution_parameter_values */
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        SELECT @status = o.status
+        FROM internal.operations AS o WITH (UPDLOCK, ROWLOCK)
+        INNER JOIN internal.executions AS e
+            ON e.execution_id = o.operation_id
+        WHERE o.operation_id = @execution_id;
+
+        IF @status IS NULL
+            EXEC internal.raise_error @number = 51106, @a1 = @text;
+        IF @status <> 1
+        BEGIN
+            DECLARE @status_text nvarchar(20) = CONVERT(nvarchar(20), @status);
+            EXEC internal.raise_error @number = 51207, @a1 = @text, @a2 = @status_text;
+        END;
+
+        SELECT @data_type = pv.parameter_data_type
+        FROM internal.execution_parameter_values AS pv
+        WHERE pv.execution_id = @execution_id AND pv.object_type = @object_type AND pv.parameter_name = @parameter_name;
+
+        IF @data_type IS NULL
+            EXEC internal.raise_error @number = 51108, @a1 = @text, @a2 = @parameter_name, @a3 = @type_text;
+
+        IF @data_type = N'Boolean' AND @value IS NOT NULL
+            SET @value = CASE LOWER(LTRIM(RTRIM(@value)))
+                WHEN N'true' THEN N'1'
+                WHEN N'false' THEN N'0'
+                ELSE LTRIM(RTRIM(@value))
+            END;
+
+        IF
+            internal.is_valid_parameter_value(@data_type, @value) = 0
+            OR (@object_type = 50 AND @parameter_name = N'LOGGING_LEVEL' AND @value NOT IN (N'0', N'1', N'2', N'3', N'4', N'100'))
+        BEGIN
+            SET @accepted = CASE
+                WHEN @parameter_name = N'LOGGING_LEVEL' AND @object_type = 50 THEN N'a logging level: 0, 1, 2, 3, 4 or 100'
+                ELSE N'a value of type ' + @data_type
+            END;
+            EXEC internal.raise_error @number = 51001, @a1 = N'@parameter_value', @a2 = @given, @a3 = @accepted;
+        END;
+
+        UPDATE pv
+        SET
+            pv.parameter_value = @value,
+            pv.value_set = CASE WHEN @value IS NULL THEN 0 ELSE 1 END,
+            pv.runtime_override = 1
+        FROM internal.execution_parameter_values AS pv
+        WHERE pv.execution_id = @execution_id AND pv.object_type = @object_type AND pv.parameter_name = @parameter_name;
+
+        COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        THROW;
+    END CATCH;
+
+    RETURN 0;
+END;
+GO

@@ -1,0 +1,83 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    internal.cleanup_server_retention_window
+    Retention (SSIS's maintenance job): when OPERATION_CLEANUP_ENABLED is TRUE and RETENTION_WINDOW
+    is not -1, deletes operations that ended more than RETENTION_WINDOW days ago, with their
+    executions, parameter values, messages and archived tasks. At most @BatchSize operations per
+    call; call again while @Processed = @BatchSize.
+    Caller: the master holding the 'retention' sweep lease. Output: @Processed.
+    Errors: 51001 (@BatchSize).
+*/
+CREATE OR ALTER PROCEDURE internal.cleanup_server_retention_window
+    @BatchSize int = 1000,
+    @now datetimeoffset(7) = NULL,
+    @Processed int = NULL OUTPUT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 5000
+    BEGIN
+        DECLARE @text nvarchar(20) = CONVERT(nvarchar(20), @BatchSize);
+        EXEC internal.raise_error @number = 51001, @a1 = N'@BatchSize', @a2 = @text, @a3 = N'from 1 to 5000';
+        RETURN 1;
+    END;
+
+    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @Processed = 0;
+    DECLARE @enabled nvarchar(256);
+    DECLARE @days nvarchar(256);
+    DECLARE @doomed TABLE (operation_id bigint NOT NULL PRIMARY KEY);
+
+    SELECT @enabled = UPPER(cp.property_value)
+    FROM internal.catalog_properties AS cp
+    WHERE cp.property_name = N'OPERATION_CLEANUP_ENABLED';
+    SELECT @days = cp.property_value
+    FROM internal.catalog_properties AS cp
+    WHERE cp.property_name = N'RETENTION_WINDOW';
+
+    IF
+        @enabled IS NULL
+        OR @enabled <> N'TRUE'
+        OR @days IS NULL
+        OR @days COLLATE Latin1_General_BIN2 LIKE N'%[^0-9]%'
+        OR LEN(@days) NOT BETWEEN 1 AND 5
+        OR TRY_CONVERT(int, @days) < 1
+        RETURN 0;
+
+    /* ---------------------------------------- Delete; table order: tasks_history, operations (cascading) */
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        INSERT INTO @doomed (operation_id)
+        SELECT TOP (@BatchSize) o.operation_id
+        FROM internal.operations AS o WITH (READPAST, UPDLOCK, ROWLOCK)
+        WHERE o.end_time IS NOT NULL AND o.end_time <= DATEADD(DAY, -CONVERT(int, @days), @now)
+        ORDER BY o.end_time;
+
+        DELETE h
+        FROM internal.tasks_history AS h
+        INNER JOIN @doomed AS d
+            ON d.operation_id = h.execution_id;
+
+        DELETE o
+        FROM internal.operations AS o
+        INNER JOIN @doomed AS d
+            ON d.operation_id = o.operation_id;
+
+        SET @Processed = @@ROWCOUNT;
+
+        COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        THROW;
+    END CATCH;
+
+    RETURN 0;
+END;
+GO

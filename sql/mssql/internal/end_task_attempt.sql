@@ -1,0 +1,163 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    internal.end_task_attempt
+    Ends the current attempt of a task the caller has locked, and moves its execution on:
+      succeeded                 task 5, execution 7 succeeded
+      canceled, or stop asked   task 6, execution 3 canceled; the stop operation succeeds (7)
+      failed or expired, with attempts left
+                                task back to the queue (1), execution 5 pending again; a failure
+                                waits 5 s * 2^(attempt-1) (at most 300 s), an expired lease none;
+                                for 60 s after that the worker of the last attempt is passed over
+      failed, none left         task 4, execution 4 failed
+      expired, none left        task 4, execution 6 ended unexpectedly
+    A message in the execution's log says what happened. Callers: internal.complete_task and the
+    sweeps, inside their transaction. Table order: tasks, operations, operation_messages.
+*/
+CREATE OR ALTER PROCEDURE internal.end_task_attempt
+    @TaskId uniqueidentifier = NULL,
+    @Outcome varchar(16) = NULL,
+    @ErrorMessage nvarchar(max) = NULL,
+    @now datetimeoffset(7) = NULL,
+    @ExecutionStatus int = NULL OUTPUT,
+    @WillRetry bit = NULL OUTPUT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    DECLARE @execution_id bigint;
+    DECLARE @executed_count int;
+    DECLARE @max_executed_count int;
+    DECLARE @is_cancelled bit;
+    DECLARE @worker_agent_id uniqueidentifier;
+    DECLARE @machine nvarchar(256);
+    DECLARE @delay int;
+    DECLARE @ready datetimeoffset(7);
+    DECLARE @stop_id bigint;
+    DECLARE @message nvarchar(max);
+    DECLARE @what nvarchar(max);
+
+    SET @now = COALESCE(@now, SYSUTCDATETIME());
+
+    SELECT
+        @execution_id = t.execution_id,
+        @executed_count = t.executed_count,
+        @max_executed_count = t.max_executed_count,
+        @is_cancelled = t.is_cancelled,
+        @worker_agent_id = t.worker_agent_id
+    FROM internal.tasks AS t
+    WHERE t.task_id = @TaskId;
+
+    SELECT @machine = COALESCE(w.display_name, w.machine_name)
+    FROM internal.worker_agents AS w
+    WHERE w.worker_agent_id = @worker_agent_id;
+    SET @machine = COALESCE(@machine, LOWER(CONVERT(nvarchar(36), @worker_agent_id)), N'a worker');
+
+    SELECT @stop_id = e.stop_operation_id
+    FROM internal.executions AS e
+    WHERE e.execution_id = @execution_id;
+
+    SET @WillRetry = 0;
+
+    IF @Outcome = 'succeeded'
+    BEGIN
+        UPDATE t
+        SET t.status = 5, t.lease_token = NULL, t.lease_expires_at = NULL, t.last_updated_time = @now
+        FROM internal.tasks AS t
+        WHERE t.task_id = @TaskId;
+        SET @ExecutionStatus = 7;
+    END;
+    ELSE IF @Outcome = 'canceled' OR @is_cancelled = 1
+    BEGIN
+        UPDATE t
+        SET
+            t.status = 6,
+            t.lease_token = NULL,
+            t.lease_expires_at = NULL,
+            t.last_error = @ErrorMessage,
+            t.last_updated_time = @now
+        FROM internal.tasks AS t
+        WHERE t.task_id = @TaskId;
+        SET @ExecutionStatus = 3;
+        SET @message = CASE
+            WHEN @Outcome = 'canceled' THEN N'Canceled on ' + @machine + N'.'
+            ELSE N'Canceled: the stop request was not answered by ' + @machine + N'.'
+        END;
+        EXEC internal.add_operation_message @execution_id, 70, @message, @now;
+    END;
+    ELSE IF @executed_count < @max_executed_count
+    BEGIN
+        SET @delay = CASE
+            WHEN @Outcome = 'expired' THEN 0
+            WHEN @executed_count >= 7 THEN 300
+            ELSE 5 * POWER(2, CASE WHEN @executed_count > 1 THEN @executed_count - 1 ELSE 0 END)
+        END;
+        IF @delay > 300 SET @delay = 300;
+        SET @ready = DATEADD(SECOND, @delay, @now);
+        UPDATE t
+        SET
+            t.status = 1,
+            t.ready_at = @ready,
+            t.worker_agent_id = NULL,
+            t.lease_token = NULL,
+            t.lease_expires_at = NULL,
+            t.avoid_worker_agent_id = @worker_agent_id,
+            t.avoid_until = DATEADD(SECOND, 60, @ready),
+            t.last_error = @ErrorMessage,
+            t.last_updated_time = @now
+        FROM internal.tasks AS t
+        WHERE t.task_id = @TaskId;
+        SET @ExecutionStatus = 5;
+        SET @WillRetry = 1;
+        SET @what = CASE
+            WHEN @Outcome = 'expired' THEN N'lost its worker ' + @machine + N' (the lease expired)'
+            ELSE N'failed on ' + @machine + COALESCE(N': ' + @ErrorMessage, N'')
+        END;
+        SET @message = CONCAT(
+            N'Attempt ', @executed_count, N' of ', @max_executed_count, N' ', @what, N'. Retrying',
+            CASE WHEN @delay > 0 THEN CONCAT(N' in ', @delay, N' s') ELSE N' now' END, N'.'
+        );
+        EXEC internal.add_operation_message @execution_id, 110, @message, @now;
+    END;
+    ELSE
+    BEGIN
+        UPDATE t
+        SET
+            t.status = 4,
+            t.lease_token = NULL,
+            t.lease_expires_at = NULL,
+            t.last_error = @ErrorMessage,
+            t.last_updated_time = @now
+        FROM internal.tasks AS t
+        WHERE t.task_id = @TaskId;
+        SET @ExecutionStatus = CASE WHEN @Outcome = 'expired' THEN 6 ELSE 4 END;
+        SET @what = CASE
+            WHEN @Outcome = 'expired'
+                THEN N'lost its worker ' + @machine + N' (the lease expired): the execution ended unexpectedly'
+            ELSE N'failed on ' + @machine + COALESCE(N': ' + @ErrorMessage, N'')
+        END;
+        SET @message = CONCAT(N'Attempt ', @executed_count, N' of ', @max_executed_count, N' ', @what, N'.');
+        EXEC internal.add_operation_message @execution_id, 120, @message, @now;
+    END;
+
+    UPDATE o
+    SET
+        o.status = @ExecutionStatus,
+        o.end_time = CASE WHEN @ExecutionStatus = 5 THEN NULL ELSE @now END,
+        o.machine_name = CASE WHEN @ExecutionStatus = 5 THEN N'' ELSE o.machine_name END,
+        o.worker_agent_id = CASE WHEN @ExecutionStatus = 5 THEN NULL ELSE o.worker_agent_id END
+    FROM internal.operations AS o
+    WHERE o.operation_id = @execution_id;
+
+    IF @ExecutionStatus <> 5 AND @stop_id IS NOT NULL
+        UPDATE o
+        SET o.status = 7, o.end_time = @now
+        FROM internal.operations AS o
+        WHERE o.operation_id = @stop_id AND o.status = 2;
+
+    RETURN 0;
+END;
+GO

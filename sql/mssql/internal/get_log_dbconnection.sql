@@ -1,0 +1,29 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    internal.get_log_dbconnection
+    The logging server and connection string set by catalog.update_logdb_info, which the master
+    hands to enabled workers. NULL when none was set (workers then send logs through the master).
+    Caller: the master only (scaleout_master); no view shows the connection string.
+*/
+CREATE OR ALTER PROCEDURE internal.get_log_dbconnection
+    @server_name nvarchar(max) = NULL OUTPUT,
+    @connection_string nvarchar(max) = NULL OUTPUT
+AS
+BEGIN
+    SET NOCOUNT ON;
+
+    SET @server_name = NULL;
+    SET @connection_string = NULL;
+
+    SELECT
+        @server_name = lc.server_name,
+        @connection_string = lc.connection_string
+    FROM internal.logdb_connection AS lc
+    WHERE lc.id = 1;
+
+    RETURN 0;
+END;
+GO

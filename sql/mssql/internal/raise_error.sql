@@ -1,0 +1,22 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    internal.raise_error
+    Raises catalog error @number with its formatted text and "Nothing was changed.".
+    Callers: catalog and internal procedures. Inside a caller's TRY block, its CATCH rolls back and
+    re-throws the same number and text.
+*/
+CREATE OR ALTER PROCEDURE internal.raise_error
+    @number int = NULL,
+    @a1 nvarchar(1000) = NULL,
+    @a2 nvarchar(1000) = NULL,
+    @a3 nvarchar(1000) = NULL
+AS
+BEGIN
+    SET NOCOUNT ON;
+    DECLARE @message nvarchar(2048) = internal.error_text(@number, @a1, @a2, @a3) + N' Nothing was changed.';
+    THROW @number, @message, 1;
+END;
+GO

@@ -1,0 +1,50 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    Who may do what. Re-applied whenever this file changes.
+      public                 reads catalog.master_properties (as in SSISDB)
+      ssis_admin             everything in the catalog schema: views and procedures
+      ssis_cluster_executor  sees the workers (execution procedures are granted with them)
+      ssis_logreader         reads the operational log views (granted with them)
+      ssis_cluster_worker    appends execution messages only (granted with that procedure)
+      scaleout_master        the internal procedures the master calls, and the catalog views
+    Procedures reach the internal tables through ownership chaining (everything is owned by dbo):
+    no role is granted anything on a table.
+*/
+GRANT SELECT ON [catalog].master_properties TO [public];
+GO
+
+GRANT SELECT, EXECUTE ON SCHEMA::[catalog] TO ssis_admin;
+GO
+
+GRANT SELECT ON [catalog].worker_agents TO ssis_cluster_executor;
+GRANT SELECT ON [catalog].worker_agent_perfcounter TO ssis_cluster_executor;
+GO
+
+GRANT EXECUTE ON SCHEMA::internal TO scaleout_master;
+GRANT SELECT ON SCHEMA::[catalog] TO scaleout_master;
+GO
+
+/* Executions: ssis_cluster_executor runs packages; ssis_logreader reads the operational views. */
+GRANT SELECT ON [catalog].folders TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].projects TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].packages TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].object_versions TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].object_parameters TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].executions TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].execution_parameter_values TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].operations TO ssis_logreader;
+GRANT SELECT ON [catalog].operation_messages TO ssis_logreader;
+GRANT SELECT ON [catalog].event_messages TO ssis_logreader;
+GRANT EXECUTE ON [catalog].create_execution TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].add_execution_worker TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].set_execution_parameter_value TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].start_execution TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].stop_operation TO ssis_cluster_executor;
+GO
+
+/* The log writer appends execution messages, and nothing else. */
+GRANT EXECUTE ON internal.append_execution_messages TO ssis_cluster_worker;
+GO

@@ -1,0 +1,148 @@
+-- catalog.create_execution
+-- Creates an execution of an entry-point package of a project's current version (status 1,
+-- created): an operation of type 200 and the execution's parameter values — the project (20) and
+-- package (30) parameters with their defaults, and the system (50) parameters LOGGING_LEVEL (from
+-- SERVER_LOGGING_LEVEL), DUMP_ON_ERROR, DUMP_ON_EVENT, DUMP_EVENT_CODE, CALLER_INFO, SYNCHRONIZED.
+-- runinscaleout NULL follows DEFAULT_EXECUTION_MODE (when Scale Out is enabled); this catalog
+-- runs packages in Scale Out only. Ours: priority (higher first), required_tags (a worker must
+-- have every one of them) and timeout_seconds (the package's own timeout when NULL).
+-- Caller: ssis_admin, ssis_cluster_executor. Output: execution_id.
+-- Errors: 51000, 51001 (environment references are not supported yet), 51103, 51104, 51105,
+-- 51205, 51212, 51213.
+CREATE OR REPLACE PROCEDURE catalog.create_execution(
+    folder_name varchar(128) DEFAULT NULL,
+    project_name varchar(128) DEFAULT NULL,
+    package_name varchar(260) DEFAULT NULL,
+    reference_id bigint DEFAULT NULL,
+    use32bitruntime boolean DEFAULT false,
+    runinscaleout boolean DEFAULT NULL,
+    useanyworker boolean DEFAULT true,
+    INOUT execution_id bigint DEFAULT NULL,
+    priority integer DEFAULT 0,
+    required_tags text DEFAULT NULL,
+    timeout_seconds integer DEFAULT NULL
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = catalog, internal, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    error_number integer;
+    error_message text := '';
+    v_now timestamptz := pg_catalog.now();
+    v_scaleout_enabled boolean;
+    v_in_scaleout boolean;
+    v_folder_id bigint;
+    v_project_id bigint;
+    v_lsn bigint;
+    v_entry_point boolean;
+    v_package_timeout integer;
+    v_logging_level text;
+BEGIN
+    execution_id := NULL;
+
+    -- Check input parameters
+    IF folder_name IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@folder_name') || ' ';
+    END IF;
+    IF project_name IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@project_name') || ' ';
+    END IF;
+    IF package_name IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@package_name') || ' ';
+    END IF;
+    IF reference_id IS NOT NULL THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@reference_id', reference_id::text, 'NULL: environment references are not supported yet') || ' ';
+    END IF;
+    IF use32bitruntime IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@use32bitruntime') || ' ';
+    END IF;
+    IF useanyworker IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@useanyworker') || ' ';
+    END IF;
+    IF priority IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@priority') || ' ';
+    END IF;
+    IF timeout_seconds IS NOT NULL AND timeout_seconds <= 0 THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@timeout_seconds', timeout_seconds::text, 'a number of seconds greater than 0') || ' ';
+    END IF;
+    IF error_number IS NOT NULL THEN
+        PERFORM internal.raise_error_text(error_number, error_message);
+    END IF;
+
+    SELECT COALESCE(mp.property_value, '') = 'TRUE' INTO v_scaleout_enabled
+      FROM internal.master_properties AS mp
+     WHERE mp.property_name = 'IS_SCALEOUT_ENABLED';
+    v_in_scaleout := COALESCE(runinscaleout,
+                              v_scaleout_enabled AND (SELECT cp.property_value FROM internal.catalog_properties AS cp
+                                                       WHERE cp.property_name = 'DEFAULT_EXECUTION_MODE') = '1');
+    IF NOT COALESCE(v_scaleout_enabled, false) THEN
+        PERFORM internal.raise_error(51213);
+    END IF;
+    IF NOT v_in_scaleout THEN
+        PERFORM internal.raise_error(51212);
+    END IF;
+
+    SELECT f.folder_id INTO v_folder_id FROM internal.folders AS f WHERE f.name = folder_name;
+    IF v_folder_id IS NULL THEN
+        PERFORM internal.raise_error(51103, folder_name);
+    END IF;
+    SELECT p.project_id, p.object_version_lsn INTO v_project_id, v_lsn
+      FROM internal.projects AS p
+     WHERE p.folder_id = v_folder_id AND p.name = project_name;
+    IF v_project_id IS NULL THEN
+        PERFORM internal.raise_error(51104, project_name, folder_name);
+    END IF;
+    SELECT pk.entry_point, pk.timeout_seconds INTO v_entry_point, v_package_timeout
+      FROM internal.packages AS pk
+     WHERE pk.project_version_lsn = v_lsn AND pk.name = package_name;
+    IF v_entry_point IS NULL THEN
+        PERFORM internal.raise_error(51105, package_name, project_name, folder_name);
+    END IF;
+    IF NOT v_entry_point THEN
+        PERFORM internal.raise_error(51205, package_name);
+    END IF;
+
+    SELECT cp.property_value INTO v_logging_level
+      FROM internal.catalog_properties AS cp
+     WHERE cp.property_name = 'SERVER_LOGGING_LEVEL';
+
+    -- Create; table order: operations, executions, execution_parameter_values
+    INSERT INTO internal.operations AS o
+           (operation_type, created_time, object_type, object_id, object_name, status, caller_name, server_name, machine_name)
+    VALUES (200, v_now, 20, v_project_id, project_name, 1, session_user, current_database(), '')
+    RETURNING o.operation_id INTO execution_id;
+
+    INSERT INTO internal.executions
+           (execution_id, folder_name, project_name, package_name, reference_id, project_lsn, executed_as_name,
+            use32bitruntime, run_in_scaleout, use_any_worker, priority, required_tags, timeout_seconds)
+    VALUES (execution_id, folder_name, project_name, package_name, NULL, v_lsn, session_user,
+            use32bitruntime, true, useanyworker, priority, internal.normalize_tags(required_tags),
+            COALESCE(timeout_seconds, v_package_timeout));
+
+    INSERT INTO internal.execution_parameter_values
+           (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, sensitive, required, value_set)
+    SELECT execution_id, op.object_type, op.data_type, op.parameter_name, op.default_value, op.sensitive, op.required,
+           op.default_value IS NOT NULL
+      FROM internal.object_parameters AS op
+     WHERE op.project_version_lsn = v_lsn
+       AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = package_name))
+    UNION ALL
+    SELECT execution_id, 50, s.data_type, s.name, s.value, false, false, s.value IS NOT NULL
+      FROM (VALUES ('Int32', 'LOGGING_LEVEL', COALESCE(v_logging_level, '1')),
+                   ('Boolean', 'DUMP_ON_ERROR', '0'),
+                   ('Boolean', 'DUMP_ON_EVENT', '0'),
+                   ('String', 'DUMP_EVENT_CODE', '0'),
+                   ('String', 'CALLER_INFO', NULL),
+                   ('Boolean', 'SYNCHRONIZED', '0')) AS s (data_type, name, value);
+END;
+$$;

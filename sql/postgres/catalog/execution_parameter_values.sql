@@ -1,0 +1,15 @@
+-- catalog.execution_parameter_values
+-- The parameter values of each execution: project (20), package (30) and system (50) parameters.
+-- Sensitive values are never shown. Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+CREATE OR REPLACE VIEW catalog.execution_parameter_values AS
+SELECT pv.execution_parameter_id,
+       pv.execution_id,
+       pv.object_type,
+       pv.parameter_data_type,
+       pv.parameter_name,
+       CASE WHEN pv.sensitive THEN NULL ELSE pv.parameter_value END AS parameter_value,
+       pv.sensitive,
+       pv.required,
+       pv.value_set,
+       pv.runtime_override
+  FROM internal.execution_parameter_values AS pv;

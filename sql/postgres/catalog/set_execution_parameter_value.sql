@@ -1,0 +1,83 @@
+-- catalog.set_execution_parameter_value
+-- Sets a parameter of an execution that has not started (status 1): a project parameter
+-- (object_type 20), a package parameter (30) or a system parameter (50: LOGGING_LEVEL 0, 1, 2, 3,
+-- 4 or 100, CALLER_INFO, DUMP_ON_ERROR, DUMP_ON_EVENT, DUMP_EVENT_CODE, SYNCHRONIZED). The value
+-- must fit the parameter's data type; NULL unsets it.
+-- Caller: ssis_admin, ssis_cluster_executor.
+-- Errors: 51000, 51001 (object type, value), 51106 no such execution, 51108 no such parameter,
+-- 51207 the execution has started.
+CREATE OR REPLACE PROCEDURE catalog.set_execution_parameter_value(
+    execution_id bigint DEFAULT NULL,
+    object_type smallint DEFAULT NULL,
+    parameter_name varchar(128) DEFAULT NULL,
+    parameter_value text DEFAULT NULL
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = catalog, internal, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    error_number integer;
+    error_message text := '';
+    v_status integer;
+    v_data_type text;
+    v_value text := parameter_value;
+BEGIN
+    -- Check input parameters
+    IF execution_id IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@execution_id') || ' ';
+    END IF;
+    IF object_type IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@object_type') || ' ';
+    ELSIF object_type NOT IN (20, 30, 50) THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@object_type', object_type::text, '20 (project), 30 (package) or 50 (system parameter)') || ' ';
+    END IF;
+    IF parameter_name IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@parameter_name') || ' ';
+    END IF;
+    IF error_number IS NOT NULL THEN
+        PERFORM internal.raise_error_text(error_number, error_message);
+    END IF;
+
+    -- Table order: operations, execution_parameter_values
+    SELECT o.status INTO v_status
+      FROM internal.operations AS o
+      JOIN internal.executions AS e ON e.execution_id = o.operation_id
+     WHERE o.operation_id = execution_id
+       FOR UPDATE OF o;
+    IF v_status IS NULL THEN
+        PERFORM internal.raise_error(51106, execution_id::text);
+    END IF;
+    IF v_status <> 1 THEN
+        PERFORM internal.raise_error(51207, execution_id::text, v_status::text);
+    END IF;
+
+    SELECT pv.parameter_data_type INTO v_data_type
+      FROM internal.execution_parameter_values AS pv
+     WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND pv.parameter_name = parameter_name;
+    IF v_data_type IS NULL THEN
+        PERFORM internal.raise_error(51108, execution_id::text, parameter_name, object_type::text);
+    END IF;
+    IF v_data_type = 'Boolean' AND v_value IS NOT NULL THEN
+        v_value := CASE lower(btrim(v_value)) WHEN 'true' THEN '1' WHEN 'false' THEN '0' ELSE btrim(v_value) END;
+    END IF;
+    IF NOT internal.is_valid_parameter_value(v_data_type, v_value)
+       OR (object_type = 50 AND parameter_name = 'LOGGING_LEVEL' AND v_value NOT IN ('0', '1', '2', '3', '4', '100')) THEN
+        PERFORM internal.raise_error(51001, '@parameter_value', parameter_value,
+                                     CASE WHEN parameter_name = 'LOGGING_LEVEL' AND object_type = 50
+                                          THEN 'a logging level: 0, 1, 2, 3, 4 or 100'
+                                          ELSE 'a value of type ' || v_data_type END);
+    END IF;
+
+    UPDATE internal.execution_parameter_values AS pv
+       SET parameter_value = v_value,
+           value_set = v_value IS NOT NULL,
+           runtime_override = true
+     WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND pv.parameter_name = parameter_name;
+END;
+$$;

@@ -1,0 +1,61 @@
+-- catalog.set_worker_agent_property
+-- Sets one property of a worker agent: DisplayName (up to 256 characters), Description, Tags
+-- (comma-separated; NULL or empty clears them) or MaxTaskCount (1 to 1000). Property names are
+-- matched without regard to case.
+-- Caller: DBA (ssis_admin).
+-- Errors: 51000 WorkerAgentId or PropertyName is NULL; 51001 reserved id, unknown property name
+-- or invalid value; 51101 no such worker agent.
+CREATE OR REPLACE PROCEDURE catalog.set_worker_agent_property(
+    WorkerAgentId uuid DEFAULT NULL,
+    PropertyName varchar(256) DEFAULT NULL,
+    PropertyValue text DEFAULT NULL
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = catalog, internal, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    error_number integer;
+    error_message text := '';
+    property text := lower(PropertyName);
+    max_task_count integer := CASE WHEN PropertyValue ~ '^\s*[+-]?[0-9]{1,9}\s*$' THEN PropertyValue::integer END;
+BEGIN
+    -- Check input parameters
+    IF WorkerAgentId IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@WorkerAgentId') || ' ';
+    ELSIF WorkerAgentId = '11111111-1111-1111-1111-111111111111'::uuid THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@WorkerAgentId', '11111111-1111-1111-1111-111111111111', 'this id is reserved: it means any worker') || ' ';
+    END IF;
+    IF PropertyName IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@PropertyName') || ' ';
+    ELSIF property NOT IN ('displayname', 'description', 'tags', 'maxtaskcount') THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@PropertyName', PropertyName, 'one of DisplayName, Description, Tags, MaxTaskCount') || ' ';
+    ELSIF property = 'displayname' AND length(PropertyValue) > 256 THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@PropertyValue', left(PropertyValue, 40) || '...', 'at most 256 characters') || ' ';
+    ELSIF property = 'maxtaskcount' AND (max_task_count IS NULL OR max_task_count NOT BETWEEN 1 AND 1000) THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@PropertyValue', PropertyValue, 'a whole number from 1 to 1000') || ' ';
+    END IF;
+    IF error_number IS NOT NULL THEN
+        PERFORM internal.raise_error_text(error_number, error_message);
+    END IF;
+
+    -- Set; table: worker_agents
+    UPDATE internal.worker_agents AS w
+       SET display_name = CASE WHEN property = 'displayname' THEN PropertyValue ELSE w.display_name END,
+           description = CASE WHEN property = 'description' THEN PropertyValue ELSE w.description END,
+           tags = CASE WHEN property = 'tags' THEN NULLIF(btrim(PropertyValue), '') ELSE w.tags END,
+           max_task_count = CASE WHEN property = 'maxtaskcount' THEN max_task_count ELSE w.max_task_count END
+     WHERE w.worker_agent_id = WorkerAgentId;
+
+    IF NOT FOUND THEN
+        PERFORM internal.raise_error(51101, WorkerAgentId::text);
+    END IF;
+END;
+$$;

@@ -1,0 +1,53 @@
+-- internal.cleanup_server_retention_window
+-- Retention (SSIS's maintenance job): when OPERATION_CLEANUP_ENABLED is TRUE and RETENTION_WINDOW
+-- is not -1, deletes operations that ended more than RETENTION_WINDOW days ago, with their
+-- executions, parameter values, messages and archived tasks. At most BatchSize operations per
+-- call; call again while Processed = BatchSize.
+-- Caller: the master holding the 'retention' sweep lease. Output: Processed.
+-- Errors: 51001 (BatchSize).
+CREATE OR REPLACE PROCEDURE internal.cleanup_server_retention_window(
+    BatchSize integer DEFAULT 1000,
+    now timestamptz DEFAULT NULL,
+    INOUT Processed integer DEFAULT NULL
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = catalog, internal, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_enabled text;
+    v_days text;
+BEGIN
+    IF BatchSize IS NULL OR BatchSize NOT BETWEEN 1 AND 5000 THEN
+        PERFORM internal.raise_error(51001, '@BatchSize', BatchSize::text, 'from 1 to 5000');
+    END IF;
+
+    Processed := 0;
+    SELECT upper(cp.property_value) INTO v_enabled FROM internal.catalog_properties AS cp WHERE cp.property_name = 'OPERATION_CLEANUP_ENABLED';
+    SELECT cp.property_value INTO v_days FROM internal.catalog_properties AS cp WHERE cp.property_name = 'RETENTION_WINDOW';
+    IF v_enabled IS DISTINCT FROM 'TRUE' OR v_days IS NULL OR v_days !~ '^[0-9]{1,5}$' OR v_days::integer < 1 THEN
+        RETURN;
+    END IF;
+
+    -- Table order: tasks_history, operations (cascading to executions, parameter values, messages, tasks)
+    WITH doomed AS (
+        SELECT o.operation_id
+          FROM internal.operations AS o
+         WHERE o.end_time IS NOT NULL
+           AND o.end_time <= v_now - make_interval(days => v_days::integer)
+         ORDER BY o.end_time
+         LIMIT BatchSize
+           FOR UPDATE SKIP LOCKED
+    ), history AS (
+        DELETE FROM internal.tasks_history AS h
+         USING doomed AS d
+         WHERE h.execution_id = d.operation_id
+    )
+    DELETE FROM internal.operations AS o
+     USING doomed AS d
+     WHERE o.operation_id = d.operation_id;
+    GET DIAGNOSTICS Processed = ROW_COUNT;
+END;
+$$;

@@ -1,0 +1,15 @@
+-- internal.is_valid_object_name
+-- SSIS's rules for folder and project names: 1 to 128 characters, no leading or trailing space,
+-- none of " < > | or the control characters 1-31, and not starting with @.
+CREATE OR REPLACE FUNCTION internal.is_valid_object_name(name text)
+RETURNS boolean
+LANGUAGE sql
+IMMUTABLE
+SET search_path = catalog, internal, pg_temp
+AS $$
+    SELECT name IS NOT NULL
+       AND length(name) BETWEEN 1 AND 128
+       AND name = btrim(name, ' ')
+       AND left(name, 1) <> '@'
+       AND name !~ '["<>|\x01-\x1f]';
+$$;

@@ -1,0 +1,15 @@
+-- internal.normalize_tags
+-- Tags as the catalog compares them: lower-case, trimmed, distinct, sorted, wrapped in commas
+-- (',gpu,linux,'), so that "every required tag is one of the worker's" is a substring test.
+-- NULL when there is no tag.
+CREATE OR REPLACE FUNCTION internal.normalize_tags(tags text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+SET search_path = catalog, internal, pg_temp
+AS $$
+    SELECT ',' || string_agg(x.v, ',' ORDER BY x.v) || ','
+      FROM (SELECT DISTINCT lower(btrim(s.v)) AS v
+              FROM unnest(string_to_array(tags, ',')) AS s (v)) AS x
+     WHERE x.v <> '';
+$$;

@@ -1,0 +1,192 @@
+/**
+ * The catalog procedures the master calls, typed. Each is one call of an internal procedure; the
+ * names are the camelCase of the procedures'. Calls whose repetition does no harm are marked
+ * idempotent, so a lost connection is retried for them.
+ */
+
+import type { CatalogDb, Row } from '../db/types.ts';
+
+const bool = (v: unknown) => v === true || v === 1 || v === '1';
+
+export interface WorkerIdentity {
+  readonly workerAgentId: string;
+  readonly thumbprint: string;
+}
+
+export async function registerWorkerAgent(
+  db: CatalogDb,
+  w: WorkerIdentity & { machineName: string; userAccount?: string; displayName?: string; description?: string; heartbeatIntervalMs?: number; maxTaskCount?: number; osVersion?: string; processorCount?: number; totalMemoryMB?: number; agentVersion?: string },
+): Promise<{ isEnabled: boolean }> {
+  const r = await db.call(
+    'internal.register_worker_agent',
+    {
+      WorkerAgentId: w.workerAgentId, CertificateThumbprint: w.thumbprint, MachineName: w.machineName, UserAccount: w.userAccount,
+      DisplayName: w.displayName, Description: w.description, HeartbeatIntervalMs: w.heartbeatIntervalMs, MaxTaskCount: w.maxTaskCount,
+      OSVersion: w.osVersion, ProcessorCount: w.processorCount, TotalMemoryMB: w.totalMemoryMB, AgentVersion: w.agentVersion,
+    },
+    { idempotent: true },
+  );
+  return { isEnabled: bool(r.output.isenabled) };
+}
+
+export async function updateWorkerAgentStatus(
+  db: CatalogDb,
+  w: WorkerIdentity & { machineName?: string; userAccount?: string; cpuPercent?: number; availableMemoryMB?: number; runningTaskCount?: number },
+): Promise<{ isEnabled: boolean }> {
+  const r = await db.call(
+    'internal.update_worker_agent_status',
+    {
+      WorkerAgentId: w.workerAgentId, CertificateThumbprint: w.thumbprint, MachineName: w.machineName, UserAccount: w.userAccount,
+      CpuPercent: w.cpuPercent, AvailableMemoryMB: w.availableMemoryMB, RunningTaskCount: w.runningTaskCount,
+    },
+    { idempotent: true },
+  );
+  return { isEnabled: bool(r.output.isenabled) };
+}
+
+export interface ClaimedTask {
+  readonly taskId: string;
+  readonly executionId: number;
+  readonly leaseToken: string;
+  readonly leaseExpiresAt: Date;
+  readonly executedCount: number;
+  readonly maxExecutedCount: number;
+  readonly folderName: string;
+  readonly projectName: string;
+  readonly packageName: string;
+  readonly packageKind: string;
+  readonly projectLsn: number;
+  readonly contentHash: string;
+  readonly timeoutSeconds: number | null;
+  readonly parameters: unknown[];
+}
+
+function toClaimedTask(r: Row): ClaimedTask {
+  return {
+    taskId: String(r.task_id),
+    executionId: Number(r.execution_id),
+    leaseToken: String(r.lease_token),
+    leaseExpiresAt: r.lease_expires_at as Date,
+    executedCount: Number(r.executed_count),
+    maxExecutedCount: Number(r.max_executed_count),
+    folderName: String(r.folder_name),
+    projectName: String(r.project_name),
+    packageName: String(r.package_name),
+    packageKind: String(r.package_kind),
+    projectLsn: Number(r.project_lsn),
+    contentHash: String(r.content_hash).trim(),
+    timeoutSeconds: r.timeout_seconds === null || r.timeout_seconds === undefined ? null : Number(r.timeout_seconds),
+    parameters: JSON.parse(String(r.parameters ?? '[]')) as unknown[],
+  };
+}
+
+/** Not idempotent: a claim repeated after a lost answer would lease more tasks (they expire, and are retried). */
+export async function claimTasks(db: CatalogDb, workerAgentId: string, maxTasks: number, leaseMs: number): Promise<ClaimedTask[]> {
+  const r = await db.call('internal.claim_tasks', { WorkerAgentId: workerAgentId, MaxTasks: maxTasks, LeaseMs: leaseMs });
+  return r.rows.map(toClaimedTask);
+}
+
+export async function renewTaskLease(db: CatalogDb, taskId: string, leaseToken: string, leaseMs: number): Promise<{ isCancelled: boolean; expiresAt: Date }> {
+  const r = await db.call('internal.renew_task_lease', { TaskId: taskId, LeaseToken: leaseToken, LeaseMs: leaseMs }, { idempotent: true });
+  return { isCancelled: bool(r.output.iscancelled), expiresAt: r.output.expiresat as Date };
+}
+
+export async function completeTask(
+  db: CatalogDb,
+  taskId: string,
+  leaseToken: string,
+  outcome: 'succeeded' | 'failed' | 'canceled',
+  errorMessage?: string,
+): Promise<{ executionStatus: number; willRetry: boolean }> {
+  // Repeating a completion that did commit is refused with 51302 (the token is spent): safe to retry.
+  const r = await db.call('internal.complete_task', { TaskId: taskId, LeaseToken: leaseToken, Outcome: outcome, ErrorMessage: errorMessage }, { idempotent: true });
+  return { executionStatus: Number(r.output.executionstatus), willRetry: bool(r.output.willretry) };
+}
+
+export async function appendExecutionMessages(db: CatalogDb, executionId: number, batchId: string, messages: unknown[]): Promise<number> {
+  const r = await db.call('internal.append_execution_messages', { ExecutionId: executionId, BatchId: batchId, Messages: JSON.stringify(messages) }, { idempotent: true });
+  return Number(r.output.inserted);
+}
+
+export async function getProjectVersion(db: CatalogDb, contentHash: string): Promise<{ projectName: string; manifest: string; bytes: Buffer }> {
+  const r = await db.call('internal.get_project_version', { ContentHash: contentHash }, { idempotent: true });
+  const row = r.rows[0]!;
+  return { projectName: String(row.project_name), manifest: String(row.manifest), bytes: Buffer.from(row.project_stream as Uint8Array) };
+}
+
+export async function updateMasterSettings(
+  db: CatalogDb,
+  m: { masterId: string; machineName: string; machineIP: string; port: number; thumbprint: string; heartbeatIntervalMs: number; address: string; processId: number; version: string },
+): Promise<void> {
+  await db.call(
+    'internal.update_master_settings',
+    {
+      MasterId: m.masterId, MachineName: m.machineName, MachineIP: m.machineIP, MasterServicePort: String(m.port),
+      SSLCertThumbprint: m.thumbprint, MasterHeartbeatIntervalInMs: String(m.heartbeatIntervalMs), Address: m.address,
+      ProcessId: m.processId, Version: m.version,
+    },
+    { idempotent: true },
+  );
+}
+
+export async function masterHeartbeat(db: CatalogDb, masterId: string): Promise<void> {
+  await db.call('internal.master_heartbeat', { MasterId: masterId }, { idempotent: true });
+}
+
+export async function masterStopped(db: CatalogDb, masterId: string): Promise<void> {
+  await db.call('internal.master_stopped', { MasterId: masterId }, { idempotent: true });
+}
+
+export interface SweepLease {
+  readonly acquired: boolean;
+  readonly epoch: number;
+  readonly expiresAt: Date;
+  readonly holderId: string;
+}
+
+export async function acquireSweepLease(db: CatalogDb, sweepName: string, masterId: string, leaseMs: number): Promise<SweepLease> {
+  const r = await db.call('internal.acquire_sweep_lease', { SweepName: sweepName, MasterId: masterId, LeaseMs: leaseMs }, { idempotent: true });
+  return { acquired: bool(r.output.acquired), epoch: Number(r.output.epoch), expiresAt: r.output.expiresat as Date, holderId: String(r.output.holderid) };
+}
+
+export async function releaseSweepLease(db: CatalogDb, sweepName: string, masterId: string, epoch: number): Promise<void> {
+  await db.call('internal.release_sweep_lease', { SweepName: sweepName, MasterId: masterId, Epoch: epoch }, { idempotent: true });
+}
+
+/** Runs a batched sweep procedure until a batch comes back short; returns the rows processed. */
+export async function runBatchedSweep(db: CatalogDb, procedure: string, params: Record<string, unknown>, batchSize = 1000, maxBatches = 100): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const r = await db.call(procedure, { ...params, BatchSize: batchSize }, { idempotent: true });
+    const n = Number(r.output.processed ?? 0);
+    total += n;
+    if (n < batchSize) break;
+  }
+  return total;
+}
+
+export interface Completion {
+  readonly taskId: string;
+  readonly leaseToken: string;
+  readonly outcome: 'succeeded' | 'failed' | 'canceled';
+  readonly errorMessage?: string;
+}
+
+export interface CompletionResult {
+  readonly taskId: string;
+  readonly executionStatus: number | null;
+  readonly willRetry: boolean | null;
+  /** 51302 when the token was no longer the task's: nothing was recorded for it. */
+  readonly errorNumber: number | null;
+}
+
+/** Many completions in one call; safe to resend (recorded ones come back as 51302). */
+export async function completeTasks(db: CatalogDb, completions: readonly Completion[]): Promise<CompletionResult[]> {
+  const r = await db.call('internal.complete_tasks', { Completions: JSON.stringify(completions) }, { idempotent: true });
+  return r.rows.map((row) => ({
+    taskId: String(row.task_id),
+    executionStatus: row.execution_status === null ? null : Number(row.execution_status),
+    willRetry: row.will_retry === null ? null : bool(row.will_retry),
+    errorNumber: row.error_number === null ? null : Number(row.error_number),
+  }));
+}

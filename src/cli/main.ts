@@ -1,0 +1,30 @@
+/** The scaleout command line. Each command is a thin call of the catalog or of a service. */
+
+import { Command, CommanderError } from 'commander';
+import { registerCertCommands } from './cert.ts';
+import { registerMasterCommand } from './master.ts';
+import { registerMigrateCommands } from './migrate.ts';
+import { reportError } from './output.ts';
+
+const program = new Command();
+program
+  .name('scaleout')
+  .description('Scale Out: a catalog, a master service and worker agents that run packages.')
+  .option('--catalog <catalog>', 'the catalog: SQL Server connection string, postgres:// URL or pglite:PATH (env SCALEOUT_CATALOG)')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerMigrateCommands(program);
+registerMasterCommand(program);
+registerCertCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else {
+    reportError(error);
+    process.exitCode = 1;
+  }
+}

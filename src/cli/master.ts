@@ -1,0 +1,51 @@
+/** scaleout master: runs the master service in the foreground (systemd, containers, Windows services alike). */
+
+import type { Command } from 'commander';
+import { Master } from '../master/server.ts';
+import { loadMasterSettings } from '../master/settings.ts';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerMasterCommand(program: Command): void {
+  program
+    .command('master')
+    .description('run the master service (HTTPS for workers, dispatch, sweeps) until SIGTERM or Ctrl-C')
+    .option('--settings <file>', 'settings file (JSON with MasterSettings keys)', process.env.SCALEOUT_MASTER_SETTINGS)
+    .option('--port <port>', 'PortNumber (8391)')
+    .option('--cert <file>', 'SSLCertFile: the master certificate (PEM)')
+    .option('--key <file>', 'SSLKeyFile: its private key (PEM)')
+    .option('--set <Key=Value>', 'any setting, repeatable', collect, [])
+    .option('--quiet', 'do not echo the service log to stderr')
+    .action(async (options: { settings?: string; port?: string; cert?: string; key?: string; set: string[]; quiet?: boolean }) => {
+      const overrides: Record<string, unknown> = {
+        PortNumber: options.port,
+        SSLCertFile: options.cert,
+        SSLKeyFile: options.key,
+        SqlServerName: program.opts<{ catalog?: string }>().catalog,
+      };
+      for (const pair of options.set) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new Error(`--set ${pair}: give Key=Value.`);
+        overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      const settings = loadMasterSettings({ file: options.settings, overrides });
+      const master = new Master(settings, { echoLog: !options.quiet });
+      let stopping: Promise<void> | undefined;
+      const stop = (signal: string) => {
+        stopping ??= master.stop().then(
+          () => process.exit(0),
+          (error) => {
+            process.stderr.write(`error while stopping after ${signal}: ${(error as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      await master.start();
+      process.stdout.write(`master ${master.masterId} listening on port ${master.port}\n`);
+      await new Promise(() => undefined);
+    });
+}

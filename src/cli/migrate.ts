@@ -1,0 +1,58 @@
+/** scaleout migrate up|status */
+
+import type { Command } from 'commander';
+import { openCatalog } from '../db/open.ts';
+import { migrateUp, migrationStatus } from '../migrate/runner.ts';
+import { printJson, printTable } from './output.ts';
+import type { CatalogDb } from '../db/types.ts';
+
+export async function withCatalog<T>(program: Command, fn: (db: CatalogDb) => Promise<T>): Promise<T> {
+  const db = await openCatalog(program.opts<{ catalog?: string }>().catalog);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export function registerMigrateCommands(program: Command): void {
+  const migrate = program.command('migrate').description('create or upgrade the catalog (schema steps, views and procedures)');
+
+  migrate
+    .command('up', { isDefault: true })
+    .description('apply every pending step and every new or changed view or procedure')
+    .action(async () => {
+      await withCatalog(program, async (db) => {
+        process.stdout.write(`Migrating ${db.description}\n`);
+        const applied = await migrateUp(db, {
+          onApplied: (script, ms) => process.stdout.write(`  applied ${script.file} (${ms} ms)\n`),
+        });
+        process.stdout.write(applied.length === 0 ? 'The catalog is up to date.\n' : `Applied ${applied.length} script(s).\n`);
+      });
+    });
+
+  migrate
+    .command('status')
+    .description('list applied and pending steps and objects')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withCatalog(program, async (db) => {
+        const status = await migrationStatus(db);
+        const rows = status.entries.map((e) => ({
+          kind: e.script.kind,
+          name: e.script.name,
+          state: e.state,
+          applied_at: e.appliedAt ?? null,
+        }));
+        const unknown = status.unknownSteps.map((s) => ({ kind: 'step', name: s.name, state: 'unknown to this version', applied_at: s.appliedAt }));
+        if (options.json) {
+          printJson([...rows, ...unknown]);
+          return;
+        }
+        process.stdout.write(`Catalog: ${db.description}\n`);
+        printTable([...rows, ...unknown]);
+        const pending = rows.filter((r) => r.state !== 'applied').length;
+        process.stdout.write(pending === 0 ? 'Nothing pending.\n' : `${pending} pending: run scaleout migrate up.\n`);
+      });
+    });
+}

@@ -1,0 +1,239 @@
+/**
+ * SQL Server through the mssql package, from an ADO.NET-style connection string
+ * (Server=host,1433;Database=SSISDB;User Id=...;Password=...;Encrypt=true;TrustServerCertificate=true).
+ *
+ * Procedure parameters are typed from sys.parameters (read once per procedure), so inputs are sent
+ * with their declared types and OUTPUT parameters come back without the caller naming types.
+ * uniqueidentifier values come back lower-case and bigint as numbers, as on PostgreSQL.
+ */
+
+import sql from 'mssql';
+import { CatalogError } from '../catalog/errors.ts';
+import { transientKind, withRetry } from './transient.ts';
+import type { CallOptions, CatalogDb, ProcedureResult, Row, Session } from './types.ts';
+
+interface ParamInfo {
+  readonly name: string; // without '@'
+  readonly key: string; // lower-case, for matching
+  readonly type: sql.ISqlType | (() => sql.ISqlType);
+  readonly typeName: string;
+  readonly isOutput: boolean;
+}
+
+const PARAMS_SQL = `
+SELECT p.name, TYPE_NAME(p.user_type_id) AS type_name, p.max_length, p.precision, p.scale, p.is_output
+  FROM sys.parameters AS p
+ WHERE p.object_id = OBJECT_ID(@name) AND p.parameter_id > 0
+ ORDER BY p.parameter_id;`;
+
+function sqlType(row: Row): sql.ISqlType | (() => sql.ISqlType) {
+  const name = String(row.type_name).toLowerCase();
+  const max = Number(row.max_length);
+  const length = max === -1 ? sql.MAX : max;
+  const scale = Number(row.scale);
+  switch (name) {
+    case 'bigint': return sql.BigInt;
+    case 'int': return sql.Int;
+    case 'smallint': return sql.SmallInt;
+    case 'tinyint': return sql.TinyInt;
+    case 'bit': return sql.Bit;
+    case 'uniqueidentifier': return sql.UniqueIdentifier;
+    case 'nvarchar': return sql.NVarChar(max === -1 ? sql.MAX : max / 2);
+    case 'nchar': return sql.NChar(max / 2);
+    case 'varchar': return sql.VarChar(length);
+    case 'char': return sql.Char(max);
+    case 'varbinary': return sql.VarBinary(length);
+    case 'datetimeoffset': return sql.DateTimeOffset(scale);
+    case 'datetime2': return sql.DateTime2(scale);
+    case 'datetime': return sql.DateTime;
+    case 'date': return sql.Date;
+    case 'float': return sql.Float;
+    case 'real': return sql.Real;
+    case 'decimal':
+    case 'numeric': return sql.Decimal(Number(row.precision), scale);
+    // tedious cannot send sql_variant: send text, which SQL Server converts to sql_variant (nvarchar inside).
+    case 'sql_variant': return sql.NVarChar(4000);
+    case 'sysname': return sql.NVarChar(128);
+    default:
+      throw new Error(`Parameter ${String(row.name)} has type ${name}, which the SQL Server adapter cannot send.`);
+  }
+}
+
+function normalizeValue(value: unknown, typeName: string): unknown {
+  if (value === null || value === undefined) return value;
+  if (typeName === 'uniqueidentifier' && typeof value === 'string') return value.toLowerCase();
+  if (typeName === 'bigint' && typeof value === 'string') {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : value;
+  }
+  return value;
+}
+
+function normalizeRecordset(recordset: sql.IRecordSet<Row> | undefined): Row[] {
+  if (!recordset) return [];
+  const columns = Object.values(recordset.columns ?? {}) as Array<{ name: string; type: unknown }>;
+  const special = columns
+    .map((c) => ({ name: c.name, typeName: typeNameOf(c.type) }))
+    .filter((c) => c.typeName === 'uniqueidentifier' || c.typeName === 'bigint');
+  const rows = [...recordset];
+  if (special.length === 0) return rows;
+  for (const row of rows) {
+    for (const c of special) row[c.name] = normalizeValue(row[c.name], c.typeName);
+  }
+  return rows;
+}
+
+function typeNameOf(type: unknown): string {
+  if (type === sql.UniqueIdentifier) return 'uniqueidentifier';
+  if (type === sql.BigInt) return 'bigint';
+  return '';
+}
+
+/** Turns THROW 51xxx from a catalog procedure into a CatalogError; other errors pass through. */
+export function translateMssqlError(error: unknown): unknown {
+  const number = (error as { number?: unknown } | null)?.number;
+  if (typeof number === 'number' && number >= 51000 && number <= 51999) {
+    return new CatalogError(number, (error as Error).message, { cause: error });
+  }
+  return error;
+}
+
+export class MssqlCatalogDb implements CatalogDb {
+  readonly backend = 'mssql' as const;
+  readonly dialect = 'mssql' as const;
+  readonly capabilities = { multiConnection: true, listenNotify: false };
+  readonly description: string;
+  private pool: sql.ConnectionPool | undefined;
+  private connecting: Promise<sql.ConnectionPool> | undefined;
+  private readonly procedures = new Map<string, Promise<ParamInfo[]>>();
+  private readonly config: sql.config;
+
+  constructor(connectionString: string, description: string, options: { connectTimeoutMs?: number; poolSize?: number } = {}) {
+    this.description = description;
+    const parsed = sql.ConnectionPool.parseConnectionString(connectionString) as sql.config;
+    this.config = {
+      ...parsed,
+      connectionTimeout: parsed.connectionTimeout ?? options.connectTimeoutMs ?? 15000,
+      options: { appName: 'scaleout', ...parsed.options },
+      pool: { max: options.poolSize ?? 10, min: 0, idleTimeoutMillis: 30000, ...parsed.pool },
+    };
+  }
+
+  private async currentPool(): Promise<sql.ConnectionPool> {
+    if (this.pool?.connected) return this.pool;
+    this.connecting ??= (async () => {
+      const pool = new sql.ConnectionPool(this.config);
+      pool.on('error', () => {
+        // Broken idle connections are replaced by the pool on next use.
+      });
+      await pool.connect();
+      this.pool = pool;
+      return pool;
+    })().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private parameters(procedure: string): Promise<ParamInfo[]> {
+    const key = procedure.toLowerCase();
+    let info = this.procedures.get(key);
+    if (!info) {
+      info = withRetry(async () => {
+        const pool = await this.currentPool();
+        const r = await pool.request().input('name', sql.NVarChar(776), procedure).query<Row>(PARAMS_SQL);
+        return r.recordset.map((row) => {
+          const name = String(row.name).replace(/^@/, '');
+          return { name, key: name.toLowerCase(), type: sqlType(row), typeName: String(row.type_name).toLowerCase(), isOutput: Boolean(row.is_output) };
+        });
+      }, { idempotent: true });
+      info.catch(() => this.procedures.delete(key));
+      this.procedures.set(key, info);
+    }
+    return info;
+  }
+
+  async call(procedure: string, params: Readonly<Record<string, unknown>> = {}, options: CallOptions = {}): Promise<ProcedureResult> {
+    const declared = await this.parameters(procedure);
+    const byKey = new Map(declared.map((p) => [p.key, p]));
+    const given = new Map<string, unknown>();
+    for (const [k, v] of Object.entries(params)) {
+      if (v === undefined) continue;
+      const key = k.replace(/^@/, '').toLowerCase();
+      if (!byKey.has(key)) {
+        throw new Error(`${procedure} has no parameter @${key}; its parameters are ${declared.map((p) => `@${p.name}`).join(', ') || 'none'}.`);
+      }
+      given.set(key, v);
+    }
+    const attempt = async (): Promise<ProcedureResult> => {
+      const pool = await this.currentPool();
+      const request = pool.request();
+      for (const p of declared) {
+        if (p.isOutput) request.output(p.name, p.type, given.get(p.key) ?? null);
+        else if (given.has(p.key)) request.input(p.name, p.type, given.get(p.key));
+      }
+      const r = await request.execute<Row>(procedure);
+      const output: Row = {};
+      for (const p of declared) {
+        if (p.isOutput) output[p.key] = normalizeValue(r.output[p.name], p.typeName);
+      }
+      const recordsets = (r.recordsets as unknown as sql.IRecordSet<Row>[]).map(normalizeRecordset);
+      return { output, recordsets, rows: recordsets[0] ?? [] };
+    };
+    try {
+      return await withRetry(attempt, { idempotent: options.idempotent ?? false, onRetry: (e) => this.onTransient(e) });
+    } catch (error) {
+      throw translateMssqlError(error);
+    }
+  }
+
+  async query(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+    try {
+      return await withRetry(async () => {
+        const pool = await this.currentPool();
+        const request = pool.request();
+        params.forEach((v, i) => request.input(`p${i + 1}`, v));
+        return normalizeRecordset((await request.query<Row>(text)).recordset);
+      }, { idempotent: false, onRetry: (e) => this.onTransient(e) });
+    } catch (error) {
+      throw translateMssqlError(error);
+    }
+  }
+
+  /** After a lost connection or a failover, start over with a new pool (the listener points to the new primary). */
+  private onTransient(error: unknown): void {
+    if (transientKind(error) !== 'connection' || !this.pool) return;
+    const pool = this.pool;
+    this.pool = undefined;
+    pool.close().catch(() => undefined);
+  }
+
+  /** A session is a pool of exactly one connection, so session state (app locks, SET options) holds between requests. */
+  async withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    const pool = new sql.ConnectionPool({ ...this.config, pool: { max: 1, min: 1, idleTimeoutMillis: 3_600_000 } });
+    pool.on('error', () => undefined);
+    await pool.connect();
+    try {
+      return await fn({
+        query: async (text, params = []) => {
+          const request = pool.request();
+          params.forEach((v, i) => request.input(`p${i + 1}`, v));
+          return normalizeRecordset((await request.query<Row>(text)).recordset);
+        },
+        batch: async (text) => {
+          await pool.request().batch(text);
+        },
+      });
+    } finally {
+      await pool.close().catch(() => undefined);
+    }
+  }
+
+  forgetRoutines(): void {
+    this.procedures.clear();
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool ?? (await this.connecting?.catch(() => undefined));
+    this.pool = undefined;
+    await pool?.close();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The embedded catalog: PGlite (PostgreSQL compiled to WebAssembly) in this process, stored in a
+ * data folder. One connection; statements are serialised through a mutex so a session (a
+ * migration, a lock) never interleaves with other callers.
+ */
+
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { AsyncMutex } from './async-mutex.ts';
+import { PostgresFamilyDb } from './postgres-base.ts';
+import { acquireFolderLock, type FolderLock } from './folder-lock.ts';
+import type { CatalogDb, Row, Session } from './types.ts';
+
+export class PgliteCatalogDb extends PostgresFamilyDb implements CatalogDb {
+  readonly backend = 'pglite' as const;
+  readonly capabilities = { multiConnection: false, listenNotify: true };
+  readonly description: string;
+  private readonly mutex = new AsyncMutex();
+
+  private constructor(
+    readonly pglite: PGlite,
+    private readonly lock: FolderLock | undefined,
+    description: string,
+  ) {
+    super();
+    this.description = description;
+  }
+
+  static async open(dataDir: string | undefined, description: string): Promise<PgliteCatalogDb> {
+    let lock: FolderLock | undefined;
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      lock = acquireFolderLock(dataDir);
+    }
+    try {
+      const pglite = new PGlite(dataDir);
+      await pglite.waitReady;
+      return new PgliteCatalogDb(pglite, lock, description);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+  }
+
+  protected run(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return this.mutex.run(() => this.runNow(sql, params));
+  }
+
+  private async runNow(sql: string, params: readonly unknown[]): Promise<Row[]> {
+    const result = await this.pglite.query<Row>(sql, params as unknown[]);
+    return result.rows;
+  }
+
+  withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    return this.mutex.run(() =>
+      fn({
+        query: (sql, params = []) => this.runNow(sql, params),
+        batch: async (sql) => {
+          await this.pglite.exec(sql);
+        },
+      }),
+    );
+  }
+
+  private closed = false;
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    const unlisten = await this.pglite.listen(channel, onNotify);
+    return async () => {
+      if (!this.closed) await unlisten();
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.mutex.run(() => this.pglite.close());
+    } finally {
+      this.lock?.release();
+    }
+  }
+}

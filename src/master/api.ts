@@ -1,0 +1,345 @@
+/**
+ * The versioned JSON API workers call (documented in docs/protocol.md). Every body is validated
+ * with a schema; every state change is one catalog procedure call. The caller is the worker whose
+ * client certificate the TLS handshake presented: its thumbprint goes to the catalog, which decides
+ * whether it is trusted.
+ */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { z } from 'zod';
+import { CatalogError } from '../catalog/errors.ts';
+import {
+  appendExecutionMessages,
+  claimTasks,
+  completeTask,
+  completeTasks,
+  getProjectVersion,
+  registerWorkerAgent,
+  renewTaskLease,
+  updateWorkerAgentStatus,
+} from '../catalog/master-calls.ts';
+import { transientKind } from '../db/transient.ts';
+import type { CatalogDb } from '../db/types.ts';
+import { thumbprintOfDer } from '../tls/certificates.ts';
+import type { Baton, Dispatcher } from './dispatcher.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import type { MasterSettings } from './settings.ts';
+
+const uuid = z.string().uuid();
+
+const registerBody = z
+  .object({
+    machineName: z.string().min(1).max(256),
+    userAccount: z.string().max(256).optional(),
+    displayName: z.string().max(256).optional(),
+    description: z.string().max(4000).optional(),
+    heartbeatIntervalMs: z.number().int().min(1000).max(86_400_000).optional(),
+    maxTaskCount: z.number().int().min(1).max(1000).optional(),
+    osVersion: z.string().max(256).optional(),
+    processorCount: z.number().int().min(1).max(100_000).optional(),
+    totalMemoryMB: z.number().min(0).optional(),
+    agentVersion: z.string().max(64).optional(),
+  })
+  .strict();
+
+const heartbeatBody = z
+  .object({
+    machineName: z.string().min(1).max(256).optional(),
+    userAccount: z.string().max(256).optional(),
+    cpuPercent: z.number().min(0).max(100).optional(),
+    availableMemoryMB: z.number().min(0).optional(),
+    runningTaskCount: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+const claimBody = z
+  .object({
+    maxTasks: z.number().int().min(1).max(1000).default(1),
+    waitMs: z.number().int().min(0).max(300_000).default(30_000),
+    leaseMs: z.number().int().min(1000).max(86_400_000).default(60_000),
+  })
+  .strict();
+
+const taskHeartbeatBody = z.object({ leaseToken: uuid, leaseMs: z.number().int().min(1000).max(86_400_000).default(60_000) }).strict();
+
+const completeBody = z
+  .object({
+    leaseToken: uuid,
+    outcome: z.enum(['succeeded', 'failed', 'canceled']),
+    errorMessage: z.string().max(4000).optional(),
+  })
+  .strict();
+
+const completeManyBody = z
+  .object({
+    completions: z
+      .array(z.object({ taskId: uuid, leaseToken: uuid, outcome: z.enum(['succeeded', 'failed', 'canceled']), errorMessage: z.string().max(4000).optional() }).strict())
+      .min(1)
+      .max(1000),
+  })
+  .strict();
+
+const logMessage = z
+  .object({
+    time: z.string().max(40).optional(),
+    type: z.number().int().min(-1).max(1000).optional(),
+    source: z.number().int().min(0).max(1000).optional(),
+    message: z.string().max(1_000_000).nullable().optional(),
+    package: z.string().max(260).optional(),
+    event: z.string().max(1024).optional(),
+    sourceName: z.string().max(4000).optional(),
+    code: z.number().int().optional(),
+  })
+  .strict();
+
+const logsBody = z.object({ batchId: uuid, messages: z.array(logMessage).max(10_000) }).strict();
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+export const LOG_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly symbol: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiContext {
+  readonly db: CatalogDb;
+  readonly settings: MasterSettings;
+  readonly dispatcher: Dispatcher;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  /** Set while the master shuts down: long polls answer at once. */
+  readonly shuttingDown: () => boolean;
+  readonly onCatalogResult: (ok: boolean) => void;
+}
+
+interface Route {
+  readonly method: 'GET' | 'POST';
+  readonly pattern: RegExp;
+  readonly name: string;
+  readonly limit?: number;
+  handle(ctx: ApiContext, req: Authenticated, params: string[], body: unknown): Promise<unknown>;
+}
+
+interface Authenticated {
+  readonly thumbprint: string;
+  readonly signal: AbortSignal;
+}
+
+/** Worker ids whose certificate the catalog verified at register or heartbeat, by thumbprint. */
+const verifiedWorkers = new Map<string, string>();
+
+async function ensureWorker(ctx: ApiContext, agentId: string, thumbprint: string): Promise<void> {
+  if (verifiedWorkers.get(thumbprint) === agentId) return;
+  // Not seen on this master yet: the catalog checks the certificate against the worker.
+  await updateWorkerAgentStatus(ctx.db, { workerAgentId: agentId, thumbprint });
+  verifiedWorkers.set(thumbprint, agentId);
+}
+
+const routes: Route[] = [
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/agents\/([^/]+)\/register$/,
+    name: 'register',
+    async handle(ctx, req, [agentId], body) {
+      const b = registerBody.parse(body);
+      const r = await registerWorkerAgent(ctx.db, { workerAgentId: uuid.parse(agentId), thumbprint: req.thumbprint, ...b });
+      verifiedWorkers.set(req.thumbprint, agentId!.toLowerCase());
+      return { isEnabled: r.isEnabled };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/agents\/([^/]+)\/heartbeat$/,
+    name: 'heartbeat',
+    async handle(ctx, req, [agentId], body) {
+      const b = heartbeatBody.parse(body);
+      const r = await updateWorkerAgentStatus(ctx.db, { workerAgentId: uuid.parse(agentId), thumbprint: req.thumbprint, ...b });
+      verifiedWorkers.set(req.thumbprint, agentId!.toLowerCase());
+      return { isEnabled: r.isEnabled };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/agents\/([^/]+)\/tasks:claim$/,
+    name: 'claim',
+    async handle(ctx, req, [agentId], body) {
+      const b = claimBody.parse(body);
+      const id = uuid.parse(agentId).toLowerCase();
+      await ensureWorker(ctx, id, req.thumbprint);
+      const started = performance.now();
+      const deadline = Date.now() + Math.min(b.waitMs, ctx.settings.LongPollMaxInMs);
+      ctx.metrics.longPolls.inc();
+      let baton: Baton | undefined;
+      // Hands a wake-up on when this claim found nothing (the work was not for this worker) or
+      // filled its batch (there may be more).
+      const handOn = (wakeUp: Baton | undefined, got: number) => {
+        if (wakeUp && (got === 0 || got >= b.maxTasks)) ctx.dispatcher.passOn(wakeUp);
+      };
+      try {
+        for (;;) {
+          const wake = ctx.dispatcher.nextWake(deadline - Date.now());
+          let tasks;
+          try {
+            tasks = await claimTasks(ctx.db, id, b.maxTasks, b.leaseMs);
+          } catch (error) {
+            handOn(wake.cancel(), 0);
+            handOn(baton, 0);
+            throw error;
+          }
+          handOn(baton, tasks.length);
+          baton = undefined;
+          if (tasks.length > 0 || Date.now() >= deadline || ctx.shuttingDown() || req.signal.aborted) {
+            handOn(wake.cancel(), tasks.length);
+            if (tasks.length > 0) {
+              ctx.metrics.claimed.inc(tasks.length);
+              ctx.metrics.dispatchLatency.observe((performance.now() - started) / 1000);
+            }
+            return { tasks };
+          }
+          const abort = () => handOn(wake.cancel(), 0);
+          req.signal.addEventListener('abort', abort, { once: true });
+          baton = await wake.promise;
+          req.signal.removeEventListener('abort', abort);
+          if (req.signal.aborted || ctx.shuttingDown()) {
+            handOn(baton, 0);
+            return { tasks: [] };
+          }
+        }
+      } finally {
+        ctx.metrics.longPolls.dec();
+      }
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/tasks\/([^/]+)\/heartbeat$/,
+    name: 'task_heartbeat',
+    async handle(ctx, _req, [taskId], body) {
+      const b = taskHeartbeatBody.parse(body);
+      return renewTaskLease(ctx.db, uuid.parse(taskId), b.leaseToken, b.leaseMs);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/tasks\/([^/]+)\/complete$/,
+    name: 'complete',
+    async handle(ctx, _req, [taskId], body) {
+      const b = completeBody.parse(body);
+      return completeTask(ctx.db, uuid.parse(taskId), b.leaseToken, b.outcome, b.errorMessage);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/tasks:complete$/,
+    name: 'complete_many',
+    async handle(ctx, _req, _params, body) {
+      const b = completeManyBody.parse(body);
+      return { results: await completeTasks(ctx.db, b.completions) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/executions\/(\d+)\/logs$/,
+    name: 'logs',
+    limit: LOG_BODY_LIMIT_BYTES,
+    async handle(ctx, _req, [executionId], body) {
+      const b = logsBody.parse(body);
+      return { inserted: await appendExecutionMessages(ctx.db, Number(executionId), b.batchId, b.messages) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/projects\/([0-9a-fA-F]{64})$/,
+    name: 'project',
+    async handle(ctx, _req, [hash]) {
+      const v = await getProjectVersion(ctx.db, hash!);
+      return new BinaryBody(v.bytes, { 'x-scaleout-project': encodeURIComponent(v.projectName), 'x-scaleout-manifest': Buffer.from(v.manifest).toString('base64') });
+    },
+  },
+];
+
+export class BinaryBody {
+  constructor(
+    readonly bytes: Buffer,
+    readonly headers: Record<string, string>,
+  ) {}
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (body instanceof BinaryBody) {
+    res.writeHead(status, { 'content-type': 'application/octet-stream', 'content-length': body.bytes.length, ...body.headers, ...headers });
+    res.end(body.bytes);
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Maps a failure to an HTTP answer: catalog errors keep their number, a lost catalog is 503 with Retry-After. */
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof z.ZodError) {
+    return new HttpError(400, 'invalid_body', error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  }
+  if (error instanceof CatalogError) return new HttpError(error.httpStatus, error.symbol, `${error.number}: ${error.message}`);
+  if (transientKind(error) || /ECONNREFUSED|ETIMEDOUT|Connection terminated|closed|connect/i.test(String((error as Error)?.message))) {
+    return new HttpError(503, 'catalog_unavailable', 'The catalog cannot be reached; try again shortly.', { 'retry-after': '5' });
+  }
+  return new HttpError(500, 'internal_error', 'The master failed to handle the request; see its log.');
+}
+
+export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://master');
+  const route = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
+  const routeName = route?.name ?? 'unknown';
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  try {
+    if (!route) throw new HttpError(404, 'not_found', `No ${req.method} ${url.pathname} in API v1.`);
+    const peer = (req.socket as TLSSocket).getPeerCertificate?.();
+    if (!peer || !peer.raw) throw new HttpError(403, 'client_certificate_required', 'A worker must present its client certificate.');
+    const thumbprint = thumbprintOfDer(peer.raw);
+    const params = route.pattern.exec(url.pathname)!.slice(1);
+    const body = req.method === 'POST' ? await readBody(req, route.limit ?? BODY_LIMIT_BYTES) : undefined;
+    const result = await route.handle(ctx, { thumbprint, signal: abort.signal }, params, body);
+    ctx.onCatalogResult(true);
+    ctx.metrics.requests.inc({ route: routeName, status: 200 });
+    send(res, 200, result);
+  } catch (error) {
+    const e = toHttpError(error);
+    if (e.status === 503) ctx.onCatalogResult(false);
+    else if (error instanceof CatalogError) ctx.onCatalogResult(true);
+    ctx.metrics.requests.inc({ route: routeName, status: e.status });
+    if (e.status === 403 || e.status >= 500) ctx.log.warn('request refused', { route: routeName, status: e.status, reason: e.message, error: e.status === 500 ? error : undefined });
+    if (!res.headersSent) send(res, e.status, { error: e.symbol, message: e.message }, e.headers);
+    else res.end();
+  }
+}

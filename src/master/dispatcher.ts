@@ -1,0 +1,103 @@
+/**
+ * Wakes long-polling task claims when work may be there. On PostgreSQL and PGlite,
+ * catalog.start_execution NOTIFYs 'scaleout_tasks'; on SQL Server (no LISTEN/NOTIFY) one shared
+ * timer per master stands in for it, instead of each worker polling the catalog.
+ *
+ * A notification wakes ONE waiting claim, not all of them (1,000 idle workers must not all hit the
+ * catalog for one new task). The woken claim hands the wake-up on — a baton — when it found nothing
+ * (the task was not for its worker) or when it filled its batch (there may be more): the next
+ * waiter in line tries, up to once per waiter that was waiting when the notification came.
+ */
+
+import type { CatalogDb } from '../db/types.ts';
+
+interface Waiter {
+  wake(baton: Baton): void;
+}
+
+/** A wake-up that may be handed on to the next waiter, a bounded number of times. */
+export interface Baton {
+  hops: number;
+}
+
+export class Dispatcher {
+  private waiters = new Set<Waiter>();
+  private stopListening: (() => Promise<void>) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly db: CatalogDb,
+    private readonly pollIntervalMs: number,
+  ) {}
+
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
+  async start(): Promise<void> {
+    if (this.db.listen) {
+      this.stopListening = await this.db.listen('scaleout_tasks', () => this.notify());
+    } else {
+      this.timer = setInterval(() => this.notify(), this.pollIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * A promise for the next wake-up, taken BEFORE the claim it guards, so that a notification that
+   * arrives while the claim runs is not missed. Resolves with the baton, or undefined on timeout
+   * or when the dispatcher closes.
+   */
+  nextWake(timeoutMs: number): { promise: Promise<Baton | undefined>; cancel: () => Baton | undefined } {
+    let done!: (baton: Baton | undefined) => void;
+    let received: Baton | undefined;
+    const promise = new Promise<Baton | undefined>((resolve) => (done = resolve));
+    const waiter: Waiter = { wake: (baton) => finish(baton) };
+    const timer = setTimeout(() => finish(undefined), Math.max(0, timeoutMs));
+    let finished = false;
+    const finish = (baton: Baton | undefined) => {
+      if (finished) return;
+      finished = true;
+      received = baton;
+      clearTimeout(timer);
+      this.waiters.delete(waiter);
+      done(this.closed ? undefined : baton);
+    };
+    if (this.closed) finish(undefined);
+    else this.waiters.add(waiter);
+    // cancel() gives back a wake-up that arrived before it, so that the caller can hand it on.
+    return {
+      promise,
+      cancel: () => {
+        finish(undefined);
+        return received;
+      },
+    };
+  }
+
+  /** New work may be there: wake the longest-waiting claim, with enough hops to try every waiter. */
+  notify(): void {
+    this.passOn({ hops: this.waiters.size });
+  }
+
+  /** Hands a wake-up to the next waiter in line, if it has hops left. */
+  passOn(baton: Baton): void {
+    if (baton.hops <= 0) return;
+    const next = this.waiters.values().next();
+    if (next.done) return;
+    next.value.wake({ hops: baton.hops - 1 });
+  }
+
+  /** Wakes every waiter (shutdown). */
+  wakeAll(): void {
+    for (const w of [...this.waiters]) w.wake({ hops: 0 });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.wakeAll();
+    await this.stopListening?.();
+  }
+}

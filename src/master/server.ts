@@ -1,0 +1,175 @@
+/**
+ * The master service: HTTPS with mutual TLS for workers, the long-poll dispatcher, the sweeps, and
+ * /healthz and /metrics. It keeps nothing of its own: every state change is a catalog procedure
+ * call, so any number of masters can serve one catalog.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
+import { masterStopped, updateMasterSettings } from '../catalog/master-calls.ts';
+import { openCatalog } from '../db/open.ts';
+import type { CatalogDb } from '../db/types.ts';
+import { thumbprintOfPem } from '../tls/certificates.ts';
+import { handleApi } from './api.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { createRotatingLogger, type Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import type { MasterSettings } from './settings.ts';
+import { SweepScheduler } from './sweeps.ts';
+
+const VERSION = '0.1.0';
+
+export class Master {
+  readonly masterId = randomUUID();
+  readonly log: Logger;
+  readonly metrics: Metrics = createMetrics();
+  private db!: CatalogDb;
+  private server!: Server;
+  private dispatcher!: Dispatcher;
+  private sweeps!: SweepScheduler;
+  private stopping = false;
+  private catalogOk = false;
+  private inFlight = 0;
+  private gaugeTimer: NodeJS.Timeout | undefined;
+  port = 0;
+
+  constructor(
+    readonly settings: MasterSettings,
+    options: { echoLog?: boolean } = {},
+  ) {
+    this.log = createRotatingLogger({
+      folder: settings.LogFolder,
+      name: 'master',
+      level: settings.LogLevel,
+      maxFileBytes: settings.LogMaxFileBytes,
+      maxFiles: settings.LogMaxFiles,
+      echo: options.echoLog,
+    });
+  }
+
+  private readonly onCatalogResult = (ok: boolean) => {
+    if (ok !== this.catalogOk) this.log[ok ? 'info' : 'warn'](ok ? 'catalog reachable' : 'catalog unreachable');
+    this.catalogOk = ok;
+    this.metrics.catalogUp.set(ok ? 1 : 0);
+  };
+
+  async start(): Promise<void> {
+    const s = this.settings;
+    const cert = readFileSync(s.SSLCertFile, 'utf8');
+    const key = readFileSync(s.SSLKeyFile, 'utf8');
+    const thumbprint = thumbprintOfPem(cert);
+    this.db = await openCatalog(s.SqlServerName, { connectTimeoutMs: s.SqlConnectionTimeoutInSecs * 1000 });
+    this.dispatcher = new Dispatcher(this.db, s.DispatchPollIntervalInMs);
+
+    this.server = createServer({ cert, key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/healthz') {
+        const ok = this.catalogOk && !this.stopping;
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', masterId: this.masterId, catalog: this.catalogOk ? 'reachable' : 'unreachable', sweeps: this.sweeps?.heldSweeps() ?? [] }));
+        return;
+      }
+      if (req.method === 'GET' && path === '/metrics') {
+        void this.metrics.registry.metrics().then((text) => {
+          res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+          res.end(text);
+        });
+        return;
+      }
+      this.inFlight++;
+      res.on('close', () => this.inFlight--);
+      void handleApi(
+        { db: this.db, settings: s, dispatcher: this.dispatcher, log: this.log, metrics: this.metrics, shuttingDown: () => this.stopping, onCatalogResult: this.onCatalogResult },
+        req,
+        res,
+      );
+    });
+    this.server.on('tlsClientError', (error) => this.log.debug('TLS handshake failed', { error }));
+    this.server.keepAliveTimeout = s.LongPollMaxInMs + 5000;
+    this.server.headersTimeout = s.LongPollMaxInMs + 10000;
+    this.server.requestTimeout = 0;
+
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(s.PortNumber, s.ListenAddress, () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+
+    await this.announce(thumbprint);
+    await this.dispatcher.start();
+    this.sweeps = new SweepScheduler(this.db, this.masterId, s, this.log, this.metrics, this.onCatalogResult);
+    this.sweeps.start();
+    this.gaugeTimer = setInterval(() => void this.refreshGauges(), s.MasterHeartbeatIntervalInMs);
+    this.gaugeTimer.unref();
+    void this.refreshGauges();
+    this.log.info('master started', { masterId: this.masterId, port: this.port, catalog: this.db.description, thumbprint });
+  }
+
+  /** Publishes this master in the catalog; retried until the catalog answers. */
+  private async announce(thumbprint: string): Promise<void> {
+    const address = this.settings.PublicAddress || `https://${hostname()}:${this.port}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await updateMasterSettings(this.db, {
+          masterId: this.masterId,
+          machineName: hostname(),
+          machineIP: firstAddress(),
+          port: this.port,
+          thumbprint,
+          heartbeatIntervalMs: this.settings.MasterHeartbeatIntervalInMs,
+          address,
+          processId: process.pid,
+          version: VERSION,
+        });
+        this.onCatalogResult(true);
+        return;
+      } catch (error) {
+        this.onCatalogResult(false);
+        this.log.warn('cannot announce the master to the catalog yet', { attempt, error });
+        if (this.stopping) return;
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+      }
+    }
+  }
+
+  private async refreshGauges(): Promise<void> {
+    try {
+      const rows = await this.db.query(this.db.dialect === 'mssql' ? 'SELECT State FROM [catalog].worker_agents;' : 'SELECT "State" FROM catalog.worker_agents');
+      this.metrics.workersOnline.set(rows.filter((r) => r.State === 'online').length);
+    } catch {
+      // The next heartbeat tries again; catalog health is reported by the calls themselves.
+    }
+  }
+
+  /** Stops accepting, answers waiting long polls, lets in-flight requests finish, releases the sweep leases. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info('master stopping', { masterId: this.masterId });
+    this.sweeps?.stop();
+    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.dispatcher.close();
+    const deadline = Date.now() + 10_000;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.server.closeAllConnections();
+    await closed;
+    try {
+      await masterStopped(this.db, this.masterId);
+    } catch (error) {
+      this.log.warn('could not release the sweep leases; they expire by themselves', { error });
+    }
+    await this.db.close();
+    this.log.info('master stopped', { masterId: this.masterId });
+  }
+}
+
+function firstAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  }
+  return '127.0.0.1';
+}

@@ -1,0 +1,87 @@
+/**
+ * The master's settings: SSIS's MasterSettings keys and defaults, plus ours, from a JSON settings
+ * file, then environment variables (SCALEOUT_MASTER_<KEY IN CAPITALS>, and SCALEOUT_CATALOG for
+ * SqlServerName), then command-line flags — later sources win. Validated at start; a bad value is
+ * reported with the key that holds it.
+ */
+
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_CATALOG } from '../db/catalog-spec.ts';
+
+const ms = (min: number) => z.coerce.number().int().min(min).max(7 * 86_400_000);
+
+export const masterSettingsSchema = z
+  .object({
+    PortNumber: z.coerce.number().int().min(0).max(65535).default(8391),
+    /** The catalog (SSIS: the SQL Server holding SSISDB). */
+    SqlServerName: z.string().min(1).default(DEFAULT_CATALOG),
+    SqlConnectionTimeoutInSecs: z.coerce.number().int().min(1).max(600).default(15),
+    CleanupCompletedJobsIntervalInMs: ms(1000).default(43_200_000),
+    DealWithExpiredTasksIntervalInMs: ms(100).default(300_000),
+    MasterHeartbeatIntervalInMs: ms(1000).default(30_000),
+    /** In place of SSLCertThumbprint: the master's certificate and key, PEM files. */
+    SSLCertFile: z.string().min(1),
+    SSLKeyFile: z.string().min(1),
+    // Ours.
+    ListenAddress: z.string().min(1).default('0.0.0.0'),
+    /** The https://host:port workers are told (MASTER_ADDRESS when set); the master's own when empty. */
+    PublicAddress: z.string().default(''),
+    CompletedJobsMinutesToKeep: z.coerce.number().int().min(0).max(525_600).default(60),
+    RetentionIntervalInMs: ms(1000).default(86_400_000),
+    /** How long one master holds a sweep's lease; another takes the sweep over within this after the holder dies. */
+    SweepLeaseInMs: ms(1000).default(60_000),
+    StopGraceInMs: ms(0).default(120_000),
+    /** The longest a task claim waits for work before answering "nothing". */
+    LongPollMaxInMs: ms(0).default(30_000),
+    /** SQL Server has no LISTEN/NOTIFY: one shared poll per master wakes the waiting claims. */
+    DispatchPollIntervalInMs: ms(10).default(200),
+    LogFolder: z.string().min(1).default(join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'scaleout', 'master')),
+    LogLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    LogMaxFileBytes: z.coerce.number().int().min(4096).default(10 * 1024 * 1024),
+    LogMaxFiles: z.coerce.number().int().min(1).max(1000).default(10),
+  })
+  .strict();
+
+export type MasterSettings = z.infer<typeof masterSettingsSchema>;
+export const MASTER_SETTING_KEYS = Object.keys(masterSettingsSchema.shape) as Array<keyof MasterSettings>;
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** Reads the settings file (JSON), the environment and the flags' overrides, and validates them together. */
+export function loadMasterSettings(options: { file?: string; overrides?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): MasterSettings {
+  const env = options.env ?? process.env;
+  let fromFile: Record<string, unknown> = {};
+  if (options.file) {
+    if (!existsSync(options.file)) throw new SettingsError(`The settings file ${options.file} does not exist.`);
+    try {
+      fromFile = JSON.parse(readFileSync(options.file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new SettingsError(`The settings file ${options.file} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const key of MASTER_SETTING_KEYS) {
+    const value = env[`SCALEOUT_MASTER_${key.toUpperCase()}`];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  if (env.SCALEOUT_CATALOG && fromEnv.SqlServerName === undefined) fromEnv.SqlServerName = env.SCALEOUT_CATALOG;
+  const merged = { ...fromFile, ...fromEnv, ...stripUndefined(options.overrides ?? {}) };
+  const parsed = masterSettingsSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const key = i.path.join('.') || (i.code === 'unrecognized_keys' ? (i as { keys?: string[] }).keys?.join(', ') : '') || '(settings)';
+      return `${key}: ${i.message}`;
+    });
+    throw new SettingsError(`Invalid master settings — ${problems.join('; ')}. Known keys: ${MASTER_SETTING_KEYS.join(', ')}.`);
+  }
+  return parsed.data;
+}
+
+function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,74 @@
+/**
+ * Certificates for the master (server) and workers (clients), created here so that no other tool
+ * is needed: RSA keys from Node's crypto, X.509 certificates from node-forge, self-signed, SHA-256.
+ * A thumbprint is the SHA-256 of the certificate's DER bytes, upper-case hex (64 digits), which is
+ * what the catalog stores (catalog.add_worker_agent) and what workers pin (MasterHttpsCertThumbprint).
+ */
+
+import { X509Certificate, createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import forge from 'node-forge';
+
+export interface CertificateFiles {
+  /** PEM certificate. */
+  readonly cert: string;
+  /** PEM private key (PKCS#8). */
+  readonly key: string;
+  /** SHA-256 thumbprint, upper-case hex. */
+  readonly thumbprint: string;
+}
+
+export interface CertificateRequest {
+  readonly commonName: string;
+  /** DNS names and IP addresses the certificate is valid for (a server's host names). */
+  readonly altNames?: readonly string[];
+  readonly days?: number;
+  readonly purpose: 'server' | 'client';
+  /** RSA key size; 2048 unless a benchmark needs many certificates quickly. */
+  readonly modulusLength?: number;
+}
+
+export function createSelfSignedCertificate(request: CertificateRequest): CertificateFiles {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: request.modulusLength ?? 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
+  cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
+  const now = new Date();
+  cert.validity.notBefore = new Date(now.getTime() - 5 * 60_000);
+  cert.validity.notAfter = new Date(now.getTime() + (request.days ?? 825) * 86_400_000);
+  const subject = [{ name: 'commonName', value: request.commonName }, { name: 'organizationName', value: 'Scale Out' }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  const altNames = [...new Set([request.commonName, ...(request.altNames ?? [])])].map((n) =>
+    isIP(n) ? { type: 7, ip: n } : { type: 2, value: n },
+  );
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', serverAuth: request.purpose === 'server', clientAuth: request.purpose === 'client' },
+    { name: 'subjectAltName', altNames },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create());
+  const pem = forge.pki.certificateToPem(cert);
+  return { cert: pem, key: privateKey, thumbprint: thumbprintOfPem(pem) };
+}
+
+/** SHA-256 thumbprint (upper-case hex) of a PEM certificate. */
+export function thumbprintOfPem(pem: string): string {
+  return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex').toUpperCase();
+}
+
+/** SHA-256 thumbprint of a peer certificate's DER bytes, as a TLS socket gives it. */
+export function thumbprintOfDer(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex').toUpperCase();
+}
+
+/** Thumbprints are compared without colons, spaces or case, as Windows and OpenSSL print them differently. */
+export function normalizeThumbprint(text: string): string {
+  return text.replace(/[:\s-]/g, '').toUpperCase();
+}

@@ -1,0 +1,75 @@
+/**
+ * The master on the embedded catalog. PGlite lives inside one process, so the test prepares the
+ * catalog folder, closes it, lets a real master process serve a worker from it, stops the master,
+ * and opens the folder again to check what the exchange left there.
+ */
+
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCatalog } from '../../src/db/open.ts';
+import { migrateUp } from '../../src/migrate/runner.ts';
+import { view } from '../support/catalog-helpers.ts';
+import { call, makeCerts, startMaster, type Certs } from '../support/master-process.ts';
+
+describe('master service [PGlite, embedded catalog]', () => {
+  let dir: string;
+  let certs: Certs;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'scaleout-pglite-master-'));
+    certs = makeCerts();
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    certs.cleanup();
+  });
+
+  it('serves a worker from the embedded catalog: register, claim, complete; refuses an untrusted one', async function () {
+    this.timeout(120_000);
+    const spec = `pglite:${join(dir, 'catalog')}`;
+    const worker = randomUUID();
+    const cert = certs.worker('embedded-worker');
+    let executionId: number;
+    {
+      const db = await openCatalog(spec);
+      try {
+        await migrateUp(db);
+        await db.call('catalog.add_worker_agent', { WorkerAgentId: worker, CertificateThumbprint: cert.thumbprint, IsEnabled: 1 });
+        await db.call('catalog.create_folder', { folder_name: 'f' });
+        await db.call('catalog.deploy_project', { folder_name: 'f', project_name: 'p', project_stream: Buffer.from('x'), manifest: JSON.stringify({ name: 'p', packages: [{ name: 'noop', kind: 'node' }] }) });
+        const r = await db.call('catalog.create_execution', { folder_name: 'f', project_name: 'p', package_name: 'noop' });
+        executionId = Number(r.output.execution_id);
+        await db.call('catalog.start_execution', { execution_id: executionId });
+      } finally {
+        await db.close();
+      }
+    }
+
+    const master = await startMaster(spec, certs, { MasterHeartbeatIntervalInMs: 1000, SweepLeaseInMs: 3000 });
+    try {
+      const stranger = await call(master.port, 'POST', `/api/v1/agents/${randomUUID()}/register`, { cert: certs.worker('stranger'), body: { machineName: 's' } });
+      expect(stranger.status).to.equal(403);
+      const reg = await call(master.port, 'POST', `/api/v1/agents/${worker}/register`, { cert, body: { machineName: 'embedded' } });
+      expect(reg.json).to.deep.equal({ isEnabled: true });
+      const claim = await call(master.port, 'POST', `/api/v1/agents/${worker}/tasks:claim`, { cert, body: { waitMs: 2000 } });
+      const [task] = claim.json.tasks as Array<{ taskId: string; leaseToken: string; executionId: number }>;
+      expect(task!.executionId).to.equal(executionId);
+      const done = await call(master.port, 'POST', `/api/v1/tasks/${task!.taskId}/complete`, { cert, body: { leaseToken: task!.leaseToken, outcome: 'succeeded' } });
+      expect(done.json).to.deep.equal({ executionStatus: 7, willRetry: false });
+    } finally {
+      expect(await master.stop()).to.equal(0);
+    }
+
+    const db = await openCatalog(spec);
+    try {
+      const e = (await view(db, 'catalog.executions')).find((x) => Number(x.execution_id) === executionId);
+      expect(e).to.include({ status: 7, worker_agent_id: worker, machine_name: 'embedded' });
+      const masters = await view(db, 'catalog.masters');
+      expect(masters.map((m) => m.State)).to.deep.equal(['stopped']);
+    } finally {
+      await db.close();
+    }
+  });
+});

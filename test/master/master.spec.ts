@@ -1,0 +1,257 @@
+/**
+ * The master service, as real processes on 127.0.0.1 with generated certificates, driven by an
+ * HTTPS client holding worker certificates. Runs on the server backends (PostgreSQL; SQL Server when
+ * reachable): an embedded PGlite catalog lives inside the master's own process, where this test
+ * cannot reach it to start executions.
+ */
+
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { CatalogDb } from '../../src/db/types.ts';
+import { forEachBackend, useCatalog } from '../support/backends.ts';
+import { view } from '../support/catalog-helpers.ts';
+import { sha256Hex } from '../support/queue-helpers.ts';
+import { TcpProxy, call, makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
+
+const FAST = { MasterHeartbeatIntervalInMs: 1000, SweepLeaseInMs: 3000, DealWithExpiredTasksIntervalInMs: 500, LongPollMaxInMs: 5000 };
+
+async function trustedWorker(db: CatalogDb, certs: Certs, options: { enabled?: boolean } = {}) {
+  const id = randomUUID();
+  const cert = certs.worker(`worker-${id.slice(0, 6)}`);
+  await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: cert.thumbprint, IsEnabled: options.enabled === false ? 0 : 1 });
+  return { id, cert };
+}
+
+async function queueExecution(db: CatalogDb, folder: string): Promise<number> {
+  const r = await db.call('catalog.create_execution', { folder_name: folder, project_name: 'p', package_name: 'noop' });
+  const id = Number(r.output.execution_id);
+  await db.call('catalog.start_execution', { execution_id: id, retry_count: 0 });
+  return id;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+forEachBackend('master service', (backend) => {
+  const catalog = useCatalog(backend);
+  let certs: Certs;
+  let master: MasterProcess | undefined;
+  const folder = 'master_tests';
+  const bytes = Buffer.from('project bytes');
+
+  before(async function () {
+    if (backend.kind === 'pglite') this.skip(); // see the header
+    this.timeout(60_000);
+    certs = makeCerts();
+    await catalog.db.call('catalog.create_folder', { folder_name: folder });
+    await catalog.db.call('catalog.deploy_project', {
+      folder_name: folder, project_name: 'p', project_stream: bytes,
+      manifest: JSON.stringify({ name: 'p', packages: [{ name: 'noop', kind: 'node' }] }),
+    });
+    master = await startMaster(catalog.database.spec!, certs, FAST);
+  });
+
+  after(async () => {
+    await master?.kill9().catch(() => undefined);
+    certs?.cleanup();
+  });
+
+  it('refuses a worker without a certificate, and one whose certificate the catalog does not trust (403)', async () => {
+    const none = await call(master!.port, 'POST', `/api/v1/agents/${randomUUID()}/register`, { body: { machineName: 'x' } });
+    expect(none.status).to.equal(403);
+    expect(none.json.error).to.equal('client_certificate_required');
+    const stranger = certs.worker('stranger');
+    const refused = await call(master!.port, 'POST', `/api/v1/agents/${randomUUID()}/register`, { cert: stranger, body: { machineName: 'x' } });
+    expect(refused.status).to.equal(403);
+    expect(refused.json).to.include({ error: 'certificate_untrusted' });
+    expect(String(refused.json.message)).to.contain(stranger.thumbprint);
+  });
+
+  it('answers a trusted but disabled worker, and gives it no task', async () => {
+    const { id, cert } = await trustedWorker(catalog.db, certs, { enabled: false });
+    const reg = await call(master!.port, 'POST', `/api/v1/agents/${id}/register`, { cert, body: { machineName: 'w' } });
+    expect(reg.status).to.equal(200);
+    expect(reg.json.isEnabled).to.equal(false);
+    await queueExecution(catalog.db, folder);
+    const claim = await call(master!.port, 'POST', `/api/v1/agents/${id}/tasks:claim`, { cert, body: { waitMs: 300 } });
+    expect(claim.status).to.equal(200);
+    expect(claim.json.tasks).to.deep.equal([]);
+  });
+
+  it('hands a waiting worker a task moments after start_execution, and runs the whole exchange', async () => {
+    const { id, cert } = await trustedWorker(catalog.db, certs);
+    await call(master!.port, 'POST', `/api/v1/agents/${id}/register`, { cert, body: { machineName: 'w', maxTaskCount: 4 } });
+    // Drain what other tests queued.
+    await call(master!.port, 'POST', `/api/v1/agents/${id}/tasks:claim`, { cert, body: { waitMs: 0, maxTasks: 50 } });
+
+    const polling = call(master!.port, 'POST', `/api/v1/agents/${id}/tasks:claim`, { cert, body: { waitMs: 10_000 } });
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    const executionId = await queueExecution(catalog.db, folder);
+    const claim = await polling;
+    const latency = Date.now() - started;
+    expect(claim.status).to.equal(200);
+    const tasks = claim.json.tasks as Array<Record<string, unknown>>;
+    expect(tasks).to.have.length(1);
+    expect(tasks[0]).to.include({ executionId, packageName: 'noop', contentHash: sha256Hex(bytes) });
+    expect(latency, 'long poll answered soon after start_execution').to.be.lessThan(1000);
+
+    const task = tasks[0]!;
+    const beat = await call(master!.port, 'POST', `/api/v1/tasks/${task.taskId}/heartbeat`, { cert, body: { leaseToken: task.leaseToken, leaseMs: 30000 } });
+    expect(beat.status).to.equal(200);
+    expect(beat.json.isCancelled).to.equal(false);
+
+    const logs = await call(master!.port, 'POST', `/api/v1/executions/${executionId}/logs`, {
+      cert,
+      body: { batchId: randomUUID(), messages: [{ message: 'hello from the package', type: 70 }] },
+    });
+    expect(logs.json).to.deep.equal({ inserted: 1 });
+
+    const project = await call(master!.port, 'GET', `/api/v1/projects/${task.contentHash}`, { cert });
+    expect(project.status).to.equal(200);
+    expect(project.body.equals(bytes)).to.equal(true);
+
+    const done = await call(master!.port, 'POST', `/api/v1/tasks/${task.taskId}/complete`, { cert, body: { leaseToken: task.leaseToken, outcome: 'succeeded' } });
+    expect(done.json).to.deep.equal({ executionStatus: 7, willRetry: false });
+    const again = await call(master!.port, 'POST', `/api/v1/tasks/${task.taskId}/complete`, { cert, body: { leaseToken: task.leaseToken, outcome: 'failed' } });
+    expect(again.status).to.equal(409);
+    expect(again.json.error).to.equal('task_lease_lost');
+
+    const messages = (await view(catalog.db, 'catalog.operation_messages')).filter((m) => m.operation_id === executionId);
+    expect(messages.map((m) => m.message)).to.include('hello from the package');
+  });
+
+  it('refuses a claim for another worker\'s id, invalid bodies (400) and oversized ones (413)', async () => {
+    const a = await trustedWorker(catalog.db, certs);
+    const b = await trustedWorker(catalog.db, certs);
+    await call(master!.port, 'POST', `/api/v1/agents/${b.id}/register`, { cert: b.cert, body: { machineName: 'b' } });
+    const stolen = await call(master!.port, 'POST', `/api/v1/agents/${b.id}/tasks:claim`, { cert: a.cert, body: { waitMs: 0 } });
+    expect(stolen.status).to.equal(403);
+    expect(stolen.json.error).to.equal('certificate_mismatch');
+
+    const bad = await call(master!.port, 'POST', `/api/v1/agents/${a.id}/register`, { cert: a.cert, body: { machineName: 'a', colour: 'red' } });
+    expect(bad.status).to.equal(400);
+    expect(String(bad.json.message)).to.match(/colour/);
+    const huge = await call(master!.port, 'POST', `/api/v1/agents/${a.id}/heartbeat`, { cert: a.cert, rawBody: Buffer.alloc(2 * 1024 * 1024, 32) });
+    expect(huge.status).to.equal(413);
+  });
+
+  it('serves /healthz and Prometheus /metrics', async () => {
+    const health = await call(master!.port, 'GET', '/healthz');
+    expect(health.status).to.equal(200);
+    expect(health.json).to.include({ status: 'ok', catalog: 'reachable' });
+    const metrics = await call(master!.port, 'GET', '/metrics');
+    const text = metrics.body.toString();
+    for (const name of ['scaleout_master_requests_total', 'scaleout_master_tasks_claimed_total', 'scaleout_master_dispatch_latency_seconds', 'scaleout_master_sweep_duration_seconds', 'scaleout_master_workers_online']) {
+      expect(text).to.contain(name);
+    }
+  });
+
+  it('two masters: when the sweep holder is killed, the other takes the sweeps over within a lease period', async function () {
+    this.timeout(60_000);
+    const second = await startMaster(catalog.database.spec!, certs, FAST);
+    try {
+      const held = async (m: MasterProcess) => ((await call(m.port, 'GET', '/healthz')).json.sweeps as string[]) ?? [];
+      await waitFor('one master to hold every sweep', async () => (await held(master!)).length + (await held(second)).length === 3, 10_000);
+      const holder = (await held(master!)).length > 0 ? master! : second;
+      const survivor = holder === master ? second : master!;
+      await holder.kill9();
+      const killedAt = Date.now();
+      await waitFor('the survivor to hold every sweep', async () => (await held(survivor)).length === 3, 15_000);
+      expect(Date.now() - killedAt, 'within one lease period (3 s) and one lease poll').to.be.lessThan(3000 + 1500);
+      const masters = await view(catalog.db, 'catalog.masters');
+      expect(masters.find((m) => String(m.MasterId) === survivor.masterId)!.HeldSweeps).to.equal('cleanup_completed_jobs,expired_tasks,retention');
+      if (holder === master) master = survivor;
+    } finally {
+      if (master !== second) await second.stop();
+    }
+  });
+
+  it('two masters serving workers at once dispatch every task exactly once', async function () {
+    this.timeout(60_000);
+    const second = await startMaster(catalog.database.spec!, certs, FAST);
+    try {
+      const workers = await Promise.all(Array.from({ length: 6 }, () => trustedWorker(catalog.db, certs)));
+      const ports = [master!.port, second.port];
+      for (const [i, w] of workers.entries()) {
+        await call(ports[i % 2]!, 'POST', `/api/v1/agents/${w.id}/register`, { cert: w.cert, body: { machineName: `w${i}` } });
+        await call(ports[i % 2]!, 'POST', `/api/v1/agents/${w.id}/tasks:claim`, { cert: w.cert, body: { waitMs: 0, maxTasks: 100 } });
+      }
+      const queued: number[] = [];
+      for (let i = 0; i < 60; i++) queued.push(await queueExecution(catalog.db, folder));
+      const got: number[] = [];
+      await Promise.all(
+        workers.map(async (w, i) => {
+          for (;;) {
+            const r = await call(ports[i % 2]!, 'POST', `/api/v1/agents/${w.id}/tasks:claim`, { cert: w.cert, body: { waitMs: 200, maxTasks: 3 } });
+            const tasks = (r.json.tasks ?? []) as Array<{ taskId: string; executionId: number; leaseToken: string }>;
+            if (tasks.length === 0) return;
+            for (const t of tasks) {
+              got.push(t.executionId);
+              const done = await call(ports[(i + 1) % 2]!, 'POST', `/api/v1/tasks/${t.taskId}/complete`, { cert: w.cert, body: { leaseToken: t.leaseToken, outcome: 'succeeded' } });
+              expect(done.status).to.equal(200);
+            }
+          }
+        }),
+      );
+      expect([...got].sort((a, b) => a - b)).to.deep.equal([...queued].sort((a, b) => a - b));
+      const statuses = (await view(catalog.db, 'catalog.executions')).filter((e) => queued.includes(Number(e.execution_id))).map((e) => e.status);
+      expect(new Set(statuses)).to.deep.equal(new Set([7]));
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('answers 503 with Retry-After while the catalog is down, and recovers by itself', async function () {
+    this.timeout(60_000);
+    const url = new URL(catalog.database.spec!);
+    const proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
+    await proxy.start();
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    const viaProxy = await startMaster(url.toString(), certs, FAST);
+    try {
+      const w = await trustedWorker(catalog.db, certs);
+      expect((await call(viaProxy.port, 'POST', `/api/v1/agents/${w.id}/register`, { cert: w.cert, body: { machineName: 'w' } })).status).to.equal(200);
+      const port = proxy.port;
+      await proxy.stop();
+      const down = await waitFor(
+        'a 503',
+        async () => {
+          const r = await call(viaProxy.port, 'POST', `/api/v1/agents/${w.id}/heartbeat`, { cert: w.cert, body: {} });
+          return r.status === 503 ? r : undefined;
+        },
+        20_000,
+      );
+      expect(down.headers['retry-after']).to.equal('5');
+      expect((await call(viaProxy.port, 'GET', '/healthz')).status).to.equal(503);
+      await proxy.start(port);
+      await waitFor(
+        'recovery',
+        async () => (await call(viaProxy.port, 'POST', `/api/v1/agents/${w.id}/heartbeat`, { cert: w.cert, body: {} })).status === 200,
+        20_000,
+      );
+      await waitFor('healthz ok', async () => (await call(viaProxy.port, 'GET', '/healthz')).status === 200, 10_000);
+    } finally {
+      await viaProxy.kill9();
+      await proxy.stop();
+    }
+  });
+
+  it('on SIGTERM finishes, releases its sweep leases and exits 0', async function () {
+    this.timeout(30_000);
+    const m = await startMaster(catalog.database.spec!, certs, FAST);
+    const code = await m.stop();
+    expect(code).to.equal(0);
+    const row = (await view(catalog.db, 'catalog.masters')).find((r) => String(r.MasterId) === m.masterId);
+    expect(row!.State).to.equal('stopped');
+    expect(row!.HeldSweeps).to.equal(null);
+  });
+});

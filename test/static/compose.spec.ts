@@ -1,0 +1,36 @@
+/** docker-compose.yml is valid compose: SQL Server, a one-shot migration, one master, two workers. */
+
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  depends_on?: string[] | Record<string, { condition: string }>;
+}
+
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+
+  it('runs SQL Server 2022, a one-shot migrate, one master and two workers', () => {
+    const services = compose.services;
+    expect(services.sqlserver?.image).to.match(/^mcr\.microsoft\.com\/mssql\/server:2022/);
+    expect(services.migrate?.command).to.deep.equal(['migrate', 'up']);
+    const commands = Object.values(services).map((s) => s.command?.[0]);
+    expect(commands.filter((c) => c === 'master')).to.have.length(1);
+    expect(commands.filter((c) => c === 'worker')).to.have.length(2);
+  });
+
+  it('every service has an image or a build, and depends only on services that exist', () => {
+    const names = new Set(Object.keys(compose.services));
+    for (const [name, s] of Object.entries(compose.services)) {
+      expect(Boolean(s.image) || Boolean(s.build), `${name} has an image or a build`).to.equal(true);
+      const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
+      for (const d of deps) expect(names.has(d), `${name} depends on ${d}`).to.equal(true);
+    }
+  });
+});

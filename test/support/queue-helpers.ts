@@ -1,0 +1,143 @@
+/** Deploying projects, creating executions and driving the task queue in the contract specs. */
+
+import { createHash } from 'node:crypto';
+import type { CatalogDb, Row } from '../../src/db/types.ts';
+import { newId, newThumbprint, truthy, view } from './catalog-helpers.ts';
+
+export interface ManifestParameter {
+  name: string;
+  type: string;
+  required?: boolean;
+  sensitive?: boolean;
+  default?: string | number | boolean | null;
+  description?: string;
+}
+
+export interface Manifest {
+  name: string;
+  description?: string;
+  parameters?: ManifestParameter[];
+  packages: Array<{ name: string; kind: string; entry?: string; entryPoint?: boolean; timeoutSeconds?: number | null; parameters?: ManifestParameter[] }>;
+}
+
+export function sampleManifest(name = 'etl'): Manifest {
+  return {
+    name,
+    description: 'Loads the daily sales file',
+    parameters: [
+      { name: 'InputFile', type: 'String', required: true, description: 'CSV to read' },
+      { name: 'Region', type: 'String', default: 'emea' },
+      { name: 'ApiKey', type: 'String', sensitive: true, default: 'k-123' },
+    ],
+    packages: [
+      { name: 'load', kind: 'node', entry: 'load.mjs', timeoutSeconds: 600, parameters: [{ name: 'BatchSize', type: 'Int32', default: 500 }] },
+      { name: 'archive', kind: 'command', entry: 'archive.sh' },
+      { name: 'helper', kind: 'node', entry: 'helper.mjs', entryPoint: false },
+    ],
+  };
+}
+
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function createFolder(db: CatalogDb, name = `folder_${newId().slice(0, 8)}`): Promise<string> {
+  await db.call('catalog.create_folder', { folder_name: name });
+  return name;
+}
+
+export async function deploy(db: CatalogDb, folder: string, manifest: Manifest = sampleManifest(), bytes = Buffer.from(`zip:${newId()}`)): Promise<{ operationId: number; bytes: Buffer }> {
+  const r = await db.call('catalog.deploy_project', {
+    folder_name: folder,
+    project_name: manifest.name,
+    project_stream: bytes,
+    manifest: JSON.stringify(manifest),
+  });
+  return { operationId: Number(r.output.operation_id), bytes };
+}
+
+/** A folder with the sample project deployed. */
+export async function deployedProject(db: CatalogDb): Promise<{ folder: string; project: string }> {
+  const folder = await createFolder(db);
+  await deploy(db, folder);
+  return { folder, project: 'etl' };
+}
+
+export async function createExecution(
+  db: CatalogDb,
+  where: { folder: string; project: string },
+  options: Record<string, unknown> = {},
+): Promise<number> {
+  const r = await db.call('catalog.create_execution', {
+    folder_name: where.folder,
+    project_name: where.project,
+    package_name: 'load',
+    ...options,
+  });
+  return Number(r.output.execution_id);
+}
+
+/** Creates and starts an execution of the sample project (InputFile set). */
+export async function startedExecution(
+  db: CatalogDb,
+  where: { folder: string; project: string },
+  options: { retry?: number; create?: Record<string, unknown>; now?: Date; workers?: string[] } = {},
+): Promise<number> {
+  const id = await createExecution(db, where, options.create ?? {});
+  await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: 'InputFile', parameter_value: '/data/sales.csv' });
+  for (const w of options.workers ?? []) await db.call('catalog.add_execution_worker', { execution_id: id, workeragent_id: w });
+  await db.call('catalog.start_execution', { execution_id: id, retry_count: options.retry ?? 0 });
+  return id;
+}
+
+/** An enabled worker agent, registered as a worker would be. */
+export async function enabledWorker(db: CatalogDb, extra: Record<string, unknown> = {}): Promise<string> {
+  const id = newId();
+  const thumbprint = newThumbprint();
+  await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: thumbprint, IsEnabled: 1, MaxTaskCount: 100, ...extra });
+  await db.call('internal.register_worker_agent', { WorkerAgentId: id, CertificateThumbprint: thumbprint, MachineName: `host-${id.slice(0, 4)}` });
+  return id;
+}
+
+export interface ClaimedTask {
+  task_id: string;
+  execution_id: number;
+  lease_token: string;
+  lease_expires_at: Date;
+  executed_count: number;
+  max_executed_count: number;
+  package_name: string;
+  package_kind: string;
+  content_hash: string;
+  timeout_seconds: number | null;
+  parameters: Array<{ object_type: number; name: string; data_type: string; value: string | null; sensitive: boolean }>;
+}
+
+export async function claim(db: CatalogDb, worker: string, options: { max?: number; now?: Date; leaseMs?: number } = {}): Promise<ClaimedTask[]> {
+  const r = await db.call('internal.claim_tasks', { WorkerAgentId: worker, MaxTasks: options.max ?? 1, LeaseMs: options.leaseMs ?? 60000, now: options.now });
+  return r.rows.map((row) => ({ ...(row as unknown as ClaimedTask), parameters: JSON.parse(String(row.parameters)) }));
+}
+
+export async function complete(db: CatalogDb, task: ClaimedTask, outcome: 'succeeded' | 'failed' | 'canceled', options: { now?: Date; error?: string } = {}): Promise<{ status: number; willRetry: boolean }> {
+  const r = await db.call('internal.complete_task', { TaskId: task.task_id, LeaseToken: task.lease_token, Outcome: outcome, ErrorMessage: options.error, now: options.now });
+  return { status: Number(r.output.executionstatus), willRetry: truthy(r.output.willretry) };
+}
+
+export async function execution(db: CatalogDb, id: number): Promise<Row> {
+  const rows = await view(db, 'catalog.executions', db.dialect === 'mssql' ? 'execution_id = @p1' : 'execution_id = $1', [id]);
+  if (!rows[0]) throw new Error(`execution ${id} is not in catalog.executions`);
+  return rows[0];
+}
+
+export async function operation(db: CatalogDb, id: number): Promise<Row | undefined> {
+  return (await view(db, 'catalog.operations', db.dialect === 'mssql' ? 'operation_id = @p1' : 'operation_id = $1', [id]))[0];
+}
+
+export async function messages(db: CatalogDb, id: number): Promise<Row[]> {
+  const rows = await view(db, 'catalog.operation_messages', db.dialect === 'mssql' ? 'operation_id = @p1' : 'operation_id = $1', [id]);
+  return rows.sort((a, b) => Number(a.operation_message_id) - Number(b.operation_message_id));
+}
+
+export function seconds(base: Date, s: number): Date {
+  return new Date(base.getTime() + s * 1000);
+}
