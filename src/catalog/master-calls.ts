@@ -108,6 +108,13 @@ export async function appendExecutionMessages(db: CatalogDb, executionId: number
   return Number(r.output.inserted);
 }
 
+/** The log-writer connection set by catalog.update_logdb_info, or null: workers then send logs through the master. */
+export async function getLogDbConnection(db: CatalogDb): Promise<string | null> {
+  const r = await db.call('internal.get_log_dbconnection', {}, { idempotent: true });
+  const value = r.output.connection_string;
+  return value === null || value === undefined || value === '' ? null : String(value);
+}
+
 export async function getProjectVersion(db: CatalogDb, contentHash: string): Promise<{ projectName: string; manifest: string; bytes: Buffer }> {
   const r = await db.call('internal.get_project_version', { ContentHash: contentHash }, { idempotent: true });
   const row = r.rows[0]!;

@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { registerCertCommands } from './cert.ts';
 import { registerMasterCommand } from './master.ts';
 import { registerMigrateCommands } from './migrate.ts';
+import { registerProjectCommands } from './project.ts';
+import { registerWorkerCommand } from './worker.ts';
 import { reportError } from './output.ts';
 
 const program = new Command();
@@ -17,6 +19,8 @@ program
 registerMigrateCommands(program);
 registerMasterCommand(program);
 registerCertCommands(program);
+registerWorkerCommand(program);
+registerProjectCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -14,6 +14,7 @@ import {
   claimTasks,
   completeTask,
   completeTasks,
+  getLogDbConnection,
   getProjectVersion,
   registerWorkerAgent,
   renewTaskLease,
@@ -134,6 +135,14 @@ interface Authenticated {
   readonly signal: AbortSignal;
 }
 
+/** The log-writer connection handed to enabled workers, read from the catalog at most every 30 s. */
+let logDbCache: { value: string | null; at: number } | undefined;
+async function logDbConnectionFor(ctx: ApiContext, isEnabled: boolean): Promise<string | null> {
+  if (!isEnabled) return null;
+  if (!logDbCache || Date.now() - logDbCache.at > 30_000) logDbCache = { value: await getLogDbConnection(ctx.db), at: Date.now() };
+  return logDbCache.value;
+}
+
 /** Worker ids whose certificate the catalog verified at register or heartbeat, by thumbprint. */
 const verifiedWorkers = new Map<string, string>();
 
@@ -153,7 +162,7 @@ const routes: Route[] = [
       const b = registerBody.parse(body);
       const r = await registerWorkerAgent(ctx.db, { workerAgentId: uuid.parse(agentId), thumbprint: req.thumbprint, ...b });
       verifiedWorkers.set(req.thumbprint, agentId!.toLowerCase());
-      return { isEnabled: r.isEnabled };
+      return { isEnabled: r.isEnabled, logDbConnection: await logDbConnectionFor(ctx, r.isEnabled) };
     },
   },
   {
@@ -164,7 +173,7 @@ const routes: Route[] = [
       const b = heartbeatBody.parse(body);
       const r = await updateWorkerAgentStatus(ctx.db, { workerAgentId: uuid.parse(agentId), thumbprint: req.thumbprint, ...b });
       verifiedWorkers.set(req.thumbprint, agentId!.toLowerCase());
-      return { isEnabled: r.isEnabled };
+      return { isEnabled: r.isEnabled, logDbConnection: await logDbConnectionFor(ctx, r.isEnabled) };
     },
   },
   {

@@ -52,7 +52,7 @@ describe('master service [PGlite, embedded catalog]', () => {
       const stranger = await call(master.port, 'POST', `/api/v1/agents/${randomUUID()}/register`, { cert: certs.worker('stranger'), body: { machineName: 's' } });
       expect(stranger.status).to.equal(403);
       const reg = await call(master.port, 'POST', `/api/v1/agents/${worker}/register`, { cert, body: { machineName: 'embedded' } });
-      expect(reg.json).to.deep.equal({ isEnabled: true });
+      expect(reg.json).to.include({ isEnabled: true });
       const claim = await call(master.port, 'POST', `/api/v1/agents/${worker}/tasks:claim`, { cert, body: { waitMs: 2000 } });
       const [task] = claim.json.tasks as Array<{ taskId: string; leaseToken: string; executionId: number }>;
       expect(task!.executionId).to.equal(executionId);

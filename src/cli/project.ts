@@ -1,0 +1,91 @@
+/** scaleout project init|pack|deploy|list: the project folder (scaleout.project.json) and its deployment. */
+
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { MANIFEST_FILE } from '../project/manifest.ts';
+import { packProject } from '../project/pack.ts';
+import { withCatalog } from './migrate.ts';
+import { printJson, printTable } from './output.ts';
+
+const EXAMPLE_PACKAGE = `// A node package: the worker calls run(ctx) in a child process of its own.
+// ctx.parameters  resolved parameter values by name (package over project)
+// ctx.log         info / warn / error / verbose: each line becomes a catalog message
+// ctx.progress    (percent, message)
+// ctx.signal      an AbortSignal, fired when a DBA stops the execution
+// ctx.workFolder  a scratch folder for this attempt
+export default async function run(ctx) {
+  ctx.log.info(\`Hello, \${ctx.parameters.Greeting}!\`);
+  ctx.progress(100, 'done');
+}
+`;
+
+export function registerProjectCommands(program: Command): void {
+  const project = program.command('project').description('create, pack and deploy projects (folders with a scaleout.project.json)');
+
+  project
+    .command('init [dir]')
+    .description('create a project folder with a manifest and one example node package')
+    .option('--name <name>', 'project name (default: the folder name)')
+    .action((dir: string | undefined, options: { name?: string }) => {
+      const root = resolve(dir ?? '.');
+      const manifestPath = join(root, MANIFEST_FILE);
+      if (existsSync(manifestPath)) throw new Error(`${manifestPath} exists already; nothing was changed.`);
+      mkdirSync(join(root, 'packages'), { recursive: true });
+      const manifest = {
+        name: options.name ?? basename(root),
+        description: '',
+        parameters: [{ name: 'Greeting', type: 'String', default: 'world' }],
+        packages: [{ name: 'hello', kind: 'node', module: 'packages/hello.mjs', timeoutSeconds: 600 }],
+      };
+      writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+      writeFileSync(join(root, 'packages', 'hello.mjs'), EXAMPLE_PACKAGE, { flag: 'wx' });
+      process.stdout.write(`Created ${manifestPath} and packages/hello.mjs.\nNext: scaleout project deploy ${dir ?? '.'} --folder <catalog folder>\n`);
+    });
+
+  project
+    .command('pack [dir]')
+    .description('check the manifest and write the packed project (zip) with its content hash')
+    .option('--out <file>', 'where to write it (default: <name>.scaleout.zip)')
+    .action((dir: string | undefined, options: { out?: string }) => {
+      const packed = packProject(dir ?? '.');
+      const out = options.out ?? `${packed.manifest.name}.scaleout.zip`;
+      writeFileSync(out, packed.bytes);
+      process.stdout.write(`Packed ${packed.files} file(s) into ${out} (${packed.bytes.length} bytes, sha256 ${packed.contentHash}).\n`);
+    });
+
+  project
+    .command('deploy [dir]')
+    .description('pack the folder and deploy it into a catalog folder (catalog.deploy_project)')
+    .requiredOption('--folder <folder>', 'the catalog folder')
+    .option('--json', 'print JSON')
+    .action(async (dir: string | undefined, options: { folder: string; json?: boolean }) => {
+      const packed = packProject(dir ?? '.');
+      await withCatalog(program, async (db) => {
+        const r = await db.call('catalog.deploy_project', {
+          folder_name: options.folder,
+          project_name: packed.manifest.name,
+          project_stream: packed.bytes,
+          manifest: packed.manifestText,
+        });
+        const result = { folder: options.folder, project: packed.manifest.name, operation_id: Number(r.output.operation_id), content_hash: packed.contentHash, bytes: packed.bytes.length };
+        if (options.json) printJson(result);
+        else process.stdout.write(`Deployed ${result.project} into ${result.folder} (operation ${result.operation_id}, ${result.bytes} bytes, sha256 ${result.content_hash}).\n`);
+      });
+    });
+
+  project
+    .command('list')
+    .description('the deployed projects (catalog.projects)')
+    .option('--folder <folder>', 'only this folder')
+    .option('--json', 'print JSON')
+    .action(async (options: { folder?: string; json?: boolean }) => {
+      await withCatalog(program, async (db) => {
+        const rows = (await db.query('SELECT p.project_id, f.name AS folder_name, p.name, p.object_version_lsn, p.last_deployed_time, p.deployed_by_name FROM catalog.projects AS p JOIN catalog.folders AS f ON f.folder_id = p.folder_id ORDER BY f.name, p.name')).filter(
+          (r) => !options.folder || r.folder_name === options.folder,
+        );
+        if (options.json) printJson(rows);
+        else printTable(rows);
+      });
+    });
+}

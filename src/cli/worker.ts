@@ -1,0 +1,58 @@
+/** scaleout worker: runs a worker agent in the foreground until SIGTERM or Ctrl-C. */
+
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { createRotatingLogger } from '../master/log.ts';
+import { WorkerAgent } from '../worker/agent.ts';
+import { loadWorkerSettings } from '../worker/settings.ts';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker agent: register with a master, claim tasks and run their packages, until SIGTERM or Ctrl-C')
+    .option('--settings <file>', 'settings file (JSON with WorkerSettings keys)', process.env.SCALEOUT_WORKER_SETTINGS)
+    .option('--master <urls>', 'MasterEndpoint: one or more https://host:port, comma separated')
+    .option('--master-thumbprint <sha256>', 'MasterHttpsCertThumbprint: the master certificate to trust')
+    .option('--cert <file>', 'WorkerCertFile: this worker\'s client certificate (PEM)')
+    .option('--key <file>', 'WorkerKeyFile: its private key (PEM)')
+    .option('--set <Key=Value>', 'any setting, repeatable', collect, [])
+    .option('--shutdown-grace <seconds>', 'how long running packages may go on after SIGTERM', '30')
+    .option('--quiet', 'do not echo the service log to stderr')
+    .action(async (options: { settings?: string; master?: string; masterThumbprint?: string; cert?: string; key?: string; set: string[]; shutdownGrace: string; quiet?: boolean }) => {
+      const overrides: Record<string, unknown> = {
+        MasterEndpoint: options.master,
+        MasterHttpsCertThumbprint: options.masterThumbprint,
+        WorkerCertFile: options.cert,
+        WorkerKeyFile: options.key,
+      };
+      for (const pair of options.set) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new Error(`--set ${pair}: give Key=Value.`);
+        overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      const settings = loadWorkerSettings({ file: options.settings, overrides });
+      const log = createRotatingLogger({ folder: join(settings.StateFolder, 'log'), name: 'worker', level: 'info', maxFileBytes: 10 * 1024 * 1024, maxFiles: 10, echo: !options.quiet });
+      const agent = new WorkerAgent({ settings, log, shutdownGraceMs: Number(options.shutdownGrace) * 1000 });
+      let stopping: Promise<void> | undefined;
+      const stop = (signal: string) => {
+        log.info('stopping', { signal, runningTasks: agent.runningTaskCount });
+        stopping ??= agent.stop().then(
+          () => process.exit(0),
+          (error) => {
+            process.stderr.write(`error while stopping after ${signal}: ${(error as Error).message}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.stdout.write(`worker ${settings.AgentId} starting, master ${settings.MasterEndpoint.join(', ')}\n`);
+      await agent.start();
+      process.stdout.write(`worker ${settings.AgentId} registered\n`);
+      await new Promise(() => undefined);
+    });
+}

@@ -1,0 +1,239 @@
+/**
+ * Worker agents end to end: one real master, two real worker processes, the example packages of
+ * test/fixtures/e2e-project, and the catalog procedures a DBA would call. Runs on PostgreSQL (and
+ * SQL Server when reachable); the embedded catalog is covered by the demo's test.
+ */
+
+import { expect } from 'chai';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CatalogDb } from '../../src/db/types.ts';
+import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
+import { packProject } from '../../src/project/pack.ts';
+import { forEachBackend, useCatalog } from '../support/backends.ts';
+import { makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
+import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
+
+const FIXTURE = join(PROJECT_ROOT, 'test', 'fixtures', 'e2e-project');
+const FOLDER = 'worker_tests';
+const FAST_MASTER = { MasterHeartbeatIntervalInMs: 1000, SweepLeaseInMs: 3000, DealWithExpiredTasksIntervalInMs: 500, LongPollMaxInMs: 5000, StopGraceInMs: 2000 };
+
+interface Run {
+  readonly parameters?: Record<string, string | number | boolean>;
+  readonly packageParameters?: Record<string, string | number | boolean>;
+  readonly retry?: number;
+}
+
+async function startExecution(db: CatalogDb, pkg: string, run: Run = {}): Promise<number> {
+  const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: pkg });
+  const id = Number(r.output.execution_id);
+  for (const [name, value] of Object.entries(run.parameters ?? {})) {
+    await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: name, parameter_value: String(value) });
+  }
+  for (const [name, value] of Object.entries(run.packageParameters ?? {})) {
+    await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: name, parameter_value: String(value) });
+  }
+  await db.call('catalog.start_execution', { execution_id: id, retry_count: run.retry ?? 0 });
+  return id;
+}
+
+async function executionRow(db: CatalogDb, id: number): Promise<Record<string, unknown>> {
+  const rows = await db.query(`SELECT * FROM catalog.executions WHERE execution_id = ${Number(id)}`);
+  return rows[0]!;
+}
+
+const ENDED = new Set([3, 4, 6, 7, 9]);
+
+async function waitForEnd(db: CatalogDb, id: number, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await executionRow(db, id);
+    if (ENDED.has(Number(row.status))) return row;
+    if (Date.now() > deadline) throw new Error(`execution ${id} did not end in time (status ${row.status})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function messages(db: CatalogDb, id: number): Promise<Array<{ type: number; message: string }>> {
+  const rows = await db.query(`SELECT message_type, message FROM catalog.operation_messages WHERE operation_id = ${Number(id)} ORDER BY message_time, operation_message_id`);
+  return rows.map((r) => ({ type: Number(r.message_type), message: String(r.message) }));
+}
+
+forEachBackend('worker agents, end to end', (backend) => {
+  const catalog = useCatalog(backend);
+  let certs: Certs;
+  let master: MasterProcess | undefined;
+  let w1: WorkerProcess;
+  let w2: WorkerProcess;
+
+  before(async function () {
+    if (backend.kind === 'pglite') this.skip(); // the embedded catalog lives in the master's process: see the demo's test
+    this.timeout(90_000);
+    certs = makeCerts();
+    const packed = packProject(FIXTURE);
+    await catalog.db.call('catalog.create_folder', { folder_name: FOLDER });
+    await catalog.db.call('catalog.deploy_project', { folder_name: FOLDER, project_name: 'e2e', project_stream: packed.bytes, manifest: packed.manifestText });
+    master = await startMaster(catalog.database.spec!, certs, FAST_MASTER);
+    [w1, w2] = await Promise.all([startWorker(catalog.db, certs, [master.port], 'w1'), startWorker(catalog.db, certs, [master.port], 'w2')]);
+  });
+
+  after(async () => {
+    await Promise.all([w1?.kill9(), w2?.kill9()].map((p) => p?.catch(() => undefined)));
+    await master?.kill9().catch(() => undefined);
+    certs?.cleanup();
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') {
+      process.stderr.write(`--- master output\n${master?.output().slice(-4000)}\n--- w1\n${w1?.output().slice(-4000)}\n--- w2\n${w2?.output().slice(-4000)}\n`);
+    }
+  });
+
+  it('runs a node package with its parameters, and every line it logs reaches catalog.operation_messages', async () => {
+    const id = await startExecution(catalog.db, 'echo', { parameters: { Greeting: 'bonjour', Lines: 5 }, packageParameters: { Shout: true } });
+    const row = await waitForEnd(catalog.db, id);
+    expect(Number(row.status)).to.equal(7);
+    const m = await messages(catalog.db, id);
+    const texts = m.map((x) => x.message);
+    for (let i = 1; i <= 5; i++) expect(texts).to.include(`BONJOUR line ${i} of 5`);
+    expect(texts).to.include('written to stdout');
+    expect(m.find((x) => x.message === 'a warning')?.type).to.equal(110);
+    expect(m.filter((x) => x.type === 30)).to.have.length(1); // pre-execute
+    expect(m.filter((x) => x.type === 40)).to.have.length(1); // post-execute
+    // In order: the lines of the package come between its pre- and post-execute messages.
+    expect(texts.indexOf('BONJOUR line 1 of 5')).to.be.lessThan(texts.indexOf('BONJOUR line 5 of 5'));
+    expect(m[0]!.type === 30 || texts.slice(0, 3).some((t) => t.includes('started'))).to.equal(true);
+  });
+
+  it('runs a command package with substituted arguments, no shell, stdout and stderr as messages', async () => {
+    const id = await startExecution(catalog.db, 'shell', { parameters: { Greeting: 'hi; rm -rf /' }, packageParameters: { Count: 3 } });
+    const row = await waitForEnd(catalog.db, id);
+    expect(Number(row.status)).to.equal(7);
+    const m = await messages(catalog.db, id);
+    const texts = m.map((x) => x.message);
+    expect(texts).to.include('hi; rm -rf / from the shell (3 of 3), project parameter Lines=3');
+    expect(m.find((x) => x.message === 'a line on stderr')?.type).to.equal(110);
+  });
+
+  it('reports a crash with its exit code and the last lines of stderr, as failed', async () => {
+    const id = await startExecution(catalog.db, 'crash');
+    const row = await waitForEnd(catalog.db, id);
+    expect(Number(row.status)).to.equal(4);
+    const errors = (await messages(catalog.db, id)).filter((x) => x.type === 120).map((x) => x.message).join('\n');
+    expect(errors).to.contain('exited with code 3');
+    expect(errors).to.contain('about to crash');
+  });
+
+  it('retries a failed package on the other worker, which succeeds', async () => {
+    const release = join(certs.dir, 'release-flaky');
+    const id = await startExecution(catalog.db, 'flaky', { packageParameters: { FailOnWorker: 'w1', ReleaseFile: release }, retry: 5 });
+    // Whoever took the first attempt, make sure w1 fails at least once: hold the attempt until both run.
+    await waitFor('the first attempt to start', async () => (await messages(catalog.db, id)).some((x) => x.message.startsWith('attempt 1 on')));
+    writeFileSync(release, '');
+    const row = await waitForEnd(catalog.db, id);
+    expect(Number(row.status)).to.equal(7);
+    const texts = (await messages(catalog.db, id)).map((x) => x.message);
+    expect(texts.filter((t) => t.startsWith('The package failed: Error: refusing to run on w1')).length).to.equal(Number(row.executed_count) - 1);
+    expect(texts.some((t) => /^attempt \d+ on w2$/.test(t))).to.equal(true);
+  });
+
+  it('stops a package that runs past its timeout, and reports it failed with the reason', async () => {
+    const started = Date.now();
+    const id = await startExecution(catalog.db, 'sleep', { packageParameters: { Seconds: 60 } });
+    const row = await waitForEnd(catalog.db, id);
+    expect(Number(row.status)).to.equal(4);
+    expect(Date.now() - started).to.be.lessThan(15_000);
+    const errors = (await messages(catalog.db, id)).filter((x) => x.type === 120).map((x) => x.message);
+    expect(errors.join('\n')).to.contain('exceeded its timeout of 2 seconds');
+  });
+
+  it('cancels a running package within one task heartbeat of catalog.stop_operation, even one that ignores its AbortSignal', async () => {
+    for (const ignore of [false, true]) {
+      const r = await catalog.db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: 'sleep', timeout_seconds: 600 });
+      const id = Number(r.output.execution_id);
+      await catalog.db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: 'IgnoreStop', parameter_value: String(ignore) });
+      await catalog.db.call('catalog.start_execution', { execution_id: id, retry_count: 2 });
+      await waitFor('the package to run', async () => (await messages(catalog.db, id)).some((x) => x.message.startsWith('sleeping')));
+      const stopAt = Date.now();
+      await catalog.db.call('catalog.stop_operation', { operation_id: id });
+      const row = await waitForEnd(catalog.db, id, 10_000);
+      expect(Number(row.status)).to.equal(3);
+      // One heartbeat (0.3 s) plus, for a package deaf to its signal, the 1 s grace before the kill.
+      expect(Date.now() - stopAt).to.be.lessThan(ignore ? 5000 : 3000);
+      expect(Number(row.executed_count)).to.equal(1);
+    }
+  });
+
+  it('after kill -9 of a worker mid-task the attempt is retried elsewhere and succeeds once', async () => {
+    const release = join(certs.dir, 'release-kill');
+    const id = await startExecution(catalog.db, 'flaky', { packageParameters: { ReleaseFile: release }, retry: 2 });
+    const first = await waitFor('the first attempt to start', async () => (await messages(catalog.db, id)).find((x) => x.message.startsWith('attempt 1 on'))?.message);
+    const victim = first.endsWith('w1') ? w1 : w2;
+    await victim.kill9();
+    writeFileSync(release, '');
+    const row = await waitForEnd(catalog.db, id, 30_000);
+    expect(Number(row.status)).to.equal(7);
+    expect(Number(row.executed_count)).to.equal(2);
+    const texts = (await messages(catalog.db, id)).map((x) => x.message);
+    expect(texts.filter((t) => t === 'done')).to.have.length(1);
+    await victim.restart();
+  });
+
+  it('reconnects by itself after the master was down longer than a lease, and loses no log line meanwhile', async () => {
+    const release = join(certs.dir, 'release-outage');
+    const id = await startExecution(catalog.db, 'flaky', { packageParameters: { ReleaseFile: release }, retry: 0 });
+    await waitFor('the attempt to start', async () => (await messages(catalog.db, id)).some((x) => x.message.startsWith('attempt 1 on')));
+    const port = master!.port;
+    await master!.kill9();
+    // The package finishes while no master answers: its lines and its outcome wait at the worker.
+    writeFileSync(release, '');
+    await new Promise((r) => setTimeout(r, 4000));
+    master = await startMaster(catalog.database.spec!, certs, { ...FAST_MASTER, PortNumber: port });
+    const row = await waitForEnd(catalog.db, id, 30_000);
+    // Down 4 s with a 3 s lease: the sweep may have ended it before the worker could report.
+    expect([7, 6]).to.include(Number(row.status));
+    const texts = (await messages(catalog.db, id)).map((x) => x.message);
+    await waitFor('the last lines', async () => (await messages(catalog.db, id)).some((x) => x.message === 'done'), 15_000);
+    const after = (await messages(catalog.db, id)).map((x) => x.message);
+    expect(after.filter((t) => t === 'done')).to.have.length(1);
+    expect(after.filter((t) => t.startsWith('attempt 1 on'))).to.have.length(1);
+    expect(texts.length).to.be.greaterThan(0);
+    // Both workers serve again.
+    const next = await startExecution(catalog.db, 'echo');
+    expect(Number((await waitForEnd(catalog.db, next)).status)).to.equal(7);
+  });
+
+  it('delivers log lines kept on disk by a worker that crashed, at its next start, exactly once', async () => {
+    const id = await startExecution(catalog.db, 'echo');
+    await waitForEnd(catalog.db, id);
+    // A batch as a crashed worker leaves it in its ExecutionLogCacheFolder, and the same batch id again.
+    const cache = join(w2.stateFolder, 'ELogCache');
+    const batchId = '5b0f6f6e-2f55-4c55-9a55-6a8b7f0e9a01';
+    const line = { time: new Date().toISOString(), type: 70, source: 30, message: 'left on disk by a crash', package: 'echo' };
+    writeFileSync(join(cache, `000000000000001-000000-${id}-${batchId}.json`), JSON.stringify({ executionId: id, batchId, lines: [line] }));
+    writeFileSync(join(cache, `000000000000001-000001-${id}-${batchId}.json`), JSON.stringify({ executionId: id, batchId, lines: [line] }));
+    await w2.kill9();
+    await w2.restart();
+    await waitFor('the cache folder to empty', () => readdirSync(cache).filter((f) => f.endsWith('.json')).length === 0);
+    const texts = (await messages(catalog.db, id)).map((x) => x.message);
+    expect(texts.filter((t) => t === 'left on disk by a crash')).to.have.length(1);
+  });
+
+  it('keeps a task folder with the task log, and exits 0 on SIGTERM', async () => {
+    const tasks = readdirSync(join(w1.stateFolder, 'Tasks'));
+    expect(tasks.length).to.be.greaterThan(0);
+    const withLog = tasks.find((t) => existsSync(join(w1.stateFolder, 'Tasks', t, 'task.log')));
+    expect(readFileSync(join(w1.stateFolder, 'Tasks', withLog!, 'task.log'), 'utf8')).to.match(/started on worker w1/);
+    expect(await w1.stop()).to.equal(0);
+  });
+});
