@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createSelfSignedCertificate } from '../tls/certificates.ts';
 
 function write(dir: string, name: string, files: { cert: string; key: string; thumbprint: string }): void {
   mkdirSync(dir, { recursive: true });
@@ -22,7 +21,8 @@ export function registerCertCommands(program: Command): void {
     .option('--san <names>', 'more DNS names or IP addresses, comma-separated', 'localhost,127.0.0.1')
     .option('--out <dir>', 'folder for master.crt and master.key', '.scaleout/certs')
     .option('--days <n>', 'validity in days', '825')
-    .action((o: { cn: string; san: string; out: string; days: string }) => {
+    .action(async (o: { cn: string; san: string; out: string; days: string }) => {
+      const { createSelfSignedCertificate } = await import('../tls/certificates.ts');
       write(o.out, 'master', createSelfSignedCertificate({ commonName: o.cn, altNames: o.san.split(',').map((s) => s.trim()).filter(Boolean), days: Number(o.days), purpose: 'server' }));
     });
   cert
@@ -32,7 +32,8 @@ export function registerCertCommands(program: Command): void {
     .option('--out <dir>', 'folder for <name>.crt and <name>.key', '.scaleout/certs')
     .option('--name <file>', 'file name without extension', 'worker')
     .option('--days <n>', 'validity in days', '825')
-    .action((o: { cn: string; out: string; name: string; days: string }) => {
+    .action(async (o: { cn: string; out: string; name: string; days: string }) => {
+      const { createSelfSignedCertificate } = await import('../tls/certificates.ts');
       write(o.out, o.name, createSelfSignedCertificate({ commonName: o.cn, days: Number(o.days), purpose: 'client' }));
     });
 }

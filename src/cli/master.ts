@@ -1,7 +1,6 @@
 /** scaleout master: runs the master service in the foreground (systemd, containers, Windows services alike). */
 
 import type { Command } from 'commander';
-import { Master } from '../master/server.ts';
 import { loadMasterSettings } from '../master/settings.ts';
 
 function collect(value: string, previous: string[]): string[] {
@@ -31,6 +30,7 @@ export function registerMasterCommand(program: Command): void {
         overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
       }
       const settings = loadMasterSettings({ file: options.settings, overrides });
+      const { Master } = await import('../master/server.ts');
       const master = new Master(settings, { echoLog: !options.quiet });
       let stopping: Promise<void> | undefined;
       const stop = (signal: string) => {

@@ -1,12 +1,11 @@
 /** scaleout migrate up|status */
 
 import type { Command } from 'commander';
-import { openCatalog } from '../db/open.ts';
-import { migrateUp, migrationStatus } from '../migrate/runner.ts';
 import { printJson, printTable } from './output.ts';
 import type { CatalogDb } from '../db/types.ts';
 
 export async function withCatalog<T>(program: Command, fn: (db: CatalogDb) => Promise<T>): Promise<T> {
+  const { openCatalog } = await import('../db/open.ts');
   const db = await openCatalog(program.opts<{ catalog?: string }>().catalog);
   try {
     return await fn(db);
@@ -24,6 +23,7 @@ export function registerMigrateCommands(program: Command): void {
     .action(async () => {
       await withCatalog(program, async (db) => {
         process.stdout.write(`Migrating ${db.description}\n`);
+        const { migrateUp } = await import('../migrate/runner.ts');
         const applied = await migrateUp(db, {
           onApplied: (script, ms) => process.stdout.write(`  applied ${script.file} (${ms} ms)\n`),
         });
@@ -37,6 +37,7 @@ export function registerMigrateCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await withCatalog(program, async (db) => {
+        const { migrationStatus } = await import('../migrate/runner.ts');
         const status = await migrationStatus(db);
         const rows = status.entries.map((e) => ({
           kind: e.script.kind,

@@ -1,10 +1,9 @@
 /** Opens the catalog named by a --catalog / SCALEOUT_CATALOG text on the right backend. */
 
 import { describeCatalogSpec, parseCatalogSpec, type CatalogSpec } from './catalog-spec.ts';
-import { MssqlCatalogDb } from './mssql.ts';
-import { PgCatalogDb } from './pg.ts';
-import { PgliteCatalogDb } from './pglite.ts';
 import type { CatalogDb } from './types.ts';
+
+// Each driver is loaded only when its backend is used: a worker or a CLI call pays for one.
 
 export interface OpenOptions {
   /** SqlConnectionTimeoutInSecs, in milliseconds. */
@@ -16,11 +15,17 @@ export async function openCatalog(spec: string | CatalogSpec | undefined, option
   const parsed = typeof spec === 'object' ? spec : parseCatalogSpec(spec ?? process.env.SCALEOUT_CATALOG);
   const description = describeCatalogSpec(parsed);
   switch (parsed.backend) {
-    case 'pglite':
+    case 'pglite': {
+      const { PgliteCatalogDb } = await import('./pglite.ts');
       return PgliteCatalogDb.open(parsed.dataDir, description);
-    case 'pg':
+    }
+    case 'pg': {
+      const { PgCatalogDb } = await import('./pg.ts');
       return new PgCatalogDb({ hostUrls: parsed.hostUrls, readWrite: parsed.readWrite, description, ...options });
-    case 'mssql':
+    }
+    case 'mssql': {
+      const { MssqlCatalogDb } = await import('./mssql.ts');
       return new MssqlCatalogDb(parsed.connectionString, description, options);
+    }
   }
 }

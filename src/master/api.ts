@@ -22,7 +22,7 @@ import {
 } from '../catalog/master-calls.ts';
 import { transientKind } from '../db/transient.ts';
 import type { CatalogDb } from '../db/types.ts';
-import { thumbprintOfDer } from '../tls/certificates.ts';
+import { thumbprintOfDer } from '../tls/thumbprints.ts';
 import type { Baton, Dispatcher } from './dispatcher.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';

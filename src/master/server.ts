@@ -12,7 +12,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { masterStopped, updateMasterSettings } from '../catalog/master-calls.ts';
 import { openCatalog } from '../db/open.ts';
 import type { CatalogDb } from '../db/types.ts';
-import { thumbprintOfPem } from '../tls/certificates.ts';
+import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { handleApi } from './api.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createRotatingLogger, type Logger } from './log.ts';

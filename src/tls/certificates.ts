@@ -5,9 +5,10 @@
  * what the catalog stores (catalog.add_worker_agent) and what workers pin (MasterHttpsCertThumbprint).
  */
 
-import { X509Certificate, createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
+import { normalizeThumbprint, thumbprintOfDer, thumbprintOfPem } from './thumbprints.ts';
 
 export interface CertificateFiles {
   /** PEM certificate. */
@@ -58,17 +59,4 @@ export function createSelfSignedCertificate(request: CertificateRequest): Certif
   return { cert: pem, key: privateKey, thumbprint: thumbprintOfPem(pem) };
 }
 
-/** SHA-256 thumbprint (upper-case hex) of a PEM certificate. */
-export function thumbprintOfPem(pem: string): string {
-  return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex').toUpperCase();
-}
-
-/** SHA-256 thumbprint of a peer certificate's DER bytes, as a TLS socket gives it. */
-export function thumbprintOfDer(der: Buffer): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase();
-}
-
-/** Thumbprints are compared without colons, spaces or case, as Windows and OpenSSL print them differently. */
-export function normalizeThumbprint(text: string): string {
-  return text.replace(/[:\s-]/g, '').toUpperCase();
-}
+export { normalizeThumbprint, thumbprintOfDer, thumbprintOfPem };

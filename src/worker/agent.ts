@@ -11,7 +11,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, freemem, hostname, release, totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { openCatalog } from '../db/open.ts';
 import { parseCatalogSpec } from '../db/catalog-spec.ts';
 import type { CatalogDb } from '../db/types.ts';
 import { CatalogError } from '../catalog/errors.ts';
@@ -222,6 +221,7 @@ export class WorkerAgent {
     try {
       const parsed = parseCatalogSpec(spec);
       if (parsed.backend === 'pglite') throw new Error('an embedded catalog cannot be shared with workers');
+      const { openCatalog } = await import('../db/open.ts');
       const db = await openCatalog(parsed);
       this.logDb = { spec, db };
       this.shipper.useSink({

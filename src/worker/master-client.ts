@@ -9,7 +9,7 @@ import type { ClientRequestArgs } from 'node:http';
 import { Agent, request, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type ConnectionOptions } from 'node:tls';
-import { normalizeThumbprint } from '../tls/certificates.ts';
+import { normalizeThumbprint } from '../tls/thumbprints.ts';
 
 /** An answer of the master other than 2xx: its status, symbol and (numbered) message. */
 export class MasterError extends Error {

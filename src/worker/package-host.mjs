@@ -6,25 +6,36 @@ import { pathToFileURL } from 'node:url';
 
 // SSIS message types: 120 Error, 110 Warning, 70 Information, 60 Progress, 140 Diagnostic.
 const TYPES = { error: 120, warn: 110, info: 70, progress: 60, verbose: 140 };
-const FLUSH_LINES = 2000;
+// Lines wait in parallel arrays (no object per line) and leave in small batches, so they die young
+// and cost the package little garbage collection.
+const FLUSH_LINES = 500;
 
-let pending = [];
+let types = [];
+let times = [];
+let texts = [];
+let events = [];
 let flushScheduled = false;
 
 function flush(callback) {
   flushScheduled = false;
-  if (pending.length === 0) {
+  if (texts.length === 0) {
     callback?.();
     return;
   }
-  const lines = pending;
-  pending = [];
-  process.send({ t: 'logs', lines }, callback);
+  const batch = { t: 'logs', types, times, texts, events };
+  types = [];
+  times = [];
+  texts = [];
+  events = [];
+  process.send(batch, callback);
 }
 
 function log(type, message, event) {
-  pending.push([type, typeof message === 'string' ? message : String(message), new Date().toISOString(), event ?? null]);
-  if (pending.length >= FLUSH_LINES) flush();
+  types.push(type);
+  times.push(Date.now());
+  texts.push(typeof message === 'string' ? message : String(message));
+  events.push(event ?? null);
+  if (texts.length >= FLUSH_LINES) flush();
   else if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(flush);

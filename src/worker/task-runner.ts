@@ -220,8 +220,10 @@ export class TaskRun {
         return new Promise<void>((r) => rl.once('close', () => r()));
       };
       const streams = Promise.all([lines(child.stdout, MessageType.Information, false), lines(child.stderr, MessageType.Warning, true)]);
-      child.on('message', (m: { t: string; lines?: Array<[number, string, string, string | null]>; ok?: boolean; error?: string }) => {
-        if (m.t === 'logs' && m.lines) for (const [type, message, time, event] of m.lines) this.emit(type, message, SOURCE_PACKAGE, event ?? undefined, time);
+      child.on('message', (m: HostMessage) => {
+        if (m.t === 'logs') {
+          for (let i = 0; i < m.texts.length; i++) this.emit(m.types[i]!, m.texts[i]!, SOURCE_PACKAGE, m.events[i] ?? undefined, new Date(m.times[i]!).toISOString());
+        }
         else if (m.t === 'done' && !reported) reported = m.ok ? { ok: true } : { ok: false, error: `The package failed: ${m.error ?? 'no reason given'}` };
       });
       child.once('error', (error) => (spawnError = error));
@@ -284,6 +286,11 @@ export class TaskRun {
     }
   }
 }
+
+/** What the package host (package-host.mjs) sends: log lines as parallel arrays, and the outcome. */
+type HostMessage =
+  | { t: 'logs'; types: number[]; times: number[]; texts: string[]; events: Array<string | null> }
+  | { t: 'done'; ok: boolean; error?: string };
 
 interface PackageResult {
   readonly ok: boolean;

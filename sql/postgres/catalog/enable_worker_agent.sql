@@ -27,5 +27,8 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM internal.raise_error(51101, WorkerAgentId::text);
     END IF;
+
+    -- Tasks may be waiting for this worker: wake the masters' long polls (delivered at commit).
+    PERFORM pg_notify('scaleout_tasks', '');
 END;
 $$;

@@ -1,0 +1,211 @@
+/**
+ * What a worker agent costs, against PostgreSQL on 127.0.0.1 with one real master and one real
+ * worker process (MaxTaskCount 10):
+ *
+ *   - overhead per no-op node package: from the claim (tasks.last_pickup_time) to its completion
+ *     recorded (operations.end_time), p50/p95 — child process start, project cache, lease, report;
+ *   - no-op packages per second one worker sustains;
+ *   - resident memory of the idle worker;
+ *   - what shipping 100,000 log lines costs a package: its own run time with and without logging.
+ *
+ *   npm run bench:worker            (SCALEOUT_BENCH_PG_URL to use another server)
+ *
+ * Every loop is bounded in count and time; the benchmark creates and drops its own database.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openCatalog } from '../src/db/open.ts';
+import type { CatalogDb } from '../src/db/types.ts';
+import { migrateUp } from '../src/migrate/runner.ts';
+import { PROJECT_ROOT } from '../src/migrate/scripts.ts';
+import { packProject } from '../src/project/pack.ts';
+import { makeCerts, startMaster } from '../test/support/master-process.ts';
+import { startWorker } from '../test/support/worker-process.ts';
+
+const ADMIN_URL = process.env.SCALEOUT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const LATENCY_SAMPLES = 60;
+const THROUGHPUT_TASKS = 600;
+const TIME_LIMIT_MS = 60_000;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + f[4]!;
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** CPU seconds of a process: itself, and its children that ended (utime, stime, cutime, cstime). */
+function processCpu(pid: number): { self: number; children: number } {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
+  return { self: (f[11]! + f[12]!) / 100, children: (f[13]! + f[14]!) / 100 };
+}
+
+/** CPU seconds of every PostgreSQL server process. */
+function postgresCpu(): number {
+  let sum = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const c = processCpu(Number(pid));
+      sum += c.self;
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return sum;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+async function start(db: CatalogDb, pkg: string, params: Record<string, string> = {}): Promise<number> {
+  const r = await db.call('catalog.create_execution', { folder_name: 'bench', project_name: 'bench', package_name: pkg });
+  const id = Number(r.output.execution_id);
+  for (const [name, value] of Object.entries(params)) {
+    await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: name, parameter_value: value });
+  }
+  await db.call('catalog.start_execution', { execution_id: id });
+  return id;
+}
+
+async function waitEnded(db: CatalogDb, ids: number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [r] = await db.query(`SELECT count(*) AS n FROM internal.operations WHERE operation_id = ANY('{${ids.join(',')}}'::bigint[]) AND status IN (3, 4, 6, 7, 9)`);
+    if (Number(r!.n) === ids.length) return;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  throw new Error(`executions did not end within ${timeoutMs} ms`);
+}
+
+async function main(): Promise<void> {
+  const name = `scaleout_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = await openCatalog(url.toString(), { poolSize: 4 });
+  const certs = makeCerts();
+  const report: string[] = [];
+  let master: Awaited<ReturnType<typeof startMaster>> | undefined;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  try {
+    await migrateUp(db);
+    await db.call('catalog.create_folder', { folder_name: 'bench' });
+    const packed = packProject(join(PROJECT_ROOT, 'bench', 'project'));
+    await db.call('catalog.deploy_project', { folder_name: 'bench', project_name: 'bench', project_stream: packed.bytes, manifest: packed.manifestText });
+    master = await startMaster(url.toString(), certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000 });
+    worker = await startWorker(db, certs, [master.port], 'bench', { MaxTaskCount: 10, TaskHeartbeatInterval: '00:00:10', LeaseInterval: '00:01:00', LongPollInterval: '00:00:30', AgentHeartbeatInterval: '00:00:30', TaskLogEnabled: false });
+
+    await new Promise((r) => setTimeout(r, 3000));
+    report.push(`idle worker resident memory: ${rssMb(worker.child.pid!).toFixed(1)} MB   target < 100 MB`);
+
+    // Overhead, one package at a time (the first one also fetches and unpacks the project).
+    const first = await start(db, 'noop');
+    await waitEnded(db, [first], 20_000);
+    const ids: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const id = await start(db, 'noop');
+      ids.push(id);
+      await waitEnded(db, [id], 10_000);
+    }
+    const rows = await db.query(
+      `SELECT EXTRACT(EPOCH FROM (o.end_time - t.last_pickup_time)) * 1000 AS ms FROM internal.tasks AS t JOIN internal.operations AS o ON o.operation_id = t.execution_id WHERE o.operation_id = ANY('{${ids.join(',')}}'::bigint[])`,
+    );
+    const overhead = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+    report.push(`overhead per no-op node package, claim to completion recorded: p50 ${percentile(overhead, 50).toFixed(1)} ms, p95 ${percentile(overhead, 95).toFixed(1)} ms (${overhead.length} samples)   target p50 <= 100 ms`);
+
+    // Throughput: many queued at once, MaxTaskCount 10.
+    // Queued while the worker is disabled, so that queueing does not pace the run.
+    await db.call('catalog.disable_worker_agent', { WorkerAgentId: worker.id });
+    const batch: number[] = [];
+    for (let i = 0; i < THROUGHPUT_TASKS; i++) batch.push(await start(db, 'noop'));
+    const cpu0 = machineCpu();
+    const w0 = processCpu(worker.child.pid!);
+    const m0 = processCpu(master.child.pid!);
+    const pg0 = postgresCpu();
+    const b0 = process.cpuUsage();
+    await db.call('catalog.enable_worker_agent', { WorkerAgentId: worker.id });
+    await waitEnded(db, batch, TIME_LIMIT_MS);
+    const cpu1 = machineCpu();
+    const busyPercent = (100 * (cpu1.busy - cpu0.busy)) / (cpu1.total - cpu0.total);
+    const w1 = processCpu(worker.child.pid!);
+    const m1 = processCpu(master.child.pid!);
+    const perTask = (seconds: number) => `${((seconds * 1000) / THROUGHPUT_TASKS).toFixed(1)} ms`;
+    const b1 = process.cpuUsage(b0);
+    const cpuSplit = `CPU per package: worker ${perTask(w1.self - w0.self)}, package processes ${perTask(w1.children - w0.children)}, master ${perTask(m1.self - m0.self)}, PostgreSQL ${perTask(postgresCpu() - pg0)} (not ended backends excluded), this benchmark ${perTask((b1.user + b1.system) / 1e6)}`;
+    const [span] = await db.query(
+      `SELECT EXTRACT(EPOCH FROM (max(o.end_time) - min(t.last_pickup_time))) AS s FROM internal.tasks AS t JOIN internal.operations AS o ON o.operation_id = t.execution_id WHERE o.operation_id = ANY('{${batch.join(',')}}'::bigint[])`,
+    );
+    const seconds = Number(span!.s);
+    report.push(`no-op packages per second, one worker, MaxTaskCount 10: ${(THROUGHPUT_TASKS / seconds).toFixed(1)} (${THROUGHPUT_TASKS} in ${seconds.toFixed(2)} s, machine ${busyPercent.toFixed(0)} % busy)   target >= 50`);
+    report.push(`  ${cpuSplit}`);
+
+    // Logging cost: the package's own run time, 100,000 lines shipped vs. none; three of each, alternating.
+    const elapsed = async (log: boolean): Promise<number> => {
+      const id = await start(db, 'chatty', { Log: String(log) });
+      await waitEnded(db, [id], TIME_LIMIT_MS);
+      const deadline = Date.now() + TIME_LIMIT_MS;
+      for (;;) {
+        const [m] = await db.query(`SELECT message FROM internal.operation_messages WHERE operation_id = ${id} AND message LIKE 'elapsed_ms=%'`);
+        if (m) {
+          if (log) {
+            const [n] = await db.query(`SELECT count(*) AS n FROM internal.operation_messages WHERE operation_id = ${id} AND message LIKE 'row %'`);
+            if (Number(n!.n) !== 100_000) throw new Error(`expected 100000 rows logged, found ${n!.n}`);
+          }
+          return Number(String(m.message).split('=')[1]);
+        }
+        if (Date.now() > deadline) throw new Error('the chatty package logged no elapsed time');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    if (process.env.SCALEOUT_BENCH_ONLY_LOGS) report.length = 0;
+    const quiet: number[] = [];
+    const chatty: number[] = [];
+    const cpuOf = async (log: boolean) => {
+      const w0 = processCpu(worker!.child.pid!);
+      const m0 = processCpu(master!.child.pid!);
+      const pg0 = postgresCpu();
+      const ms = await elapsed(log);
+      const w1 = processCpu(worker!.child.pid!);
+      const m1 = processCpu(master!.child.pid!);
+      return { ms, worker: w1.self - w0.self, package: w1.children - w0.children, master: m1.self - m0.self, postgres: postgresCpu() - pg0 };
+    };
+    let lastChatty: Awaited<ReturnType<typeof cpuOf>> | undefined;
+    let lastQuiet: Awaited<ReturnType<typeof cpuOf>> | undefined;
+    for (let i = 0; i < 3; i++) {
+      lastQuiet = await cpuOf(false);
+      quiet.push(lastQuiet.ms);
+      lastChatty = await cpuOf(true);
+      chatty.push(lastChatty.ms);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+    const slowdown = (median(chatty) / median(quiet) - 1) * 100;
+    report.push(`a package logging 100,000 lines: ${median(chatty).toFixed(0)} ms vs ${median(quiet).toFixed(0)} ms without logging (medians of 3): ${slowdown.toFixed(1)} % slower   target < 10 %`);
+    const fmt = (c: typeof lastChatty) => `worker ${c!.worker.toFixed(2)} s, package ${c!.package.toFixed(2)} s, master ${c!.master.toFixed(2)} s, PostgreSQL ${c!.postgres.toFixed(2)} s`;
+    report.push(`  CPU of the last run with logging: ${fmt(lastChatty)}; without: ${fmt(lastQuiet)}`);
+    report.push(`worker resident memory after the runs: ${rssMb(worker.child.pid!).toFixed(1)} MB`);
+    process.stdout.write(`\n${report.join('\n')}\n`);
+  } finally {
+    await worker?.kill9();
+    await master?.stop();
+    await db.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    certs.cleanup();
+  }
+}
+
+await main();
+process.exit(0);
