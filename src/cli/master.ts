@@ -46,6 +46,7 @@ export function registerMasterCommand(program: Command): void {
       process.on('SIGINT', () => stop('SIGINT'));
       await master.start();
       process.stdout.write(`master ${master.masterId} listening on port ${master.port}\n`);
+      if (master.embedded) process.stdout.write(`embedded catalog reachable at ${master.embedded.url} (loopback only)\n`);
       await new Promise(() => undefined);
     });
 }

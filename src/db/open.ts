@@ -17,7 +17,17 @@ export async function openCatalog(spec: string | CatalogSpec | undefined, option
   switch (parsed.backend) {
     case 'pglite': {
       const { PgliteCatalogDb } = await import('./pglite.ts');
-      return PgliteCatalogDb.open(parsed.dataDir, description);
+      const { FolderInUseError } = await import('./folder-lock.ts');
+      try {
+        return await PgliteCatalogDb.open(parsed.dataDir, description);
+      } catch (error) {
+        // Held by a running master: go through the endpoint it serves the catalog on.
+        const { embeddedEndpointOf } = await import('./pglite-endpoint.ts');
+        const url = error instanceof FolderInUseError && parsed.dataDir ? embeddedEndpointOf(parsed.dataDir) : undefined;
+        if (!url) throw error;
+        const { PgCatalogDb } = await import('./pg.ts');
+        return new PgCatalogDb({ hostUrls: [url], readWrite: false, description: `${description}, through ${url}`, ...options, poolSize: Math.min(options.poolSize ?? 4, 4) });
+      }
     }
     case 'pg': {
       const { PgCatalogDb } = await import('./pg.ts');

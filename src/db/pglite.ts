@@ -43,7 +43,22 @@ export class PgliteCatalogDb extends PostgresFamilyDb implements CatalogDb {
   }
 
   protected run(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return this.mutex.run(() => this.runNow(sql, params));
+    return this.mutex.run(async () => {
+      await this.outsideForeignTransaction();
+      return this.runNow(sql, params);
+    });
+  }
+
+  /**
+   * PGlite is one session. While a SQL client connected through the wire-protocol endpoint is in
+   * the middle of a transaction, a statement of ours would run inside it: wait for it to end.
+   */
+  private async outsideForeignTransaction(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (this.pglite.isInTransaction()) {
+      if (Date.now() > deadline) throw new Error('Connection terminated: a SQL client has held a transaction on the embedded catalog for 30 s.');
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   private async runNow(sql: string, params: readonly unknown[]): Promise<Row[]> {
@@ -52,14 +67,15 @@ export class PgliteCatalogDb extends PostgresFamilyDb implements CatalogDb {
   }
 
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
-    return this.mutex.run(() =>
-      fn({
+    return this.mutex.run(async () => {
+      await this.outsideForeignTransaction();
+      return fn({
         query: (sql, params = []) => this.runNow(sql, params),
         batch: async (sql) => {
           await this.pglite.exec(sql);
         },
-      }),
-    );
+      });
+    });
   }
 
   private closed = false;

@@ -10,7 +10,10 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { masterStopped, updateMasterSettings } from '../catalog/master-calls.ts';
+import { parseCatalogSpec } from '../db/catalog-spec.ts';
+import type { EmbeddedEndpoint } from '../db/pglite-endpoint.ts';
 import { openCatalog } from '../db/open.ts';
+import type { PgliteCatalogDb } from '../db/pglite.ts';
 import type { CatalogDb } from '../db/types.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { handleApi } from './api.ts';
@@ -56,12 +59,20 @@ export class Master {
     this.metrics.catalogUp.set(ok ? 1 : 0);
   };
 
+  /** With the embedded catalog: where SQL clients reach it. */
+  embedded: EmbeddedEndpoint | undefined;
+
   async start(): Promise<void> {
     const s = this.settings;
     const cert = readFileSync(s.SSLCertFile, 'utf8');
     const key = readFileSync(s.SSLKeyFile, 'utf8');
     const thumbprint = thumbprintOfPem(cert);
     this.db = await openCatalog(s.SqlServerName, { connectTimeoutMs: s.SqlConnectionTimeoutInSecs * 1000 });
+    if (this.db.backend === 'pglite' && s.EmbeddedCatalogPort >= 0) {
+      const { serveEmbeddedCatalog } = await import('../db/pglite-endpoint.ts');
+      const spec = parseCatalogSpec(s.SqlServerName);
+      this.embedded = await serveEmbeddedCatalog(this.db as PgliteCatalogDb, spec.backend === 'pglite' ? spec.dataDir : undefined, s.EmbeddedCatalogPort);
+    }
     this.dispatcher = new Dispatcher(this.db, s.DispatchPollIntervalInMs);
 
     this.server = createServer({ cert, key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, (req, res) => {
@@ -105,7 +116,7 @@ export class Master {
     this.gaugeTimer = setInterval(() => void this.refreshGauges(), s.MasterHeartbeatIntervalInMs);
     this.gaugeTimer.unref();
     void this.refreshGauges();
-    this.log.info('master started', { masterId: this.masterId, port: this.port, catalog: this.db.description, thumbprint });
+    this.log.info('master started', { masterId: this.masterId, port: this.port, catalog: this.db.description, thumbprint, embeddedCatalog: this.embedded?.url });
   }
 
   /** Publishes this master in the catalog; retried until the catalog answers. */
@@ -162,6 +173,7 @@ export class Master {
     } catch (error) {
       this.log.warn('could not release the sweep leases; they expire by themselves', { error });
     }
+    await this.embedded?.stop();
     await this.db.close();
     this.log.info('master stopped', { masterId: this.masterId });
   }

@@ -38,6 +38,8 @@ export const masterSettingsSchema = z
     LongPollMaxInMs: ms(0).default(30_000),
     /** SQL Server has no LISTEN/NOTIFY: one shared poll per master wakes the waiting claims. */
     DispatchPollIntervalInMs: ms(10).default(200),
+    /** With the embedded catalog: the loopback port SQL clients reach it on (PostgreSQL wire protocol); -1 for none. */
+    EmbeddedCatalogPort: z.coerce.number().int().min(-1).max(65535).default(8392),
     LogFolder: z.string().min(1).default(join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'scaleout', 'master')),
     LogLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     LogMaxFileBytes: z.coerce.number().int().min(4096).default(10 * 1024 * 1024),
