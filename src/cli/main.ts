@@ -1,7 +1,9 @@
 /** The scaleout command line. Each command is a thin call of the catalog or of a service. */
 
 import { Command, CommanderError } from 'commander';
+import { registerCatalogCommands } from './catalog-commands.ts';
 import { registerCertCommands } from './cert.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerMasterCommand } from './master.ts';
 import { registerMigrateCommands } from './migrate.ts';
 import { registerProjectCommands } from './project.ts';
@@ -21,6 +23,8 @@ registerMasterCommand(program);
 registerCertCommands(program);
 registerWorkerCommand(program);
 registerProjectCommands(program);
+registerCatalogCommands(program);
+registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);

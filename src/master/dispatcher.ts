@@ -1,7 +1,8 @@
 /**
  * Wakes long-polling task claims when work may be there. On PostgreSQL and PGlite,
  * catalog.start_execution NOTIFYs 'scaleout_tasks'; on SQL Server (no LISTEN/NOTIFY) one shared
- * timer per master stands in for it, instead of each worker polling the catalog.
+ * poll per master (internal.count_newly_ready_tasks) stands in for it, instead of each worker
+ * polling the catalog.
  *
  * A notification wakes ONE waiting claim, not all of them (1,000 idle workers must not all hit the
  * catalog for one new task). The woken claim hands the wake-up on — a baton — when it found nothing
@@ -36,11 +37,33 @@ export class Dispatcher {
   }
 
   async start(): Promise<void> {
-    if (this.db.listen) {
-      this.stopListening = await this.db.listen('scaleout_tasks', () => this.notify());
-    } else {
-      this.timer = setInterval(() => this.notify(), this.pollIntervalMs);
-      this.timer.unref();
+    if (this.db.listen) this.stopListening = await this.db.listen('scaleout_tasks', () => this.notify());
+    // Also one shared poll per master: on SQL Server it stands in for notifications; everywhere it
+    // catches tasks whose retry delay ran out, and starts made through a connection whose
+    // notification this master cannot hear (SQL clients of the embedded catalog).
+    this.timer = setInterval(() => void this.poll(), this.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  private since: Date | undefined;
+  private polling = false;
+
+  /** Asks the catalog whether tasks became ready since the last poll, while claims wait. */
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    if (this.waiters.size === 0) {
+      this.since = undefined;
+      return;
+    }
+    this.polling = true;
+    try {
+      const r = await this.db.call('internal.count_newly_ready_tasks', { Since: this.since ?? new Date(0) }, { idempotent: true });
+      this.since = r.output.readat as Date;
+      if (Number(r.output.newlyready) > 0) this.notify();
+    } catch {
+      // The claims themselves report an unreachable catalog; the next tick asks again.
+    } finally {
+      this.polling = false;
     }
   }
 

@@ -1,0 +1,38 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    internal.count_newly_ready_tasks
+    How many queued tasks became ready after @Since (and are ready now): tasks whose retry delay
+    ran out. The master's dispatcher asks once per DispatchPollIntervalInMs while workers wait,
+    passing the previous answer's @ReadAt as @Since, and wakes a waiting claim when the count is
+    above 0. Reads only; READPAST skips tasks being claimed.
+    Caller: the master (scaleout_master). Outputs: @NewlyReady, @ReadAt.
+    Errors: 51000 (@Since).
+*/
+CREATE OR ALTER PROCEDURE internal.count_newly_ready_tasks
+    @Since datetimeoffset(7) = NULL,
+    @NewlyReady int = NULL OUTPUT,
+    @ReadAt datetimeoffset(7) = NULL OUTPUT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF @Since IS NULL
+    BEGIN
+        EXEC internal.raise_error @number = 51000, @a1 = N'@Since';
+        RETURN 1;
+    END;
+
+    SET @ReadAt = SYSUTCDATETIME();
+    SELECT @NewlyReady = COUNT(*)
+    FROM internal.tasks AS t WITH (READPAST)
+    WHERE
+        t.status = 1
+        AND t.ready_at > @Since
+        AND t.ready_at <= @ReadAt;
+    RETURN 0;
+END;
+GO

@@ -1,0 +1,30 @@
+-- internal.count_newly_ready_tasks
+-- How many queued tasks became ready after Since (and are ready now): tasks whose retry delay ran
+-- out, and tasks started by a client whose notification the master could not hear. The master's
+-- dispatcher asks once per DispatchPollIntervalInMs while workers wait, passing the previous
+-- answer's ReadAt as Since, and wakes a waiting claim when the count is above 0. Reads only.
+-- Caller: the master (scaleout_master). Outputs: NewlyReady, ReadAt.
+-- Errors: 51000 (Since).
+CREATE OR REPLACE PROCEDURE internal.count_newly_ready_tasks(
+    Since timestamptz DEFAULT NULL,
+    INOUT NewlyReady integer DEFAULT NULL,
+    INOUT ReadAt timestamptz DEFAULT NULL
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = catalog, internal, pg_temp
+AS $$
+#variable_conflict use_variable
+BEGIN
+    IF Since IS NULL THEN
+        PERFORM internal.raise_error(51000, '@Since');
+    END IF;
+
+    ReadAt := clock_timestamp();
+    SELECT count(*)::integer INTO NewlyReady
+      FROM internal.tasks AS t
+     WHERE t.status = 1
+       AND t.ready_at > Since
+       AND t.ready_at <= ReadAt;
+END;
+$$;

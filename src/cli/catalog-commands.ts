@@ -1,0 +1,359 @@
+/**
+ * The catalog tasks a DBA does in SSMS, from a shell: each command is a thin call of the catalog
+ * procedure (or a read of its view), so it behaves — and fails, with the same numbered error —
+ * exactly as EXEC would.
+ *
+ *   scaleout agent list|add|enable|disable|set|trust|delete
+ *   scaleout folder create|list
+ *   scaleout execution create|param|start|stop|show|list|logs|wait
+ *   scaleout catalog properties|configure|update-master-address|update-logdb-info
+ */
+
+import type { Command } from 'commander';
+import type { CatalogDb, Row } from '../db/types.ts';
+import { withCatalog } from './migrate.ts';
+import { printJson, printTable } from './output.ts';
+import { Progress } from './progress.ts';
+
+export const EXECUTION_STATUS: Readonly<Record<number, string>> = {
+  1: 'created',
+  2: 'running',
+  3: 'canceled',
+  4: 'failed',
+  5: 'pending',
+  6: 'ended unexpectedly',
+  7: 'succeeded',
+  8: 'stopping',
+  9: 'completed',
+};
+const ENDED = new Set([3, 4, 6, 7, 9]);
+
+const MESSAGE_TYPE: Readonly<Record<number, string>> = { 120: 'error', 110: 'warning', 70: 'info', 60: 'progress', 30: 'start', 40: 'end', 50: 'status', 130: 'task failed', 140: 'diagnostic', 10: 'validate', 20: 'validated' };
+
+/** SELECT * from a catalog view, in the catalog's dialect, ordered and filtered on the server. */
+export async function readView(db: CatalogDb, view: string, options: { where?: string; orderBy?: string; limit?: number } = {}): Promise<Row[]> {
+  const name = db.dialect === 'mssql' ? `[catalog].[${view}]` : `catalog.${view}`;
+  const top = options.limit && db.dialect === 'mssql' ? `TOP (${Math.trunc(options.limit)}) ` : '';
+  const limit = options.limit && db.dialect !== 'mssql' ? ` LIMIT ${Math.trunc(options.limit)}` : '';
+  const where = options.where ? ` WHERE ${options.where}` : '';
+  const order = options.orderBy ? ` ORDER BY ${options.orderBy}` : '';
+  return db.query(`SELECT ${top}* FROM ${name}${where}${order}${limit}`);
+}
+
+function output(rows: readonly Row[], json: boolean | undefined, columns?: readonly string[]): void {
+  if (json) printJson(rows);
+  else if (rows.length === 0) process.stdout.write('(none)\n');
+  else printTable(rows, columns);
+}
+
+function positiveId(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${what} must be a positive whole number, not "${text}".`);
+  return n;
+}
+
+function keyValue(pair: string): [string, string] {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new Error(`"${pair}": give Name=Value.`);
+  return [pair.slice(0, eq), pair.slice(eq + 1)];
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function withStatusName(row: Row): Row {
+  return { ...row, status_name: EXECUTION_STATUS[Number(row.status)] ?? String(row.status) };
+}
+
+export function registerCatalogCommands(program: Command): void {
+  const run = <T>(fn: (db: CatalogDb) => Promise<T>) => withCatalog(program, fn);
+
+  // ---- agent
+  const agent = program.command('agent').description('worker agents (catalog.worker_agents and the procedures that change them)');
+  agent
+    .command('list')
+    .description('every worker agent, its state and running tasks')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) =>
+      run(async (db) => output(await readView(db, 'worker_agents', { orderBy: 'DisplayName' }), o.json, ['WorkerAgentId', 'DisplayName', 'MachineName', 'IsEnabled', 'State', 'RunningTaskCount', 'MaxTaskCount', 'Tags', 'LastOnlineTime'])),
+    );
+  agent
+    .command('add <workerAgentId>')
+    .description('catalog.add_worker_agent: record a worker and trust its certificate')
+    .requiredOption('--thumbprint <sha256>', 'the worker certificate\'s thumbprint (scaleout cert worker prints it)')
+    .option('--name <displayName>', 'display name')
+    .option('--description <text>', 'description')
+    .option('--tags <list>', 'comma-separated tags executions may require')
+    .option('--max-tasks <n>', 'MaxTaskCount')
+    .option('--enable', 'enable it at once')
+    .action((id: string, o: { thumbprint: string; name?: string; description?: string; tags?: string; maxTasks?: string; enable?: boolean }) =>
+      run(async (db) => {
+        await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: o.thumbprint, DisplayName: o.name, Description: o.description, Tags: o.tags, MaxTaskCount: o.maxTasks === undefined ? undefined : Number(o.maxTasks), IsEnabled: o.enable ? 1 : 0 });
+        process.stdout.write(`Worker agent ${id} added${o.enable ? ' and enabled' : ' (disabled: scaleout agent enable to let it take tasks)'}.\n`);
+      }),
+    );
+  for (const [verb, proc, done] of [
+    ['enable', 'catalog.enable_worker_agent', 'enabled'],
+    ['disable', 'catalog.disable_worker_agent', 'disabled (its running tasks finish)'],
+    ['delete', 'catalog.delete_worker_agent', 'deleted'],
+  ] as const) {
+    agent
+      .command(`${verb} <workerAgentId>`)
+      .description(proc)
+      .action((id: string) =>
+        run(async (db) => {
+          await db.call(proc, { WorkerAgentId: id });
+          process.stdout.write(`Worker agent ${id} ${done}.\n`);
+        }),
+      );
+  }
+  agent
+    .command('set <workerAgentId> <property> <value>')
+    .description('catalog.set_worker_agent_property: DisplayName, Description, Tags or MaxTaskCount')
+    .action((id: string, property: string, value: string) =>
+      run(async (db) => {
+        await db.call('catalog.set_worker_agent_property', { WorkerAgentId: id, PropertyName: property, PropertyValue: value });
+        process.stdout.write(`Worker agent ${id}: ${property} set.\n`);
+      }),
+    );
+  agent
+    .command('trust <thumbprint>')
+    .description('catalog.trust_worker_certificate: let a worker with this certificate register by itself (recorded disabled)')
+    .option('--description <text>', 'why it is trusted')
+    .action((thumbprint: string, o: { description?: string }) =>
+      run(async (db) => {
+        await db.call('catalog.trust_worker_certificate', { CertificateThumbprint: thumbprint, Description: o.description });
+        process.stdout.write(`Certificate ${thumbprint} trusted.\n`);
+      }),
+    );
+
+  // ---- folder
+  const folder = program.command('folder').description('catalog folders');
+  folder
+    .command('create <name>')
+    .description('catalog.create_folder')
+    .action((name: string) =>
+      run(async (db) => {
+        const r = await db.call('catalog.create_folder', { folder_name: name });
+        process.stdout.write(`Folder ${name} created (folder_id ${r.output.folder_id}).\n`);
+      }),
+    );
+  folder
+    .command('list')
+    .description('catalog.folders')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => run(async (db) => output(await readView(db, 'folders', { orderBy: 'name' }), o.json)));
+
+  // ---- execution
+  const execution = program.command('execution').description('executions: create, set parameters, start, stop, watch');
+  execution
+    .command('create')
+    .description('catalog.create_execution (runs in Scale Out); with --start also start it')
+    .requiredOption('--folder <name>', 'catalog folder')
+    .requiredOption('--project <name>', 'project')
+    .requiredOption('--package <name>', 'package')
+    .option('--priority <n>', 'higher runs first')
+    .option('--tags <list>', 'only workers with every one of these tags')
+    .option('--timeout <seconds>', 'stop the package after this long (default: the package\'s own)')
+    .option('--worker <workerAgentId>', 'only this worker (catalog.add_execution_worker), repeatable', collect, [])
+    .option('--param <Name=Value>', 'a project parameter value, repeatable', collect, [])
+    .option('--package-param <Name=Value>', 'a package parameter value, repeatable', collect, [])
+    .option('--start', 'start it (catalog.start_execution)')
+    .option('--retry <n>', 'with --start: attempts after a failure', '0')
+    .option('--json', 'print JSON')
+    .action(
+      (o: { folder: string; project: string; package: string; priority?: string; tags?: string; timeout?: string; worker: string[]; param: string[]; packageParam: string[]; start?: boolean; retry: string; json?: boolean }) =>
+        run(async (db) => {
+          const r = await db.call('catalog.create_execution', {
+            folder_name: o.folder,
+            project_name: o.project,
+            package_name: o.package,
+            runinscaleout: 1,
+            useanyworker: o.worker.length === 0 ? 1 : 0,
+            priority: o.priority === undefined ? undefined : Number(o.priority),
+            required_tags: o.tags,
+            timeout_seconds: o.timeout === undefined ? undefined : Number(o.timeout),
+          });
+          const id = Number(r.output.execution_id);
+          for (const w of o.worker) await db.call('catalog.add_execution_worker', { execution_id: id, workeragent_id: w });
+          for (const [name, value] of o.param.map(keyValue)) await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: name, parameter_value: value });
+          for (const [name, value] of o.packageParam.map(keyValue)) await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: name, parameter_value: value });
+          if (o.start) await db.call('catalog.start_execution', { execution_id: id, retry_count: Number(o.retry) });
+          if (o.json) printJson({ execution_id: id, started: Boolean(o.start) });
+          else process.stdout.write(`Execution ${id} created${o.start ? ' and started' : ''}.\n`);
+        }),
+    );
+  execution
+    .command('param <executionId> <name> <value>')
+    .description('catalog.set_execution_parameter_value')
+    .option('--object-type <n>', '20 project parameter, 30 package parameter, 50 system (LOGGING_LEVEL, ...)', '20')
+    .action((id: string, name: string, value: string, o: { objectType: string }) =>
+      run(async (db) => {
+        await db.call('catalog.set_execution_parameter_value', { execution_id: positiveId(id, 'executionId'), object_type: Number(o.objectType), parameter_name: name, parameter_value: value });
+        process.stdout.write(`Execution ${id}: ${name} set.\n`);
+      }),
+    );
+  execution
+    .command('start <executionId>')
+    .description('catalog.start_execution')
+    .option('--retry <n>', 'attempts after a failure', '0')
+    .action((id: string, o: { retry: string }) =>
+      run(async (db) => {
+        await db.call('catalog.start_execution', { execution_id: positiveId(id, 'executionId'), retry_count: Number(o.retry) });
+        process.stdout.write(`Execution ${id} started.\n`);
+      }),
+    );
+  execution
+    .command('stop <executionId>')
+    .description('catalog.stop_operation')
+    .action((id: string) =>
+      run(async (db) => {
+        await db.call('catalog.stop_operation', { operation_id: positiveId(id, 'executionId') });
+        process.stdout.write(`Execution ${id}: stop requested.\n`);
+      }),
+    );
+  execution
+    .command('show <executionId>')
+    .description('one execution (catalog.executions) and its parameter values')
+    .option('--json', 'print JSON')
+    .action((id: string, o: { json?: boolean }) =>
+      run(async (db) => {
+        const n = positiveId(id, 'executionId');
+        const [row] = await readView(db, 'executions', { where: `execution_id = ${n}` });
+        if (!row) throw new Error(`There is no execution ${n}.`);
+        const params = await readView(db, 'execution_parameter_values', { where: `execution_id = ${n}`, orderBy: 'object_type, parameter_name' });
+        if (o.json) {
+          printJson({ ...withStatusName(row), parameters: params });
+          return;
+        }
+        const e = withStatusName(row);
+        for (const key of ['execution_id', 'folder_name', 'project_name', 'package_name', 'status_name', 'executed_count', 'max_executed_count', 'worker_agent_id', 'machine_name', 'start_time', 'end_time', 'priority', 'timeout_seconds']) {
+          if (key in e) process.stdout.write(`${key.padEnd(20)}${formatValue(e[key])}\n`);
+        }
+        process.stdout.write('\n');
+        printTable(params.map((p) => ({ object_type: p.object_type, parameter_name: p.parameter_name, value: p.sensitive ? '(sensitive)' : p.parameter_value })));
+      }),
+    );
+  execution
+    .command('list')
+    .description('the latest executions (catalog.executions)')
+    .option('--folder <name>', 'only this folder')
+    .option('--status <name>', 'only this status (running, failed, ...)')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action((o: { folder?: string; status?: string; limit: string; json?: boolean }) =>
+      run(async (db) => {
+        const rows = (await readView(db, 'executions', { orderBy: 'execution_id DESC', limit: positiveId(o.limit, '--limit') }))
+          .map(withStatusName)
+          .filter((r) => (!o.folder || r.folder_name === o.folder) && (!o.status || r.status_name === o.status));
+        output(rows, o.json, ['execution_id', 'folder_name', 'project_name', 'package_name', 'status_name', 'executed_count', 'machine_name', 'start_time', 'end_time']);
+      }),
+    );
+  execution
+    .command('logs <executionId>')
+    .description('the execution\'s messages (catalog.operation_messages); --follow until it ends')
+    .option('--follow', 'keep printing new messages until the execution ends')
+    .option('--json', 'print JSON lines')
+    .action((id: string, o: { follow?: boolean; json?: boolean }) =>
+      run(async (db) => {
+        const n = positiveId(id, 'executionId');
+        let last = 0;
+        for (;;) {
+          const [row] = await readView(db, 'executions', { where: `execution_id = ${n}` });
+          if (!row) throw new Error(`There is no execution ${n}.`);
+          const ended = ENDED.has(Number(row.status));
+          const rows = await readView(db, 'operation_messages', { where: `operation_id = ${n} AND operation_message_id > ${last}`, orderBy: 'operation_message_id', limit: 10_000 });
+          for (const m of rows) {
+            last = Math.max(last, Number(m.operation_message_id));
+            if (o.json) process.stdout.write(`${JSON.stringify(m)}\n`);
+            else process.stdout.write(`${formatValue(m.message_time)}  ${(MESSAGE_TYPE[Number(m.message_type)] ?? String(m.message_type)).padEnd(8)}  ${m.message}\n`);
+          }
+          if (!o.follow || (ended && rows.length === 0)) return;
+          if (rows.length < 10_000) await new Promise((r) => setTimeout(r, 500));
+        }
+      }),
+    );
+  execution
+    .command('wait <executionId...>')
+    .description('wait until the executions end; exit 0 if all succeeded, 3 if any did not')
+    .option('--timeout <seconds>', 'give up after this long (exit 4)')
+    .option('--json', 'print JSON')
+    .action((ids: string[], o: { timeout?: string; json?: boolean }) =>
+      run(async (db) => {
+        const wanted = ids.map((i) => positiveId(i, 'executionId'));
+        const deadline = o.timeout ? Date.now() + Number(o.timeout) * 1000 : Infinity;
+        const progress = new Progress();
+        let rows: Row[] = [];
+        for (;;) {
+          rows = (await readView(db, 'executions', { where: `execution_id IN (${wanted.join(',')})`, orderBy: 'execution_id' })).map(withStatusName);
+          const missing = wanted.filter((w) => !rows.some((r) => Number(r.execution_id) === w));
+          if (missing.length > 0) throw new Error(`There is no execution ${missing.join(', ')}.`);
+          const open = rows.filter((r) => !ENDED.has(Number(r.status)));
+          progress.update(rows.map((r) => `${r.execution_id} ${r.status_name}`).join(', '));
+          if (open.length === 0) break;
+          if (Date.now() > deadline) {
+            progress.done();
+            process.stderr.write(`error: still not ended after ${o.timeout} s: ${open.map((r) => r.execution_id).join(', ')}\n`);
+            process.exitCode = 4;
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        progress.done();
+        output(rows, o.json, ['execution_id', 'package_name', 'status_name', 'executed_count', 'machine_name', 'start_time', 'end_time']);
+        if (rows.some((r) => Number(r.status) !== 7)) process.exitCode = 3;
+      }),
+    );
+
+  // ---- catalog
+  const cat = program.command('catalog').description('catalog-wide settings');
+  cat
+    .command('properties')
+    .description('catalog.catalog_properties and catalog.master_properties')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) =>
+      run(async (db) => {
+        const catalogProps = await readView(db, 'catalog_properties', { orderBy: 'property_name' });
+        const masterProps = await readView(db, 'master_properties', { orderBy: 'property_name' });
+        if (o.json) {
+          printJson({ catalog_properties: catalogProps, master_properties: masterProps });
+          return;
+        }
+        printTable(catalogProps);
+        process.stdout.write('\n');
+        printTable(masterProps);
+      }),
+    );
+  cat
+    .command('configure <property> <value>')
+    .description('catalog.configure_catalog (RETENTION_WINDOW, MAX_PROJECT_VERSIONS, ...)')
+    .action((property: string, value: string) =>
+      run(async (db) => {
+        await db.call('catalog.configure_catalog', { property_name: property, property_value: value });
+        process.stdout.write(`${property} set to ${value}.\n`);
+      }),
+    );
+  cat
+    .command('update-master-address <address>')
+    .description('catalog.update_master_address: the https://host:port workers are told')
+    .action((address: string) =>
+      run(async (db) => {
+        await db.call('catalog.update_master_address', { MasterAddress: address });
+        process.stdout.write(`Master address set to ${address}.\n`);
+      }),
+    );
+  cat
+    .command('update-logdb-info <serverName> <connectionString>')
+    .description('catalog.update_logdb_info: where workers write execution logs directly')
+    .action((server: string, connection: string) =>
+      run(async (db) => {
+        await db.call('catalog.update_logdb_info', { server_name: server, connection_string: connection });
+        process.stdout.write(`Log database set to ${server}; workers pick it up at their next heartbeat.\n`);
+      }),
+    );
+}
+
+function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
