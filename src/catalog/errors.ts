@@ -65,7 +65,18 @@ export function numberFromSqlState(code: string | undefined, message: string): n
 }
 
 /** An error raised by a catalog procedure: the same number and text on every backend. */
+const CATALOG_ERROR_BRAND = Symbol.for('scaleout.CatalogError');
+
 export class CatalogError extends Error {
+  /**
+   * Recognised by a brand rather than by prototype, so that an error raised by a driver loaded in
+   * another module graph (a test runner loading CommonJS beside ES modules) is still one.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CATALOG_ERROR_BRAND] === true;
+  }
+
+  readonly [CATALOG_ERROR_BRAND] = true;
   readonly number: number;
   readonly symbol: string;
   readonly httpStatus: number;

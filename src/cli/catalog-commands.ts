@@ -30,6 +30,11 @@ const ENDED = new Set([3, 4, 6, 7, 9]);
 
 const MESSAGE_TYPE: Readonly<Record<number, string>> = { 120: 'error', 110: 'warning', 70: 'info', 60: 'progress', 30: 'start', 40: 'end', 50: 'status', 130: 'task failed', 140: 'diagnostic', 10: 'validate', 20: 'validated' };
 
+/** A column name as the dialect needs it quoted (the Scale Out views use SSIS's PascalCase names). */
+export function column(db: CatalogDb, name: string): string {
+  return db.dialect === 'mssql' ? `[${name}]` : `"${name}"`;
+}
+
 /** SELECT * from a catalog view, in the catalog's dialect, ordered and filtered on the server. */
 export async function readView(db: CatalogDb, view: string, options: { where?: string; orderBy?: string; limit?: number } = {}): Promise<Row[]> {
   const name = db.dialect === 'mssql' ? `[catalog].[${view}]` : `catalog.${view}`;
@@ -74,7 +79,7 @@ export function registerCatalogCommands(program: Command): void {
     .description('every worker agent, its state and running tasks')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) =>
-      run(async (db) => output(await readView(db, 'worker_agents', { orderBy: 'DisplayName' }), o.json, ['WorkerAgentId', 'DisplayName', 'MachineName', 'IsEnabled', 'State', 'RunningTaskCount', 'MaxTaskCount', 'Tags', 'LastOnlineTime'])),
+      run(async (db) => output(await readView(db, 'worker_agents', { orderBy: column(db, 'DisplayName') }), o.json, ['WorkerAgentId', 'DisplayName', 'MachineName', 'IsEnabled', 'State', 'RunningTaskCount', 'MaxTaskCount', 'Tags', 'LastOnlineTime'])),
     );
   agent
     .command('add <workerAgentId>')

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCatalogCommands } from './catalog-commands.ts';
 import { registerCertCommands } from './cert.ts';
 import { registerDemoCommand } from './demo.ts';
+import { registerDoctorCommand } from './doctor.ts';
 import { registerMasterCommand } from './master.ts';
 import { registerMigrateCommands } from './migrate.ts';
 import { registerProjectCommands } from './project.ts';
@@ -25,6 +26,7 @@ registerWorkerCommand(program);
 registerProjectCommands(program);
 registerCatalogCommands(program);
 registerDemoCommand(program);
+registerDoctorCommand(program);
 
 try {
   await program.parseAsync(process.argv);

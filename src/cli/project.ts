@@ -81,9 +81,11 @@ export function registerProjectCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { folder?: string; json?: boolean }) => {
       await withCatalog(program, async (db) => {
-        const rows = (await db.query('SELECT p.project_id, f.name AS folder_name, p.name, p.object_version_lsn, p.last_deployed_time, p.deployed_by_name FROM catalog.projects AS p JOIN catalog.folders AS f ON f.folder_id = p.folder_id ORDER BY f.name, p.name')).filter(
-          (r) => !options.folder || r.folder_name === options.folder,
-        );
+        const { readView } = await import('./catalog-commands.ts');
+        const folders = new Map((await readView(db, 'folders')).map((f) => [String(f.folder_id), String(f.name)]));
+        const rows = (await readView(db, 'projects', { orderBy: 'name' }))
+          .map((p) => ({ folder_name: folders.get(String(p.folder_id)) ?? '', ...p }))
+          .filter((r) => !options.folder || r.folder_name === options.folder);
         if (options.json) printJson(rows);
         else printTable(rows);
       });

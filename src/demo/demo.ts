@@ -18,7 +18,7 @@ import { PROJECT_ROOT } from '../migrate/scripts.ts';
 import { packProject } from '../project/pack.ts';
 import { createSelfSignedCertificate } from '../tls/certificates.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
-import { EXECUTION_STATUS, readView } from '../cli/catalog-commands.ts';
+import { column, EXECUTION_STATUS, readView } from '../cli/catalog-commands.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'scaleout.js');
 const ENDED = new Set([3, 4, 6, 7, 9]);
@@ -107,7 +107,7 @@ export class Demo {
 
     this.say('4/6  workers, folder and project');
     for (const w of workers) {
-      const existing = await readView(db, 'worker_agents', { where: db.dialect === 'mssql' ? `WorkerAgentId = '${w.id}'` : `"WorkerAgentId" = '${w.id}'` });
+      const existing = await readView(db, 'worker_agents', { where: `${column(db, 'WorkerAgentId')} = '${w.id}'` });
       if (existing.length === 0) await db.call('catalog.add_worker_agent', { WorkerAgentId: w.id, CertificateThumbprint: w.thumbprint, DisplayName: w.name, Description: 'started by scaleout demo', IsEnabled: 1 });
       else await db.call('catalog.enable_worker_agent', { WorkerAgentId: w.id });
     }

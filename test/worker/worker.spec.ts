@@ -1,12 +1,16 @@
 /**
  * Worker agents end to end: one real master, two real worker processes, the example packages of
- * test/fixtures/e2e-project, and the catalog procedures a DBA would call. Runs on PostgreSQL (and
- * SQL Server when reachable); the embedded catalog is covered by the demo's test.
+ * test/fixtures/e2e-project, and the catalog procedures a DBA would call. Runs on the embedded
+ * catalog (PGlite, held by the master and reached through the endpoint it serves), PostgreSQL, and
+ * SQL Server when reachable.
  */
 
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openCatalog } from '../../src/db/open.ts';
+import { migrateUp } from '../../src/migrate/runner.ts';
 import type { CatalogDb } from '../../src/db/types.ts';
 import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
 import { packProject } from '../../src/project/pack.ts';
@@ -76,21 +80,38 @@ forEachBackend('worker agents, end to end', (backend) => {
   let w1: WorkerProcess;
   let w2: WorkerProcess;
 
+  let db: CatalogDb;
+  let catalogSpec: string;
+  let embeddedDir: string | undefined;
+
   before(async function () {
-    if (backend.kind === 'pglite') this.skip(); // the embedded catalog lives in the master's process: see the demo's test
     this.timeout(90_000);
     certs = makeCerts();
+    if (backend.kind === 'pglite') {
+      // The master holds the embedded catalog's folder; the test reaches it as any SQL client does,
+      // through the PostgreSQL wire protocol the master serves it on.
+      embeddedDir = mkdtempSync(join(tmpdir(), 'scaleout-embedded-'));
+      catalogSpec = `pglite:${embeddedDir}`;
+      const setup = await openCatalog(catalogSpec);
+      await migrateUp(setup);
+      await setup.close();
+    } else {
+      catalogSpec = catalog.database.spec!;
+    }
+    master = await startMaster(catalogSpec, certs, { ...FAST_MASTER, EmbeddedCatalogPort: 0 });
+    db = embeddedDir ? await openCatalog(catalogSpec) : catalog.db;
     const packed = packProject(FIXTURE);
-    await catalog.db.call('catalog.create_folder', { folder_name: FOLDER });
-    await catalog.db.call('catalog.deploy_project', { folder_name: FOLDER, project_name: 'e2e', project_stream: packed.bytes, manifest: packed.manifestText });
-    master = await startMaster(catalog.database.spec!, certs, FAST_MASTER);
-    [w1, w2] = await Promise.all([startWorker(catalog.db, certs, [master.port], 'w1'), startWorker(catalog.db, certs, [master.port], 'w2')]);
+    await db.call('catalog.create_folder', { folder_name: FOLDER });
+    await db.call('catalog.deploy_project', { folder_name: FOLDER, project_name: 'e2e', project_stream: packed.bytes, manifest: packed.manifestText });
+    [w1, w2] = await Promise.all([startWorker(db, certs, [master.port], 'w1'), startWorker(db, certs, [master.port], 'w2')]);
   });
 
   after(async () => {
     await Promise.all([w1?.kill9(), w2?.kill9()].map((p) => p?.catch(() => undefined)));
+    if (embeddedDir) await db?.close().catch(() => undefined);
     await master?.kill9().catch(() => undefined);
     certs?.cleanup();
+    if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
   });
 
   afterEach(function () {
@@ -100,10 +121,10 @@ forEachBackend('worker agents, end to end', (backend) => {
   });
 
   it('runs a node package with its parameters, and every line it logs reaches catalog.operation_messages', async () => {
-    const id = await startExecution(catalog.db, 'echo', { parameters: { Greeting: 'bonjour', Lines: 5 }, packageParameters: { Shout: true } });
-    const row = await waitForEnd(catalog.db, id);
+    const id = await startExecution(db, 'echo', { parameters: { Greeting: 'bonjour', Lines: 5 }, packageParameters: { Shout: true } });
+    const row = await waitForEnd(db, id);
     expect(Number(row.status)).to.equal(7);
-    const m = await messages(catalog.db, id);
+    const m = await messages(db, id);
     const texts = m.map((x) => x.message);
     for (let i = 1; i <= 5; i++) expect(texts).to.include(`BONJOUR line ${i} of 5`);
     expect(texts).to.include('written to stdout');
@@ -116,57 +137,57 @@ forEachBackend('worker agents, end to end', (backend) => {
   });
 
   it('runs a command package with substituted arguments, no shell, stdout and stderr as messages', async () => {
-    const id = await startExecution(catalog.db, 'shell', { parameters: { Greeting: 'hi; rm -rf /' }, packageParameters: { Count: 3 } });
-    const row = await waitForEnd(catalog.db, id);
+    const id = await startExecution(db, 'shell', { parameters: { Greeting: 'hi; rm -rf /' }, packageParameters: { Count: 3 } });
+    const row = await waitForEnd(db, id);
     expect(Number(row.status)).to.equal(7);
-    const m = await messages(catalog.db, id);
+    const m = await messages(db, id);
     const texts = m.map((x) => x.message);
     expect(texts).to.include('hi; rm -rf / from the shell (3 of 3), project parameter Lines=3');
     expect(m.find((x) => x.message === 'a line on stderr')?.type).to.equal(110);
   });
 
   it('reports a crash with its exit code and the last lines of stderr, as failed', async () => {
-    const id = await startExecution(catalog.db, 'crash');
-    const row = await waitForEnd(catalog.db, id);
+    const id = await startExecution(db, 'crash');
+    const row = await waitForEnd(db, id);
     expect(Number(row.status)).to.equal(4);
-    const errors = (await messages(catalog.db, id)).filter((x) => x.type === 120).map((x) => x.message).join('\n');
+    const errors = (await messages(db, id)).filter((x) => x.type === 120).map((x) => x.message).join('\n');
     expect(errors).to.contain('exited with code 3');
     expect(errors).to.contain('about to crash');
   });
 
   it('retries a failed package on the other worker, which succeeds', async () => {
     const release = join(certs.dir, 'release-flaky');
-    const id = await startExecution(catalog.db, 'flaky', { packageParameters: { FailOnWorker: 'w1', ReleaseFile: release }, retry: 5 });
+    const id = await startExecution(db, 'flaky', { packageParameters: { FailOnWorker: 'w1', ReleaseFile: release }, retry: 5 });
     // Whoever took the first attempt, make sure w1 fails at least once: hold the attempt until both run.
-    await waitFor('the first attempt to start', async () => (await messages(catalog.db, id)).some((x) => x.message.startsWith('attempt 1 on')));
+    await waitFor('the first attempt to start', async () => (await messages(db, id)).some((x) => x.message.startsWith('attempt 1 on')));
     writeFileSync(release, '');
-    const row = await waitForEnd(catalog.db, id);
+    const row = await waitForEnd(db, id);
     expect(Number(row.status)).to.equal(7);
-    const texts = (await messages(catalog.db, id)).map((x) => x.message);
+    const texts = (await messages(db, id)).map((x) => x.message);
     expect(texts.filter((t) => t.startsWith('The package failed: Error: refusing to run on w1')).length).to.equal(Number(row.executed_count) - 1);
     expect(texts.some((t) => /^attempt \d+ on w2$/.test(t))).to.equal(true);
   });
 
   it('stops a package that runs past its timeout, and reports it failed with the reason', async () => {
     const started = Date.now();
-    const id = await startExecution(catalog.db, 'sleep', { packageParameters: { Seconds: 60 } });
-    const row = await waitForEnd(catalog.db, id);
+    const id = await startExecution(db, 'sleep', { packageParameters: { Seconds: 60 } });
+    const row = await waitForEnd(db, id);
     expect(Number(row.status)).to.equal(4);
     expect(Date.now() - started).to.be.lessThan(15_000);
-    const errors = (await messages(catalog.db, id)).filter((x) => x.type === 120).map((x) => x.message);
+    const errors = (await messages(db, id)).filter((x) => x.type === 120).map((x) => x.message);
     expect(errors.join('\n')).to.contain('exceeded its timeout of 2 seconds');
   });
 
   it('cancels a running package within one task heartbeat of catalog.stop_operation, even one that ignores its AbortSignal', async () => {
     for (const ignore of [false, true]) {
-      const r = await catalog.db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: 'sleep', timeout_seconds: 600 });
+      const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: 'sleep', timeout_seconds: 600 });
       const id = Number(r.output.execution_id);
-      await catalog.db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: 'IgnoreStop', parameter_value: String(ignore) });
-      await catalog.db.call('catalog.start_execution', { execution_id: id, retry_count: 2 });
-      await waitFor('the package to run', async () => (await messages(catalog.db, id)).some((x) => x.message.startsWith('sleeping')));
+      await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: 'IgnoreStop', parameter_value: String(ignore) });
+      await db.call('catalog.start_execution', { execution_id: id, retry_count: 2 });
+      await waitFor('the package to run', async () => (await messages(db, id)).some((x) => x.message.startsWith('sleeping')));
       const stopAt = Date.now();
-      await catalog.db.call('catalog.stop_operation', { operation_id: id });
-      const row = await waitForEnd(catalog.db, id, 10_000);
+      await db.call('catalog.stop_operation', { operation_id: id });
+      const row = await waitForEnd(db, id, 10_000);
       expect(Number(row.status)).to.equal(3);
       // One heartbeat (0.3 s) plus, for a package deaf to its signal, the 1 s grace before the kill.
       expect(Date.now() - stopAt).to.be.lessThan(ignore ? 5000 : 3000);
@@ -176,46 +197,51 @@ forEachBackend('worker agents, end to end', (backend) => {
 
   it('after kill -9 of a worker mid-task the attempt is retried elsewhere and succeeds once', async () => {
     const release = join(certs.dir, 'release-kill');
-    const id = await startExecution(catalog.db, 'flaky', { packageParameters: { ReleaseFile: release }, retry: 2 });
-    const first = await waitFor('the first attempt to start', async () => (await messages(catalog.db, id)).find((x) => x.message.startsWith('attempt 1 on'))?.message);
+    const id = await startExecution(db, 'flaky', { packageParameters: { ReleaseFile: release }, retry: 2 });
+    const first = await waitFor('the first attempt to start', async () => (await messages(db, id)).find((x) => x.message.startsWith('attempt 1 on'))?.message);
     const victim = first.endsWith('w1') ? w1 : w2;
     await victim.kill9();
     writeFileSync(release, '');
-    const row = await waitForEnd(catalog.db, id, 30_000);
+    const row = await waitForEnd(db, id, 30_000);
     expect(Number(row.status)).to.equal(7);
     expect(Number(row.executed_count)).to.equal(2);
-    const texts = (await messages(catalog.db, id)).map((x) => x.message);
+    const texts = (await messages(db, id)).map((x) => x.message);
     expect(texts.filter((t) => t === 'done')).to.have.length(1);
     await victim.restart();
   });
 
   it('reconnects by itself after the master was down longer than a lease, and loses no log line meanwhile', async () => {
     const release = join(certs.dir, 'release-outage');
-    const id = await startExecution(catalog.db, 'flaky', { packageParameters: { ReleaseFile: release }, retry: 0 });
-    await waitFor('the attempt to start', async () => (await messages(catalog.db, id)).some((x) => x.message.startsWith('attempt 1 on')));
+    const id = await startExecution(db, 'flaky', { packageParameters: { ReleaseFile: release }, retry: 0 });
+    await waitFor('the attempt to start', async () => (await messages(db, id)).some((x) => x.message.startsWith('attempt 1 on')));
     const port = master!.port;
     await master!.kill9();
     // The package finishes while no master answers: its lines and its outcome wait at the worker.
     writeFileSync(release, '');
     await new Promise((r) => setTimeout(r, 4000));
-    master = await startMaster(catalog.database.spec!, certs, { ...FAST_MASTER, PortNumber: port });
-    const row = await waitForEnd(catalog.db, id, 30_000);
+    master = await startMaster(catalogSpec, certs, { ...FAST_MASTER, PortNumber: port, EmbeddedCatalogPort: 0 });
+    if (embeddedDir) {
+      // The endpoint moved with the new master process.
+      await db.close();
+      db = await openCatalog(catalogSpec);
+    }
+    const row = await waitForEnd(db, id, 30_000);
     // Down 4 s with a 3 s lease: the sweep may have ended it before the worker could report.
     expect([7, 6]).to.include(Number(row.status));
-    const texts = (await messages(catalog.db, id)).map((x) => x.message);
-    await waitFor('the last lines', async () => (await messages(catalog.db, id)).some((x) => x.message === 'done'), 15_000);
-    const after = (await messages(catalog.db, id)).map((x) => x.message);
+    const texts = (await messages(db, id)).map((x) => x.message);
+    await waitFor('the last lines', async () => (await messages(db, id)).some((x) => x.message === 'done'), 15_000);
+    const after = (await messages(db, id)).map((x) => x.message);
     expect(after.filter((t) => t === 'done')).to.have.length(1);
     expect(after.filter((t) => t.startsWith('attempt 1 on'))).to.have.length(1);
     expect(texts.length).to.be.greaterThan(0);
     // Both workers serve again.
-    const next = await startExecution(catalog.db, 'echo');
-    expect(Number((await waitForEnd(catalog.db, next)).status)).to.equal(7);
+    const next = await startExecution(db, 'echo');
+    expect(Number((await waitForEnd(db, next)).status)).to.equal(7);
   });
 
   it('delivers log lines kept on disk by a worker that crashed, at its next start, exactly once', async () => {
-    const id = await startExecution(catalog.db, 'echo');
-    await waitForEnd(catalog.db, id);
+    const id = await startExecution(db, 'echo');
+    await waitForEnd(db, id);
     // A batch as a crashed worker leaves it in its ExecutionLogCacheFolder, and the same batch id again.
     const cache = join(w2.stateFolder, 'ELogCache');
     const batchId = '5b0f6f6e-2f55-4c55-9a55-6a8b7f0e9a01';
@@ -225,7 +251,7 @@ forEachBackend('worker agents, end to end', (backend) => {
     await w2.kill9();
     await w2.restart();
     await waitFor('the cache folder to empty', () => readdirSync(cache).filter((f) => f.endsWith('.json')).length === 0);
-    const texts = (await messages(catalog.db, id)).map((x) => x.message);
+    const texts = (await messages(db, id)).map((x) => x.message);
     expect(texts.filter((t) => t === 'left on disk by a crash')).to.have.length(1);
   });
 

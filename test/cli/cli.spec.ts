@@ -1,0 +1,201 @@
+/**
+ * The command line against a running system on the embedded catalog: a master holding the
+ * catalog's folder (and serving it on a loopback port), a worker, and every command family run as
+ * a user would — tables, --json, numbered errors and exit codes. psql (or, where psql is not
+ * installed, a PostgreSQL client library speaking the same protocol) calls a catalog procedure
+ * through the master's endpoint.
+ */
+
+import { expect } from 'chai';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
+import { makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
+
+const BIN = join(PROJECT_ROOT, 'bin', 'scaleout.js');
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describe('the scaleout command line, against a running system on the embedded catalog', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let catalog: string;
+  let certs: Certs;
+  let master: MasterProcess | undefined;
+  let worker: ReturnType<typeof import('node:child_process').spawn> | undefined;
+  const workerId = '2f1c7a52-55f4-4c3e-9a3c-0d6b9a4e1f10';
+  let workerThumbprint = '';
+
+  const cli = (...args: string[]): Promise<Result> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [BIN, '--catalog', catalog, ...args], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
+  const ok = async (...args: string[]): Promise<string> => {
+    const r = await cli(...args);
+    expect(r.code, `scaleout ${args.join(' ')}\n${r.stderr}`).to.equal(0);
+    return r.stdout;
+  };
+  const json = async <T = Record<string, unknown>>(...args: string[]): Promise<T> => JSON.parse(await ok(...args, '--json')) as T;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'scaleout-cli-'));
+    catalog = `pglite:${join(dir, 'catalog')}`;
+    certs = makeCerts();
+  });
+
+  after(async () => {
+    worker?.kill('SIGKILL');
+    await master?.kill9().catch(() => undefined);
+    certs?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrate, cert and master: creates the catalog, certificates, and serves it', async () => {
+    expect(await ok('migrate', 'up')).to.match(/Applied \d+ script/);
+    const status = await json<Array<{ state: string }>>('migrate', 'status');
+    expect(status.every((s) => s.state === 'applied')).to.equal(true);
+    const certOut = await ok('cert', 'worker', '--cn', 'cli-worker', '--out', join(dir, 'certs'), '--name', 'worker');
+    workerThumbprint = /thumbprint ([0-9A-F]{64})/.exec(certOut)![1]!;
+    master = await startMaster(catalog, certs, { EmbeddedCatalogPort: 0, MasterHeartbeatIntervalInMs: 1000, LongPollMaxInMs: 5000 });
+    expect(master.output()).to.match(/embedded catalog reachable at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres/);
+  });
+
+  it('agent: add, list, set, disable, enable, and a numbered error with exit code 1', async () => {
+    expect(await ok('agent', 'add', workerId, '--thumbprint', workerThumbprint, '--name', 'cli-worker', '--tags', 'linux')).to.contain('added');
+    const agents = await json<Array<Record<string, unknown>>>('agent', 'list');
+    expect(agents.find((a) => a.WorkerAgentId === workerId)).to.include({ DisplayName: 'cli-worker', IsEnabled: false, Tags: 'linux' });
+    expect(await ok('agent', 'list')).to.match(/WorkerAgentId\s+DisplayName[\s\S]*cli-worker/);
+    await ok('agent', 'set', workerId, 'MaxTaskCount', '3');
+    await ok('agent', 'enable', workerId);
+    await ok('agent', 'disable', workerId);
+    const bad = await cli('agent', 'enable', '00000000-0000-0000-0000-000000000009');
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.match(/^error 51101: .*does not exist/m);
+  });
+
+  it('psql, through the endpoint the master serves, calls catalog.enable_worker_agent', async () => {
+    const url = readFileSync(join(dir, 'catalog', 'scaleout.endpoint'), 'utf8').trim();
+    const statement = `CALL catalog.enable_worker_agent('${workerId}')`;
+    const psql = spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' });
+    if (psql.error) {
+      // No psql on this machine: the same wire protocol through a client library.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(statement);
+      await client.end();
+    } else {
+      expect(psql.status, psql.stderr).to.equal(0);
+    }
+    const agents = await json<Array<Record<string, unknown>>>('agent', 'list');
+    expect(agents.find((a) => a.WorkerAgentId === workerId)).to.include({ IsEnabled: true });
+  });
+
+  it('folder and project: create, init, deploy, list', async () => {
+    expect(await ok('folder', 'create', 'Finance')).to.contain('Folder Finance created');
+    expect((await json<Array<{ name: string }>>('folder', 'list')).map((f) => f.name)).to.include('Finance');
+    const again = await cli('folder', 'create', 'Finance');
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.match(/^error 51\d{3}: /m);
+    await ok('project', 'init', join(dir, 'hello'), '--name', 'hello');
+    const deployed = await json<{ operation_id: number; content_hash: string }>('project', 'deploy', join(dir, 'hello'), '--folder', 'Finance');
+    expect(deployed.content_hash).to.match(/^[0-9a-f]{64}$/);
+    const projects = await json<Array<Record<string, unknown>>>('project', 'list', '--folder', 'Finance');
+    expect(projects.map((p) => p.name)).to.deep.equal(['hello']);
+  });
+
+  it('worker and execution: create with parameters, start, wait, show, logs, list, stop refused once ended', async () => {
+    const workerSettings = join(dir, 'WorkerSettings.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      workerSettings,
+      JSON.stringify({
+        AgentId: workerId,
+        MasterEndpoint: `https://127.0.0.1:${master!.port}`,
+        MasterHttpsCertThumbprint: certs.master.thumbprint,
+        WorkerCertFile: join(dir, 'certs', 'worker.crt'),
+        WorkerKeyFile: join(dir, 'certs', 'worker.key'),
+        StateFolder: join(dir, 'worker'),
+        TaskRequestMaxCPU: 100,
+        TaskRequestMinMemory: 0,
+        AgentHeartbeatInterval: '00:00:01',
+      }),
+    );
+    const { spawn } = await import('node:child_process');
+    worker = spawn(process.execPath, [BIN, 'worker', '--settings', workerSettings, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    worker.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const started = Date.now();
+    while (!out.includes('registered') && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+    expect(out).to.contain('registered');
+
+    const created = await json<{ execution_id: number }>('execution', 'create', '--folder', 'Finance', '--project', 'hello', '--package', 'hello', '--param', 'Greeting=DBA');
+    const id = String(created.execution_id);
+    expect(await ok('execution', 'param', id, 'LOGGING_LEVEL', '3', '--object-type', '50')).to.contain('set');
+    const badParam = await cli('execution', 'param', id, 'NoSuchParameter', 'x');
+    expect(badParam.code).to.equal(1);
+    expect(badParam.stderr).to.match(/^error 51108: /m);
+    await ok('execution', 'start', id);
+    const waited = await cli('execution', 'wait', id, '--timeout', '60');
+    expect(waited.code, waited.stderr).to.equal(0);
+    expect(waited.stdout).to.match(/succeeded/);
+    // Not a terminal: progress comes as plain lines, not carriage returns.
+    expect(waited.stderr).to.not.contain('\r');
+    const shown = await json<Record<string, unknown>>('execution', 'show', id);
+    expect(shown).to.include({ status_name: 'succeeded', package_name: 'hello' });
+    expect(await ok('execution', 'logs', id)).to.contain('Hello, DBA!');
+    expect(await ok('execution', 'logs', id, '--follow')).to.contain('Hello, DBA!');
+    const listed = await json<Array<Record<string, unknown>>>('execution', 'list', '--folder', 'Finance');
+    expect(listed.map((e) => String(e.execution_id))).to.include(id);
+    const stop = await cli('execution', 'stop', id);
+    expect(stop.code).to.equal(1);
+    expect(stop.stderr).to.match(/^error 51210: /m);
+    const failing = await json<{ execution_id: number }>('execution', 'create', '--folder', 'Finance', '--project', 'hello', '--package', 'hello', '--tags', 'gpu', '--start');
+    const notDone = await cli('execution', 'wait', String(failing.execution_id), '--timeout', '1');
+    expect(notDone.code).to.equal(4);
+    await ok('execution', 'stop', String(failing.execution_id));
+  });
+
+  it('catalog: properties, configure, update-master-address, update-logdb-info; doctor', async () => {
+    const props = await json<{ catalog_properties: Array<Record<string, unknown>>; master_properties: Array<Record<string, unknown>> }>('catalog', 'properties');
+    expect(props.catalog_properties.map((p) => p.property_name)).to.include('RETENTION_WINDOW');
+    await ok('catalog', 'configure', 'RETENTION_WINDOW', '30');
+    const after = await json<{ catalog_properties: Array<Record<string, unknown>> }>('catalog', 'properties');
+    expect(after.catalog_properties.find((p) => p.property_name === 'RETENTION_WINDOW')?.property_value).to.equal('30');
+    const bad = await cli('catalog', 'configure', 'RETENTION_WINDOW', '-4');
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.match(/^error 51\d{3}: /m);
+    await ok('catalog', 'update-master-address', `https://127.0.0.1:${master!.port}`);
+    const masterProps = (await json<{ master_properties: Array<Record<string, unknown>> }>('catalog', 'properties')).master_properties;
+    expect(masterProps.find((p) => p.property_name === 'MASTER_ADDRESS')?.property_value).to.equal(`https://127.0.0.1:${master!.port}`);
+    const badAddress = await cli('catalog', 'update-master-address', 'ftp://nowhere');
+    expect(badAddress.code).to.equal(1);
+    expect(badAddress.stderr).to.match(/^error 51001: /m);
+    await ok('catalog', 'update-logdb-info', 'logs.example.com', 'postgres://logwriter@logs.example.com/ssisdb');
+
+    const doctor = await json<Array<{ level: string; check: string; detail: string }>>('doctor', '--worker-settings', join(dir, 'WorkerSettings.json'));
+    const failures = doctor.filter((d) => d.level === 'fail');
+    expect(failures, JSON.stringify(failures)).to.deep.equal([]);
+    expect(doctor.map((d) => d.check)).to.include.members(['catalog', 'catalog schema', 'masters', 'master address', 'workers', 'worker certificate']);
+
+    worker?.kill('SIGTERM');
+    await new Promise((r) => worker!.once('exit', r));
+    const unhealthy = await cli('doctor');
+    expect(unhealthy.code).to.equal(0); // the worker is still "online" until two heartbeats pass
+    const noCatalog = await new Promise<Result>((resolve) =>
+      execFile(process.execPath, [BIN, '--catalog', 'postgres://nobody@127.0.0.1:1/none', 'doctor'], { cwd: dir }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+      ),
+    );
+    expect(noCatalog.code).to.equal(1);
+    expect(noCatalog.stdout).to.match(/fail\s+catalog: cannot be used[\s\S]*fix: /);
+  });
+});
