@@ -11,7 +11,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--state <dir>', 'where certificates, settings, logs and results go', '.scaleout/demo')
     .action(async (o: { keepRunning?: boolean; state: string }) => {
       const { Demo } = await import('../demo/demo.ts');
-      const catalog = program.opts<{ catalog?: string }>().catalog ?? process.env.SCALEOUT_CATALOG ?? DEFAULT_CATALOG;
+      const catalog = program.opts<{ catalog?: string }>().catalog || process.env.SCALEOUT_CATALOG || DEFAULT_CATALOG;
       const demo = new Demo({ catalog, stateFolder: o.state, keepRunning: Boolean(o.keepRunning), out: process.stdout });
       let interrupted = false;
       const onSignal = (signal: string) => {

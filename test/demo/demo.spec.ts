@@ -1,0 +1,60 @@
+/**
+ * `scaleout demo` as a newcomer runs it: in a folder with no catalog yet, one command creates the
+ * embedded catalog, starts a master and two workers, runs the example executions and stops
+ * everything — within a minute, with every execution in its expected state and no process left.
+ */
+
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
+
+/** Processes whose command line mentions the folder (the demo's master and workers name it). */
+function processesUsing(folder: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmdline.includes(folder) && Number(pid) !== process.pid) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return found;
+}
+
+describe('scaleout demo', function () {
+  this.timeout(120_000);
+  let dir: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'scaleout-demo-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the whole system on a fresh embedded catalog in under a minute and leaves no process behind', async () => {
+    const started = Date.now();
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), 'demo'], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' }, timeout: 90_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+      );
+    });
+    const seconds = (Date.now() - started) / 1000;
+    expect(result.code, `${result.stdout}\n${result.stderr}`).to.equal(0);
+    expect(seconds).to.be.lessThan(60);
+    expect(result.stdout).to.contain('Every execution ended as expected');
+    const summary = result.stdout.slice(result.stdout.indexOf('6/6  summary'));
+    expect(summary.match(/succeeded/g)).to.have.length(5);
+    expect(summary).to.match(/publish\s+succeeded\s+demo-worker-\d\s+2\s/);
+    expect(existsSync(join(dir, '.scaleout', 'catalog'))).to.equal(true);
+    for (const file of ['sales_by_region.csv', 'sales_by_region_north.csv', 'customers_clean.csv', 'published.txt']) {
+      expect(existsSync(join(dir, '.scaleout', 'demo', 'output', file)), file).to.equal(true);
+    }
+    expect(readFileSync(join(dir, '.scaleout', 'demo', 'output', 'sales_by_region.csv'), 'utf8').split('\n')[0]).to.equal('region,orders,units,revenue');
+    // The embedded catalog's folder is free again: the master closed it.
+    expect(existsSync(join(dir, '.scaleout', 'catalog', 'scaleout.lock'))).to.equal(false);
+    expect(processesUsing(dir)).to.deep.equal([]);
+  });
+});
