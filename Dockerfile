@@ -7,5 +7,7 @@ COPY bin ./bin
 COPY src ./src
 COPY sql ./sql
 COPY migrations ./migrations
+COPY examples ./examples
+COPY docker ./docker
 ENV NODE_ENV=production
 ENTRYPOINT ["node", "bin/scaleout.js"]

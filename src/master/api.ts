@@ -135,11 +135,11 @@ interface Authenticated {
   readonly signal: AbortSignal;
 }
 
-/** The log-writer connection handed to enabled workers, read from the catalog at most every 30 s. */
+/** The log-writer connection handed to enabled workers, read from the catalog at most every 5 s. */
 let logDbCache: { value: string | null; at: number } | undefined;
 async function logDbConnectionFor(ctx: ApiContext, isEnabled: boolean): Promise<string | null> {
   if (!isEnabled) return null;
-  if (!logDbCache || Date.now() - logDbCache.at > 30_000) logDbCache = { value: await getLogDbConnection(ctx.db), at: Date.now() };
+  if (!logDbCache || Date.now() - logDbCache.at > 5_000) logDbCache = { value: await getLogDbConnection(ctx.db), at: Date.now() };
   return logDbCache.value;
 }
 

@@ -255,6 +255,17 @@ forEachBackend('worker agents, end to end', (backend) => {
     expect(texts.filter((t) => t === 'left on disk by a crash')).to.have.length(1);
   });
 
+  it('writes execution logs straight to the log database once catalog.update_logdb_info names one', async () => {
+    const logDb = embeddedDir ? readFileSync(join(embeddedDir, 'scaleout.endpoint'), 'utf8').trim() : catalogSpec;
+    await db.call('catalog.update_logdb_info', { server_name: '127.0.0.1', connection_string: logDb });
+    // The master hands the connection to enabled workers at their next heartbeat (1 s here).
+    await waitFor('both workers to use the log database', () => [w1, w2].every((w) => w.output().includes('execution logs go straight to the catalog')), 15_000);
+    const id = await startExecution(db, 'echo', { parameters: { Lines: 4 } });
+    expect(Number((await waitForEnd(db, id)).status)).to.equal(7);
+    const texts = (await messages(db, id)).map((x) => x.message);
+    expect(texts.filter((t) => /^hello line \d of 4$/.test(t))).to.have.length(4);
+  });
+
   it('keeps a task folder with the task log, and exits 0 on SIGTERM', async () => {
     const tasks = readdirSync(join(w1.stateFolder, 'Tasks'));
     expect(tasks.length).to.be.greaterThan(0);
