@@ -16,6 +16,7 @@ import type { CatalogDb } from '../db/types.ts';
 import { CatalogError } from '../catalog/errors.ts';
 import { appendExecutionMessages } from '../catalog/master-calls.ts';
 import type { Logger } from '../master/log.ts';
+import { HostPool } from './host-pool.ts';
 import { LogShipper, type LogSink } from './log-shipper.ts';
 import { MasterClient, MasterError, type Task } from './master-client.ts';
 import { ProjectCache } from './project-cache.ts';
@@ -35,6 +36,7 @@ export class WorkerAgent {
   readonly client: MasterClient;
   readonly shipper: LogShipper;
   private readonly cache: ProjectCache;
+  private readonly hosts = new HostPool();
   private readonly running = new Map<string, TaskRun>();
   private stopping = false;
   private pollAbort: AbortController | undefined;
@@ -93,6 +95,7 @@ export class WorkerAgent {
     const timer = setTimeout(() => runs.forEach((r) => r.stop('shutdown')), grace);
     await Promise.allSettled(runs.map((r) => r.done));
     clearTimeout(timer);
+    this.hosts.close();
     await this.shipper.close(10_000);
     this.client.close();
     await this.logDb?.db.close().catch(() => undefined);
@@ -173,7 +176,7 @@ export class WorkerAgent {
   }
 
   private startTask(task: Task): void {
-    const run = new TaskRun(task, { settings: this.options.settings, client: this.client, cache: this.cache, shipper: this.shipper, log: this.options.log });
+    const run = new TaskRun(task, { settings: this.options.settings, client: this.client, cache: this.cache, shipper: this.shipper, log: this.options.log, hosts: this.hosts });
     this.running.set(task.taskId, run);
     this.options.log.info('task started', { taskId: task.taskId, executionId: task.executionId, package: task.packageName, attempt: task.executedCount });
     void run.done.finally(() => {

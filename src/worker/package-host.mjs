@@ -56,6 +56,9 @@ process.on('message', async (m) => {
     return;
   }
   if (m.t !== 'start') return;
+  // Started ahead of its task: the task brings the folder and environment it runs in.
+  if (m.cwd) process.chdir(m.cwd);
+  if (m.env) Object.assign(process.env, m.env);
   let run;
   try {
     const module = await import(pathToFileURL(m.module).href);

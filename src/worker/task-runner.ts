@@ -7,20 +7,18 @@
  * (killed at once, nothing more reported: the attempt is no longer this worker's).
  */
 
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../master/log.ts';
 import { parseManifest, type PackageDefinition } from '../project/manifest.ts';
+import type { HostPool } from './host-pool.ts';
 import type { LogShipper } from './log-shipper.ts';
 import { MasterError, type MasterClient, type Outcome, type Task } from './master-client.ts';
 import { parameterEnvironment, resolveParameters, substitute, type ResolvedParameters } from './parameters.ts';
 import type { ProjectCache } from './project-cache.ts';
 import type { WorkerSettings } from './settings.ts';
-
-const HOST = join(dirname(fileURLToPath(import.meta.url)), 'package-host.mjs');
 
 /** SSIS message types (catalog.operation_messages.message_type) and source types. */
 export const MessageType = { PreExecute: 30, PostExecute: 40, Progress: 60, Information: 70, Warning: 110, Error: 120, TaskFailed: 130, Diagnostic: 140 } as const;
@@ -64,6 +62,7 @@ export interface TaskRunnerDeps {
   readonly cache: ProjectCache;
   readonly shipper: LogShipper;
   readonly log: Logger;
+  readonly hosts: HostPool;
 }
 
 export class TaskRun {
@@ -193,10 +192,12 @@ export class TaskRun {
       projectFolder,
       workFolder,
     };
-    const env = { ...process.env, ...parameterEnvironment(this.params), SCALEOUT_EXECUTION_ID: String(this.task.executionId), SCALEOUT_WORKER_NAME: this.deps.settings.DisplayName, SCALEOUT_PROJECT_DIR: projectFolder, SCALEOUT_WORK_DIR: workFolder };
+    const taskEnv = { ...parameterEnvironment(this.params), SCALEOUT_EXECUTION_ID: String(this.task.executionId), SCALEOUT_WORKER_NAME: this.deps.settings.DisplayName, SCALEOUT_PROJECT_DIR: projectFolder, SCALEOUT_WORK_DIR: workFolder };
+    const env = { ...process.env, ...taskEnv };
     let child: ChildProcess;
     if (pkg.kind === 'node') {
-      child = fork(HOST, [], { cwd: workFolder, env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      child = this.deps.hosts.take();
+      child.send({ t: 'start', module: resolve(projectFolder, pkg.module), context, cwd: workFolder, env: taskEnv });
     } else {
       const argv = pkg.command.map((a) => substitute(a, this.params, { WorkFolder: workFolder, ProjectFolder: projectFolder }));
       const file = argv[0]!.includes('/') && !isAbsolute(argv[0]!) ? resolve(projectFolder, argv[0]!) : argv[0]!;
@@ -227,9 +228,6 @@ export class TaskRun {
         else if (m.t === 'done' && !reported) reported = m.ok ? { ok: true } : { ok: false, error: `The package failed: ${m.error ?? 'no reason given'}` };
       });
       child.once('error', (error) => (spawnError = error));
-      child.once('spawn', () => {
-        if (pkg.kind === 'node') child.send({ t: 'start', module: resolve(projectFolder, pkg.module), context });
-      });
       child.once('close', (code, signal) => {
         void streams.then(() => {
           if (spawnError) resolvePromise({ ok: false, error: `The package could not be started: ${spawnError.message}` });
