@@ -239,6 +239,27 @@ forEachBackend('worker agents, end to end', (backend) => {
     expect(Number((await waitForEnd(db, next)).status)).to.equal(7);
   });
 
+  it('stops a package at once and reports nothing when its lease was taken over while the master was away', async () => {
+    const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: 'sleep', timeout_seconds: 600 });
+    const id = Number(r.output.execution_id);
+    await db.call('catalog.start_execution', { execution_id: id, retry_count: 0 });
+    await waitFor('the package to run', async () => (await messages(db, id)).some((x) => x.message.startsWith('sleeping')));
+    const port = master!.port;
+    await master!.kill9();
+    await new Promise((res) => setTimeout(res, 4000)); // longer than the 3 s lease
+    master = await startMaster(catalogSpec, certs, { ...FAST_MASTER, PortNumber: port, EmbeddedCatalogPort: 0 });
+    if (embeddedDir) {
+      await db.close();
+      db = await openCatalog(catalogSpec);
+    }
+    // The restarted master's sweep ends the attempt; the worker's next renewal is refused.
+    const row = await waitForEnd(db, id, 20_000);
+    expect(Number(row.status)).to.equal(6);
+    await waitFor('a worker to drop the attempt', () => [w1, w2].some((w) => w.output().includes('task lease lost')), 15_000);
+    const after = await messages(db, id);
+    expect(after.filter((x) => x.type === 40)).to.have.length(0); // no post-execute: nothing was reported
+  });
+
   it('delivers log lines kept on disk by a worker that crashed, at its next start, exactly once', async () => {
     const id = await startExecution(db, 'echo');
     await waitForEnd(db, id);
