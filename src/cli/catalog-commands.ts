@@ -14,6 +14,7 @@ import type { CatalogDb, Row } from '../db/types.ts';
 import { withCatalog } from './migrate.ts';
 import { printJson, printTable } from './output.ts';
 import { Progress } from './progress.ts';
+import { collect } from './service.ts';
 
 export const EXECUTION_STATUS: Readonly<Record<number, string>> = {
   1: 'created',
@@ -62,8 +63,6 @@ function keyValue(pair: string): [string, string] {
   if (eq <= 0) throw new Error(`"${pair}": give Name=Value.`);
   return [pair.slice(0, eq), pair.slice(eq + 1)];
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 function withStatusName(row: Row): Row {
   return { ...row, status_name: EXECUTION_STATUS[Number(row.status)] ?? String(row.status) };

@@ -2,10 +2,7 @@
 
 import type { Command } from 'commander';
 import { loadMasterSettings } from '../master/settings.ts';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { applySetFlags, collect, stopOnSignals } from './service.ts';
 
 export function registerMasterCommand(program: Command): void {
   program
@@ -24,26 +21,11 @@ export function registerMasterCommand(program: Command): void {
         SSLKeyFile: options.key,
         SqlServerName: program.opts<{ catalog?: string }>().catalog,
       };
-      for (const pair of options.set) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new Error(`--set ${pair}: give Key=Value.`);
-        overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
-      }
+      applySetFlags(options.set, overrides);
       const settings = loadMasterSettings({ file: options.settings, overrides });
       const { Master } = await import('../master/server.ts');
       const master = new Master(settings, { echoLog: !options.quiet });
-      let stopping: Promise<void> | undefined;
-      const stop = (signal: string) => {
-        stopping ??= master.stop().then(
-          () => process.exit(0),
-          (error) => {
-            process.stderr.write(`error while stopping after ${signal}: ${(error as Error).message}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      stopOnSignals(() => master.stop());
       await master.start();
       process.stdout.write(`master ${master.masterId} listening on port ${master.port}\n`);
       if (master.embedded) process.stdout.write(`embedded catalog reachable at ${master.embedded.url} (loopback only)\n`);

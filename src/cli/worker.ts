@@ -5,10 +5,7 @@ import type { Command } from 'commander';
 import { createRotatingLogger } from '../master/log.ts';
 import { WorkerAgent } from '../worker/agent.ts';
 import { loadWorkerSettings } from '../worker/settings.ts';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { applySetFlags, collect, stopOnSignals } from './service.ts';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -29,27 +26,11 @@ export function registerWorkerCommand(program: Command): void {
         WorkerCertFile: options.cert,
         WorkerKeyFile: options.key,
       };
-      for (const pair of options.set) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new Error(`--set ${pair}: give Key=Value.`);
-        overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
-      }
+      applySetFlags(options.set, overrides);
       const settings = loadWorkerSettings({ file: options.settings, overrides });
       const log = createRotatingLogger({ folder: join(settings.StateFolder, 'log'), name: 'worker', level: 'info', maxFileBytes: 10 * 1024 * 1024, maxFiles: 10, echo: !options.quiet });
       const agent = new WorkerAgent({ settings, log, shutdownGraceMs: Number(options.shutdownGrace) * 1000 });
-      let stopping: Promise<void> | undefined;
-      const stop = (signal: string) => {
-        log.info('stopping', { signal, runningTasks: agent.runningTaskCount });
-        stopping ??= agent.stop().then(
-          () => process.exit(0),
-          (error) => {
-            process.stderr.write(`error while stopping after ${signal}: ${(error as Error).message}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      stopOnSignals(() => agent.stop(), (signal) => log.info('stopping', { signal, runningTasks: agent.runningTaskCount }));
       process.stdout.write(`worker ${settings.AgentId} starting, master ${settings.MasterEndpoint.join(', ')}\n`);
       await agent.start();
       process.stdout.write(`worker ${settings.AgentId} registered\n`);

@@ -5,11 +5,11 @@
  * reported with the key that holds it.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CATALOG } from '../db/catalog-spec.ts';
+import { loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
 
 const ms = (min: number) => z.coerce.number().int().min(min).max(7 * 86_400_000);
 
@@ -50,40 +50,12 @@ export const masterSettingsSchema = z
 export type MasterSettings = z.infer<typeof masterSettingsSchema>;
 export const MASTER_SETTING_KEYS = Object.keys(masterSettingsSchema.shape) as Array<keyof MasterSettings>;
 
-export class SettingsError extends Error {
-  override readonly name = 'SettingsError';
-}
+export { SettingsError };
 
 /** Reads the settings file (JSON), the environment and the flags' overrides, and validates them together. */
-export function loadMasterSettings(options: { file?: string; overrides?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): MasterSettings {
+export function loadMasterSettings(options: SettingsSources = {}): MasterSettings {
   const env = options.env ?? process.env;
-  let fromFile: Record<string, unknown> = {};
-  if (options.file) {
-    if (!existsSync(options.file)) throw new SettingsError(`The settings file ${options.file} does not exist.`);
-    try {
-      fromFile = JSON.parse(readFileSync(options.file, 'utf8')) as Record<string, unknown>;
-    } catch (error) {
-      throw new SettingsError(`The settings file ${options.file} is not valid JSON: ${(error as Error).message}`);
-    }
-  }
-  const fromEnv: Record<string, unknown> = {};
-  for (const key of MASTER_SETTING_KEYS) {
-    const value = env[`SCALEOUT_MASTER_${key.toUpperCase()}`];
-    if (value !== undefined && value !== '') fromEnv[key] = value;
-  }
-  if (env.SCALEOUT_CATALOG && fromEnv.SqlServerName === undefined) fromEnv.SqlServerName = env.SCALEOUT_CATALOG;
-  const merged = { ...fromFile, ...fromEnv, ...stripUndefined(options.overrides ?? {}) };
-  const parsed = masterSettingsSchema.safeParse(merged);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const key = i.path.join('.') || (i.code === 'unrecognized_keys' ? (i as { keys?: string[] }).keys?.join(', ') : '') || '(settings)';
-      return `${key}: ${i.message}`;
-    });
-    throw new SettingsError(`Invalid master settings — ${problems.join('; ')}. Known keys: ${MASTER_SETTING_KEYS.join(', ')}.`);
-  }
-  return parsed.data;
-}
-
-function stripUndefined(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  // SCALEOUT_CATALOG names the catalog for every command; SCALEOUT_MASTER_SQLSERVERNAME wins over it.
+  const extraEnv = env.SCALEOUT_CATALOG ? { SqlServerName: env.SCALEOUT_CATALOG } : {};
+  return loadSettings('master', masterSettingsSchema, options, { keys: MASTER_SETTING_KEYS, envPrefix: 'SCALEOUT_MASTER_', extraEnv });
 }

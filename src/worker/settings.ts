@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { SettingsError } from '../master/settings.ts';
+import { loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
 
 export { SettingsError };
 
@@ -100,37 +100,8 @@ export type WorkerSettings = Omit<Parsed, 'AgentId'> & { readonly AgentId: strin
 export const WORKER_SETTING_KEYS = Object.keys(workerSettingsSchema.shape);
 
 /** Reads the settings file (JSON), the environment and the flags' overrides, and validates them together. */
-export function loadWorkerSettings(options: { file?: string; overrides?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): WorkerSettings {
-  const env = options.env ?? process.env;
-  let fromFile: Record<string, unknown> = {};
-  if (options.file) {
-    if (!existsSync(options.file)) throw new SettingsError(`The settings file ${options.file} does not exist.`);
-    try {
-      fromFile = JSON.parse(readFileSync(options.file, 'utf8')) as Record<string, unknown>;
-    } catch (error) {
-      throw new SettingsError(`The settings file ${options.file} is not valid JSON: ${(error as Error).message}`);
-    }
-  }
-  const fromEnv: Record<string, unknown> = {};
-  for (const key of [...WORKER_SETTING_KEYS, ...Object.keys(MISSPELT_KEYS)]) {
-    const value = env[`SCALEOUT_WORKER_${key.toUpperCase()}`];
-    if (value !== undefined && value !== '') fromEnv[key] = value;
-  }
-  const merged: Record<string, unknown> = {};
-  for (const source of [fromFile, fromEnv, options.overrides ?? {}]) {
-    for (const [key, value] of Object.entries(source)) {
-      if (value !== undefined) merged[MISSPELT_KEYS[key] ?? key] = value;
-    }
-  }
-  const parsed = workerSettingsSchema.safeParse(merged);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const key = i.path.join('.') || (i.code === 'unrecognized_keys' ? (i as { keys?: string[] }).keys?.join(', ') : '') || '(settings)';
-      return `${key}: ${i.message}`;
-    });
-    throw new SettingsError(`Invalid worker settings — ${problems.join('; ')}. Known keys: ${WORKER_SETTING_KEYS.join(', ')}.`);
-  }
-  const s = parsed.data;
+export function loadWorkerSettings(options: SettingsSources = {}): WorkerSettings {
+  const s = loadSettings('worker', workerSettingsSchema, options, { keys: WORKER_SETTING_KEYS, envPrefix: 'SCALEOUT_WORKER_', aliases: MISSPELT_KEYS });
   return {
     ...s,
     AgentId: (s.AgentId ?? keptAgentId(s.StateFolder)).toLowerCase(),

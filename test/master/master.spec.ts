@@ -11,6 +11,7 @@ import type { CatalogDb } from '../../src/db/types.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { view } from '../support/catalog-helpers.ts';
 import { sha256Hex } from '../support/queue-helpers.ts';
+import { waitFor } from '../support/wait.ts';
 import { TcpProxy, call, makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
 
 const FAST = { MasterHeartbeatIntervalInMs: 1000, SweepLeaseInMs: 3000, DealWithExpiredTasksIntervalInMs: 500, LongPollMaxInMs: 5000 };
@@ -27,16 +28,6 @@ async function queueExecution(db: CatalogDb, folder: string): Promise<number> {
   const id = Number(r.output.execution_id);
   await db.call('catalog.start_execution', { execution_id: id, retry_count: 0 });
   return id;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 forEachBackend('master service', (backend) => {

@@ -10,6 +10,7 @@ interface Service {
   image?: string;
   build?: unknown;
   command?: string[];
+  entrypoint?: string[];
   depends_on?: string[] | Record<string, { condition: string }>;
 }
 
@@ -22,7 +23,12 @@ describe('docker-compose.yml', () => {
     expect(services.migrate?.command).to.deep.equal(['migrate', 'up']);
     const commands = Object.values(services).map((s) => s.command?.[0]);
     expect(commands.filter((c) => c === 'master')).to.have.length(1);
-    expect(commands.filter((c) => c === 'worker')).to.have.length(2);
+    // Workers enrol themselves on first start (certificate, catalog.add_worker_agent), then run `worker`.
+    const workers = Object.values(services).filter((s) => s.entrypoint?.join(' ').includes('docker/worker-entrypoint.sh'));
+    expect(workers).to.have.length(2);
+    const script = readFileSync(join(PROJECT_ROOT, 'docker', 'worker-entrypoint.sh'), 'utf8');
+    expect(script).to.match(/agent add/);
+    expect(script).to.match(/exec node bin\/scaleout\.js worker/);
   });
 
   it('every service has an image or a build, and depends only on services that exist', () => {

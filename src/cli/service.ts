@@ -1,0 +1,34 @@
+/** What the service commands (master, worker) share: --set Key=Value flags, and stopping on a signal. */
+
+/** Commander's collector for a repeatable option. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Adds each --set Key=Value to the overrides. */
+export function applySetFlags(pairs: readonly string[], overrides: Record<string, unknown>): Record<string, unknown> {
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--set ${pair}: give Key=Value.`);
+    overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return overrides;
+}
+
+/** The services run in the foreground: SIGTERM or Ctrl-C stops them once, then the process exits (0, or 1 if stopping failed). */
+
+export function stopOnSignals(stop: () => Promise<void>, onSignal?: (signal: string) => void): void {
+  let stopping: Promise<void> | undefined;
+  const handle = (signal: string) => {
+    onSignal?.(signal);
+    stopping ??= stop().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`error while stopping after ${signal}: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => handle('SIGTERM'));
+  process.on('SIGINT', () => handle('SIGINT'));
+}
