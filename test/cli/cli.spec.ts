@@ -65,6 +65,8 @@ describe('the scaleout command line, against a running system on the embedded ca
     expect(status.every((s) => s.state === 'applied')).to.equal(true);
     const certOut = await ok('cert', 'worker', '--cn', 'cli-worker', '--out', join(dir, 'certs'), '--name', 'worker');
     workerThumbprint = /thumbprint ([0-9A-F]{64})/.exec(certOut)![1]!;
+    const masterCert = await ok('cert', 'master', '--cn', 'cli-master', '--san', 'localhost,127.0.0.1', '--out', join(dir, 'certs'));
+    expect(masterCert).to.match(/master\.crt[\s\S]*master\.key[\s\S]*thumbprint [0-9A-F]{64}/);
     master = await startMaster(catalog, certs, { EmbeddedCatalogPort: 0, MasterHeartbeatIntervalInMs: 1000, LongPollMaxInMs: 5000 });
     expect(master.output()).to.match(/embedded catalog reachable at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres/);
   });
