@@ -16,7 +16,7 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import type { CatalogDb } from '../src/db/types.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { createSelfSignedCertificate } from '../src/tls/certificates.ts';
 import { startMaster, type Certs } from '../test/support/master-process.ts';
+import { machineCpu, percentile, postgresCpu, processCpu } from './measure.ts';
 
 const ADMIN_URL = process.env.SCALEOUT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const AGENT_COUNTS = [1, 10, 100, 1000];
@@ -54,15 +55,6 @@ function post(port: number, a: SimAgent, path: string, body: unknown, signal?: A
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function queueTasks(db: CatalogDb, count: number, projectId: number, lsn: number): Promise<void> {
@@ -147,10 +139,10 @@ async function main(): Promise<void> {
       });
       await new Promise((r) => setTimeout(r, 1000 + count * 2));
       if (count === Math.max(...AGENT_COUNTS)) {
-        const before = cpuSeconds(master.child.pid!);
+        const before = processCpu(master.child.pid!).self;
         const windowMs = 10_000;
         await new Promise((r) => setTimeout(r, windowMs));
-        const used = cpuSeconds(master.child.pid!) - before;
+        const used = processCpu(master.child.pid!).self - before;
         const percent = (used / (windowMs / 1000)) * 100;
         report.push(`master CPU with ${count} idle long-polling agents: ${percent.toFixed(2)} % of one core (${(percent / count).toFixed(4)} % per agent)   target < 10 %`);
       }
@@ -176,6 +168,7 @@ async function main(): Promise<void> {
     const slots = agents.slice(0, THROUGHPUT_SLOTS / 5);
     let done = 0;
     const t0 = performance.now();
+    const cpu0 = { machine: machineCpu(), master: processCpu(master.child.pid!).self, pg: postgresCpu(), bench: process.cpuUsage() };
     const tloops = slots.flatMap((a) =>
       Array.from({ length: 5 }, async () => {
         while (done < THROUGHPUT_TASKS && performance.now() - t0 < TIME_LIMIT_MS) {
@@ -191,7 +184,12 @@ async function main(): Promise<void> {
     );
     await Promise.all(tloops);
     const seconds = (performance.now() - t0) / 1000;
+    const m1 = machineCpu();
+    const benchCpu = process.cpuUsage(cpu0.bench);
+    const perK = (cpuSeconds: number) => `${((cpuSeconds * 1000 * 1000) / Math.max(1, done)).toFixed(0)} ms`;
+    const split = `  CPU per 1,000 tasks: master ${perK(processCpu(master.child.pid!).self - cpu0.master)}, PostgreSQL ${perK(postgresCpu() - cpu0.pg)}, load generator ${perK((benchCpu.user + benchCpu.system) / 1e6)}; machine ${((100 * (m1.busy - cpu0.machine.busy)) / (m1.total - cpu0.machine.total)).toFixed(0)} % busy`;
     report.push(`throughput with ${THROUGHPUT_SLOTS} concurrent claim loops, each claiming and completing up to ${THROUGHPUT_BATCH} per request (up to ${THROUGHPUT_SLOTS * THROUGHPUT_BATCH} tasks in flight): ${(done / seconds).toFixed(0)} tasks/s (${done} tasks in ${seconds.toFixed(1)} s)   target >= 7,000 tasks/s`);
+    report.push(split);
     process.stdout.write(`\n${report.join('\n')}\n`);
   } finally {
     await master?.stop();

@@ -14,7 +14,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openCatalog } from '../src/db/open.ts';
@@ -23,50 +22,13 @@ import { migrateUp } from '../src/migrate/runner.ts';
 import { PROJECT_ROOT } from '../src/migrate/scripts.ts';
 import { packProject } from '../src/project/pack.ts';
 import { makeCerts, startMaster } from '../test/support/master-process.ts';
+import { machineCpu, percentile, postgresCpu, processCpu, rssMb } from './measure.ts';
 import { startWorker } from '../test/support/worker-process.ts';
 
 const ADMIN_URL = process.env.SCALEOUT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const LATENCY_SAMPLES = 60;
 const THROUGHPUT_TASKS = 600;
 const TIME_LIMIT_MS = 60_000;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Busy and total jiffies of the whole machine, from /proc/stat. */
-function machineCpu(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3]! + f[4]!;
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
-/** CPU seconds of a process: itself, and its children that ended (utime, stime, cutime, cstime). */
-function processCpu(pid: number): { self: number; children: number } {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
-  return { self: (f[11]! + f[12]!) / 100, children: (f[13]! + f[14]!) / 100 };
-}
-
-/** CPU seconds of every PostgreSQL server process. */
-function postgresCpu(): number {
-  let sum = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
-      const c = processCpu(Number(pid));
-      sum += c.self;
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  return sum;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) / 1024;
-}
 
 async function start(db: CatalogDb, pkg: string, params: Record<string, string> = {}): Promise<number> {
   const r = await db.call('catalog.create_execution', { folder_name: 'bench', project_name: 'bench', package_name: pkg });

@@ -57,7 +57,10 @@ export class Dispatcher {
     }
     this.polling = true;
     try {
-      const r = await this.db.call('internal.count_newly_ready_tasks', { Since: this.since ?? new Date(0) }, { idempotent: true });
+      // On PostgreSQL every other readiness is NOTIFYed; the embedded catalog cannot hear its SQL
+      // clients' notifications, and SQL Server has none.
+      const delayedOnly = this.db.backend === 'pg';
+      const r = await this.db.call('internal.count_newly_ready_tasks', { Since: this.since ?? new Date(0), DelayedOnly: delayedOnly }, { idempotent: true });
       this.since = r.output.readat as Date;
       if (Number(r.output.newlyready) > 0) this.notify();
     } catch {

@@ -7,12 +7,14 @@ GO
     How many queued tasks became ready after @Since (and are ready now): tasks whose retry delay
     ran out. The master's dispatcher asks once per DispatchPollIntervalInMs while workers wait,
     passing the previous answer's @ReadAt as @Since, and wakes a waiting claim when the count is
-    above 0. Reads only; READPAST skips tasks being claimed.
+    above 0. @DelayedOnly = 1 counts only retries whose backoff ran out (ready_at later than the
+    requeue). Reads only; READPAST skips tasks being claimed.
     Caller: the master (scaleout_master). Outputs: @NewlyReady, @ReadAt.
-    Errors: 51000 (@Since).
+    Errors: 51000 (@Since, @DelayedOnly).
 */
 CREATE OR ALTER PROCEDURE internal.count_newly_ready_tasks
     @Since datetimeoffset(7) = NULL,
+    @DelayedOnly bit = 0,
     @NewlyReady int = NULL OUTPUT,
     @ReadAt datetimeoffset(7) = NULL OUTPUT
 AS
@@ -20,9 +22,10 @@ BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF @Since IS NULL
+    IF @Since IS NULL OR @DelayedOnly IS NULL
     BEGIN
-        EXEC internal.raise_error @number = 51000, @a1 = N'@Since';
+        DECLARE @missing nvarchar(20) = CASE WHEN @Since IS NULL THEN N'@Since' ELSE N'@DelayedOnly' END;
+        EXEC internal.raise_error @number = 51000, @a1 = @missing;
         RETURN 1;
     END;
 
@@ -32,7 +35,8 @@ BEGIN
     WHERE
         t.status = 1
         AND t.ready_at > @Since
-        AND t.ready_at <= @ReadAt;
+        AND t.ready_at <= @ReadAt
+        AND (@DelayedOnly = 0 OR t.ready_at > t.last_updated_time);
     RETURN 0;
 END;
 GO

@@ -2,11 +2,14 @@
 -- How many queued tasks became ready after Since (and are ready now): tasks whose retry delay ran
 -- out, and tasks started by a client whose notification the master could not hear. The master's
 -- dispatcher asks once per DispatchPollIntervalInMs while workers wait, passing the previous
--- answer's ReadAt as Since, and wakes a waiting claim when the count is above 0. Reads only.
+-- answer's ReadAt as Since, and wakes a waiting claim when the count is above 0. DelayedOnly
+-- counts only retries whose backoff ran out (ready_at later than the requeue): a master that hears
+-- every other readiness by LISTEN asks for those alone. Reads only.
 -- Caller: the master (scaleout_master). Outputs: NewlyReady, ReadAt.
--- Errors: 51000 (Since).
+-- Errors: 51000 (Since, DelayedOnly).
 CREATE OR REPLACE PROCEDURE internal.count_newly_ready_tasks(
     Since timestamptz DEFAULT NULL,
+    DelayedOnly boolean DEFAULT false,
     INOUT NewlyReady integer DEFAULT NULL,
     INOUT ReadAt timestamptz DEFAULT NULL
 )
@@ -19,12 +22,16 @@ BEGIN
     IF Since IS NULL THEN
         PERFORM internal.raise_error(51000, '@Since');
     END IF;
+    IF DelayedOnly IS NULL THEN
+        PERFORM internal.raise_error(51000, '@DelayedOnly');
+    END IF;
 
     ReadAt := clock_timestamp();
     SELECT count(*)::integer INTO NewlyReady
       FROM internal.tasks AS t
      WHERE t.status = 1
        AND t.ready_at > Since
-       AND t.ready_at <= ReadAt;
+       AND t.ready_at <= ReadAt
+       AND (NOT DelayedOnly OR t.ready_at > t.last_updated_time);
 END;
 $$;
