@@ -7,6 +7,10 @@
  * ExecutionLogMaxInMemoryBufferCount batches in memory, or that a finishing task is waiting on — is
  * written to ExecutionLogCacheFolder and delivered from there, also after a worker crash, until
  * ExecutionLogRetryTimeout; then it is set aside in the folder's "failed" subfolder, not deleted.
+ *
+ * While an execution's package runs, its batches leave at most once per pace interval (a second):
+ * the DBA still sees lines as they come, and a chatty package does not compete with the catalog
+ * inserting its lines at full speed. When the task ends (flush) the rest goes at once.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -29,6 +33,8 @@ export interface LogShipperOptions {
   readonly retryCount: number;
   readonly retryTimeoutMs: number;
   readonly lingerMs?: number;
+  /** While a package of the execution runs, at most one batch per this many ms (0: no pacing). */
+  readonly paceMs?: number;
   readonly log: Logger;
 }
 
@@ -63,6 +69,9 @@ export class LogShipper {
   private wakeBackoff: (() => void) | undefined;
   private counter = 0;
   private delivered = 0;
+  private draining = false;
+  private readonly running = new Map<number, number>();
+  private readonly lastSent = new Map<number, number>();
 
   constructor(private readonly options: LogShipperOptions) {
     mkdirSync(join(options.folder, 'failed'), { recursive: true });
@@ -99,6 +108,21 @@ export class LogShipper {
     return recovered.length;
   }
 
+  /** A package of the execution started running: its batches are paced until it ends. */
+  begin(executionId: number): void {
+    this.running.set(executionId, (this.running.get(executionId) ?? 0) + 1);
+  }
+
+  /** The package ended; call flush() to wait for its lines. */
+  end(executionId: number): void {
+    const n = (this.running.get(executionId) ?? 1) - 1;
+    if (n <= 0) {
+      this.running.delete(executionId);
+      this.lastSent.delete(executionId);
+    } else this.running.set(executionId, n);
+    this.wakeBackoff?.();
+  }
+
   append(executionId: number, line: LogLine): void {
     let o = this.open.get(executionId);
     if (!o) {
@@ -125,6 +149,8 @@ export class LogShipper {
   /** Seals everything, delivers what it can until the deadline, writes the rest to disk. */
   async close(deadlineMs: number): Promise<void> {
     for (const id of [...this.open.keys()]) this.seal(id);
+    this.draining = true;
+    this.wakeBackoff?.();
     const until = Date.now() + deadlineMs;
     while (this.queue.length > 0 && Date.now() < until && this.sink) {
       this.kick();
@@ -174,18 +200,50 @@ export class LogShipper {
     });
   }
 
+  /** The first batch that may leave now (per execution in order), or how long until one may. */
+  private next(): Batch | number {
+    const now = Date.now();
+    const pace = this.draining ? 0 : (this.options.paceMs ?? 1000);
+    const awaited = new Set(this.waiters.map((w) => w.executionId));
+    const held = new Set<number>();
+    let wait = Number.POSITIVE_INFINITY;
+    for (const b of this.queue) {
+      if (held.has(b.executionId)) continue;
+      if (pace > 0 && this.running.has(b.executionId) && !awaited.has(b.executionId)) {
+        const due = (this.lastSent.get(b.executionId) ?? 0) + pace;
+        if (due > now) {
+          held.add(b.executionId);
+          wait = Math.min(wait, due - now);
+          continue;
+        }
+      }
+      return b;
+    }
+    return wait;
+  }
+
+  private remove(b: Batch): void {
+    const i = this.queue.indexOf(b);
+    if (i >= 0) this.queue.splice(i, 1);
+  }
+
   private async pump(): Promise<void> {
     while (this.queue.length > 0 && this.sink && !this.closing) {
-      const b = this.queue[0]!;
+      const b = this.next();
+      if (typeof b === 'number') {
+        await this.backoff(b);
+        continue;
+      }
       const lines = b.lines ?? this.readSpilled(b);
       if (!lines) {
-        this.queue.shift();
+        this.remove(b);
         continue;
       }
       try {
         await this.sink.append(b.executionId, b.batchId, lines);
         this.delivered += lines.length;
-        this.queue.shift();
+        if (this.running.has(b.executionId)) this.lastSent.set(b.executionId, Date.now());
+        this.remove(b);
         if (b.file) rmSync(b.file, { force: true });
         this.settleWaiters();
       } catch (error) {
@@ -221,7 +279,7 @@ export class LogShipper {
   }
 
   private setAside(b: Batch, lines: LogLine[], error: unknown): void {
-    this.queue.shift();
+    this.remove(b);
     const target = join(this.options.folder, 'failed', `${b.key}-${b.executionId}-${b.batchId}.json`);
     if (b.file) renameSync(b.file, target);
     else writeFileSync(target, JSON.stringify({ executionId: b.executionId, batchId: b.batchId, lines }));
@@ -231,7 +289,7 @@ export class LogShipper {
 
   private backoff(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
+      const t = setTimeout(done, Math.min(ms, 60_000));
       function done() {
         clearTimeout(t);
         resolve();

@@ -131,6 +131,7 @@ export class TaskRun {
     let outcome: Outcome;
     let reason: string | undefined;
     const heartbeat = this.heartbeats();
+    deps.shipper.begin(task.executionId);
     let timeout: NodeJS.Timeout | undefined;
     const project = await deps.cache.acquire(task.contentHash).catch((error: Error) => error);
     try {
@@ -153,6 +154,7 @@ export class TaskRun {
       if (!(project instanceof Error)) project.release();
     }
     heartbeat.stop();
+    deps.shipper.end(task.executionId);
     if (this.stopReason === 'lease_lost') {
       deps.log.warn('task lease lost; the run was stopped and nothing is reported', { taskId: task.taskId, executionId: task.executionId });
       await deps.shipper.flush(task.executionId);

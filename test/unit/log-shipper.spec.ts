@@ -87,6 +87,21 @@ describe('shipping execution logs', () => {
     await second.close(1000);
   });
 
+  it('while a package runs, sends its batches at most once per pace interval; the rest at once when it ends', async () => {
+    const sink = new FakeCatalog();
+    const s = shipper({ maxInMemoryBatches: 10, paceMs: 400 });
+    s.useSink(sink);
+    s.begin(3);
+    for (let i = 0; i < 500; i++) s.append(3, line(i));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sink.stored.size).to.equal(1); // the first batch leaves at once: lines show up live
+    await new Promise((r) => setTimeout(r, 400));
+    expect(sink.stored.size).to.equal(2);
+    s.end(3);
+    await s.flush(3);
+    expect(sink.order).to.deep.equal(Array.from({ length: 500 }, (_, i) => `line ${i}`));
+  });
+
   it('sets aside, in the failed folder, a batch the catalog refuses for good', async () => {
     const sink = new FakeCatalog();
     const refusing: LogSink = { append: async () => Promise.reject(new Error('no such execution')), isPermanent: () => true };
