@@ -146,15 +146,21 @@ async function main(): Promise<void> {
     };
     let lastChatty: Awaited<ReturnType<typeof cpuOf>> | undefined;
     let lastQuiet: Awaited<ReturnType<typeof cpuOf>> | undefined;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       lastQuiet = await cpuOf(false);
       quiet.push(lastQuiet.ms);
       lastChatty = await cpuOf(true);
       chatty.push(lastChatty.ms);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+    // This machine's run-to-run noise is ±20 %: report the medians, and the best runs (the least disturbed).
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const best = (xs: number[]) => Math.min(...xs);
     const slowdown = (median(chatty) / median(quiet) - 1) * 100;
-    report.push(`a package logging 100,000 lines: ${median(chatty).toFixed(0)} ms vs ${median(quiet).toFixed(0)} ms without logging (medians of 3): ${slowdown.toFixed(1)} % slower   target < 10 %`);
+    const bestSlowdown = (best(chatty) / best(quiet) - 1) * 100;
+    report.push(
+      `a package logging 100,000 lines: ${median(chatty).toFixed(0)} ms vs ${median(quiet).toFixed(0)} ms without logging (medians of 5): ${slowdown.toFixed(1)} % slower; best runs ${best(chatty).toFixed(0)} vs ${best(quiet).toFixed(0)} ms: ${bestSlowdown.toFixed(1)} %   target < 10 %`,
+    );
+    report.push(`  runs with logging: ${chatty.map((x) => x.toFixed(0)).join(', ')} ms; without: ${quiet.map((x) => x.toFixed(0)).join(', ')} ms`);
     const fmt = (c: typeof lastChatty) => `worker ${c!.worker.toFixed(2)} s, package ${c!.package.toFixed(2)} s, master ${c!.master.toFixed(2)} s, PostgreSQL ${c!.postgres.toFixed(2)} s`;
     report.push(`  CPU of the last run with logging: ${fmt(lastChatty)}; without: ${fmt(lastQuiet)}`);
     report.push(`worker resident memory after the runs: ${rssMb(worker.child.pid!).toFixed(1)} MB`);
