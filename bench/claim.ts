@@ -12,12 +12,10 @@
  */
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { openCatalog } from '../src/db/open.ts';
 import type { CatalogDb } from '../src/db/types.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
+import { createBenchDatabase } from './database.ts';
 
-const ADMIN_URL = process.env.SCALEOUT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const FINISHED = Number(process.env.SCALEOUT_BENCH_FINISHED ?? 1_000_000);
 const ROUND_TRIPS = 2000;
 const TIME_LIMIT_MS = 30_000;
@@ -97,13 +95,9 @@ async function claimCosts(db: CatalogDb, worker: string): Promise<{ batchMs: num
 }
 
 async function main(): Promise<void> {
-  const name = `scaleout_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await openCatalog(url.toString(), { poolSize: 4 });
+  const bench = await createBenchDatabase();
+  const { db } = bench;
+  const url = bench.url;
   try {
     await migrateUp(db);
     const worker = randomUUID();
@@ -154,9 +148,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await bench.drop();
   }
 }
 

@@ -14,21 +14,19 @@
  * Every loop is bounded in count and time; the benchmark creates and drops its own database.
  */
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { openCatalog } from '../src/db/open.ts';
 import type { CatalogDb } from '../src/db/types.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { createSelfSignedCertificate } from '../src/tls/certificates.ts';
 import { startMaster, type Certs } from '../test/support/master-process.ts';
 import { machineCpu, percentile, postgresCpu, processCpu } from './measure.ts';
+import { createBenchDatabase } from './database.ts';
 
-const ADMIN_URL = process.env.SCALEOUT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const AGENT_COUNTS = [1, 10, 100, 1000];
 const SAMPLES = 100;
 const THROUGHPUT_TASKS = 20_000;
@@ -74,13 +72,9 @@ async function queueTasks(db: CatalogDb, count: number, projectId: number, lsn: 
 }
 
 async function main(): Promise<void> {
-  const name = `scaleout_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await openCatalog(url.toString(), { poolSize: 4 });
+  const bench = await createBenchDatabase();
+  const { db } = bench;
+  const url = bench.url;
   const dir = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
   const masterCert = createSelfSignedCertificate({ commonName: 'localhost', altNames: ['127.0.0.1'], purpose: 'server' });
   writeFileSync(join(dir, 'master.crt'), masterCert.cert);
@@ -112,7 +106,7 @@ async function main(): Promise<void> {
       await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: cert.thumbprint, IsEnabled: 1, MaxTaskCount: 1000 });
       agents.push({ id, agent: new Agent({ keepAlive: true, cert: cert.cert, key: cert.key, rejectUnauthorized: false, maxSockets: 16 }) });
     }
-    master = await startMaster(url.toString(), certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000, DispatchPollIntervalInMs: 200 });
+    master = await startMaster(url, certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000, DispatchPollIntervalInMs: 200 });
     const port = master.port;
     for (const a of agents) await post(port, a, `/api/v1/agents/${a.id}/register`, { machineName: 'bench' });
 
@@ -193,9 +187,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${report.join('\n')}\n`);
   } finally {
     await master?.stop();
-    await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await bench.drop();
     certs.cleanup();
   }
 }

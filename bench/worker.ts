@@ -13,10 +13,7 @@
  * Every loop is bounded in count and time; the benchmark creates and drops its own database.
  */
 
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
-import { openCatalog } from '../src/db/open.ts';
 import type { CatalogDb } from '../src/db/types.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { PROJECT_ROOT } from '../src/migrate/scripts.ts';
@@ -24,8 +21,8 @@ import { packProject } from '../src/project/pack.ts';
 import { makeCerts, startMaster } from '../test/support/master-process.ts';
 import { machineCpu, percentile, postgresCpu, processCpu, rssMb } from './measure.ts';
 import { startWorker } from '../test/support/worker-process.ts';
+import { createBenchDatabase } from './database.ts';
 
-const ADMIN_URL = process.env.SCALEOUT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const LATENCY_SAMPLES = 60;
 const THROUGHPUT_TASKS = 600;
 const TIME_LIMIT_MS = 60_000;
@@ -51,13 +48,9 @@ async function waitEnded(db: CatalogDb, ids: number[], timeoutMs: number): Promi
 }
 
 async function main(): Promise<void> {
-  const name = `scaleout_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await openCatalog(url.toString(), { poolSize: 4 });
+  const bench = await createBenchDatabase();
+  const { db } = bench;
+  const url = bench.url;
   const certs = makeCerts();
   const report: string[] = [];
   let master: Awaited<ReturnType<typeof startMaster>> | undefined;
@@ -67,7 +60,7 @@ async function main(): Promise<void> {
     await db.call('catalog.create_folder', { folder_name: 'bench' });
     const packed = packProject(join(PROJECT_ROOT, 'bench', 'project'));
     await db.call('catalog.deploy_project', { folder_name: 'bench', project_name: 'bench', project_stream: packed.bytes, manifest: packed.manifestText });
-    master = await startMaster(url.toString(), certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000 });
+    master = await startMaster(url, certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000 });
     worker = await startWorker(db, certs, [master.port], 'bench', { MaxTaskCount: 10, TaskHeartbeatInterval: '00:00:10', LeaseInterval: '00:01:00', LongPollInterval: '00:00:30', AgentHeartbeatInterval: '00:00:30', TaskLogEnabled: false });
 
     await new Promise((r) => setTimeout(r, 3000));
@@ -168,9 +161,7 @@ async function main(): Promise<void> {
   } finally {
     await worker?.kill9();
     await master?.stop();
-    await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await bench.drop();
     certs.cleanup();
   }
 }
