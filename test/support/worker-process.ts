@@ -39,10 +39,11 @@ export async function startWorker(
   masterPorts: readonly number[],
   name: string,
   settings: Record<string, string | number | boolean> = {},
+  options: { tags?: string } = {},
 ): Promise<WorkerProcess> {
   const id = randomUUID();
   const cert = certs.worker(name);
-  await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: cert.thumbprint, IsEnabled: 1, DisplayName: name });
+  await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: cert.thumbprint, IsEnabled: 1, DisplayName: name, Tags: options.tags });
   const stateFolder = join(certs.dir, `worker-${name}`);
   mkdirSync(stateFolder, { recursive: true });
   writeFileSync(join(stateFolder, 'worker.crt'), cert.cert);

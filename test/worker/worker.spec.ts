@@ -249,6 +249,32 @@ forEachBackend('worker agents, end to end', (backend) => {
     expect(Number((await executionRow(db, id)).status)).to.equal(6);
   });
 
+  it('stops a package when the master stays unreachable longer than HeartbeatErrorTolerance', async () => {
+    // A third worker with a short tolerance takes the one task that requires its tag.
+    const w3 = await startWorker(db, certs, [master!.port], 'w3', { HeartbeatErrorTolerance: '00:00:02' }, { tags: 'tolerance' });
+    try {
+      const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: 'sleep', required_tags: 'tolerance', timeout_seconds: 600 });
+      const id = Number(r.output.execution_id);
+      await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: 'IgnoreStop', parameter_value: 'true' });
+      await db.call('catalog.start_execution', { execution_id: id, retry_count: 0 });
+      await waitFor('the package to run', async () => (await messages(db, id)).some((x) => x.message.startsWith('sleeping')));
+      const port = master!.port;
+      await master!.kill9();
+      // Two seconds of refused renewals, then the package is stopped (killed after the 1 s grace).
+      await waitFor('w3 to stop the package', () => w3.output().includes('task outcome not recorded'), 15_000);
+      master = await startMaster(catalogSpec, certs, { ...FAST_MASTER, PortNumber: port, EmbeddedCatalogPort: 0 });
+      if (embeddedDir) {
+        await db.close();
+        db = await openCatalog(catalogSpec);
+      }
+      const row = await waitForEnd(db, id, 20_000);
+      expect(Number(row.status)).to.equal(6); // the lease expired: ended unexpectedly, as SSIS ends it
+      await waitFor('the reason in the catalog', async () => (await messages(db, id)).some((x) => x.message.includes('longer than HeartbeatErrorTolerance')), 15_000);
+    } finally {
+      await w3.kill9();
+    }
+  });
+
   it('delivers log lines kept on disk by a worker that crashed, at its next start, exactly once', async () => {
     const id = await startExecution(db, 'echo');
     await waitForEnd(db, id);
