@@ -136,38 +136,56 @@ export class PgCatalogDb extends PostgresFamilyDb implements CatalogDb {
     }
   }
 
-  /** LISTEN on a dedicated connection to the current host, re-established after any failure. */
+  /**
+   * LISTEN on a dedicated connection to the current host, re-established after any failure — by
+   * one retry chain at a time: a failed attempt never schedules a second one beside it.
+   */
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
     let stopped = false;
     let client: pg.Client | undefined;
     let retry: NodeJS.Timeout | undefined;
+    const schedule = (ms: number) => {
+      if (stopped || this.closed || retry) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        void connect();
+      }, ms);
+    };
     const connect = async (): Promise<void> => {
       if (stopped || this.closed) return;
+      let c: pg.Client | undefined;
       try {
         await this.currentPool();
-        const c = new pg.Client(this.clientConfig(this.currentHostUrl!));
+        c = new pg.Client(this.clientConfig(this.currentHostUrl!));
         c.on('notification', (n) => onNotify(n.payload ?? ''));
         c.on('error', () => undefined);
-        c.on('end', () => {
-          if (client === c) client = undefined;
-          if (!stopped) {
-            onNotify(''); // wake waiters: notifications may have been missed while disconnected
-            retry = setTimeout(() => void connect(), 500);
-          }
-        });
         await c.connect();
         await c.query(`LISTEN ${quoteChannel(channel)}`);
-        client = c;
+        if (stopped) {
+          await c.end().catch(() => undefined);
+          return;
+        }
+        const established = c;
+        client = established;
+        established.on('end', () => {
+          if (client !== established) return;
+          client = undefined;
+          onNotify(''); // wake waiters: notifications may have been missed while disconnected
+          schedule(500);
+        });
         onNotify('');
       } catch {
-        if (!stopped) retry = setTimeout(() => void connect(), 1000);
+        await c?.end().catch(() => undefined);
+        schedule(1000);
       }
     };
     await connect();
     return async () => {
       stopped = true;
       if (retry) clearTimeout(retry);
-      await client?.end().catch(() => undefined);
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => undefined);
     };
   }
 
