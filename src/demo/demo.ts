@@ -199,9 +199,9 @@ export class Demo {
       this.say(`  logs: ${join(state, 'log')} (master), ${join(state, workers[0]!.name, 'log')} (workers)`);
       this.say('The system keeps running; Ctrl-C stops it.');
     } else {
-      this.say('  npx scaleout demo --keep-running         leave the system up and explore it with the CLI or psql');
+      this.say(`${'  npx scaleout demo --keep-running'.padEnd(43)}leave the system up and explore it with the CLI or psql`);
       this.say(`${`  npx scaleout execution logs ${first}`.padEnd(43)}afterwards: the catalog keeps every message`);
-      this.say('  docs/ and README.md                        the SQL Server path, concepts, the protocol');
+      this.say(`${'  docs/ and README.md'.padEnd(43)}the SQL Server path, concepts, the protocol`);
     }
     return ok;
   }

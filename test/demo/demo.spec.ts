@@ -5,7 +5,7 @@
  */
 
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,5 +56,25 @@ describe('scaleout demo', function () {
     // The embedded catalog's folder is free again: the master closed it.
     expect(existsSync(join(dir, '.scaleout', 'catalog', 'scaleout.lock'))).to.equal(false);
     expect(processesUsing(dir)).to.deep.equal([]);
+  });
+
+  it('--keep-running stays up for the CLI, and Ctrl-C stops everything', async () => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), 'demo', '--keep-running'], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 90_000;
+    while (!out.includes('Ctrl-C stops it') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    expect(out, out).to.contain('The system keeps running');
+    // The catalog is reachable while the demo's master holds it.
+    const agents = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), 'agent', 'list', '--json'], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' } }, (_e, stdout) => resolve(String(stdout))),
+    );
+    expect((JSON.parse(agents) as Array<{ DisplayName: string; State: string }>).filter((a) => a.State === 'online').map((a) => a.DisplayName).sort()).to.deep.equal(['demo-worker-1', 'demo-worker-2']);
+    child.kill('SIGINT');
+    expect(await exited).to.equal(130);
+    expect(processesUsing(dir)).to.deep.equal([]);
+    expect(existsSync(join(dir, '.scaleout', 'catalog', 'scaleout.lock'))).to.equal(false);
   });
 });
