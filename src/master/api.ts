@@ -325,6 +325,21 @@ function toHttpError(error: unknown): HttpError {
   return new HttpError(500, 'internal_error', 'The master failed to handle the request; see its log.');
 }
 
+/**
+ * The client certificate's thumbprint, computed once per TLS connection: a keep-alive connection
+ * carries many requests, and reading the peer certificate builds a large object each time.
+ */
+const thumbprints = new WeakMap<TLSSocket, string | null>();
+function peerThumbprint(socket: TLSSocket): string | null {
+  let t = thumbprints.get(socket);
+  if (t === undefined) {
+    const peer = socket.getPeerCertificate?.();
+    t = peer?.raw ? thumbprintOfDer(peer.raw) : null;
+    thumbprints.set(socket, t);
+  }
+  return t;
+}
+
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://master');
   const route = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
@@ -333,9 +348,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   res.on('close', () => abort.abort());
   try {
     if (!route) throw new HttpError(404, 'not_found', `No ${req.method} ${url.pathname} in API v1.`);
-    const peer = (req.socket as TLSSocket).getPeerCertificate?.();
-    if (!peer || !peer.raw) throw new HttpError(403, 'client_certificate_required', 'A worker must present its client certificate.');
-    const thumbprint = thumbprintOfDer(peer.raw);
+    const thumbprint = peerThumbprint(req.socket as TLSSocket);
+    if (!thumbprint) throw new HttpError(403, 'client_certificate_required', 'A worker must present its client certificate.');
     const params = route.pattern.exec(url.pathname)!.slice(1);
     const body = req.method === 'POST' ? await readBody(req, route.limit ?? BODY_LIMIT_BYTES) : undefined;
     const result = await route.handle(ctx, { thumbprint, signal: abort.signal }, params, body);

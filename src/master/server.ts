@@ -99,6 +99,8 @@ export class Master {
       );
     });
     this.server.on('tlsClientError', (error) => this.log.debug('TLS handshake failed', { error }));
+    // The client certificate is read once per connection (api.ts): it must not change under it.
+    this.server.on('secureConnection', (socket) => socket.disableRenegotiation());
     this.server.keepAliveTimeout = s.LongPollMaxInMs + 5000;
     this.server.headersTimeout = s.LongPollMaxInMs + 10000;
     this.server.requestTimeout = 0;
