@@ -12,6 +12,7 @@ import { CatalogError } from '../catalog/errors.ts';
 import {
   appendExecutionMessages,
   claimTasks,
+  type ClaimedTask,
   completeTask,
   completeTasks,
   getLogDbConnection,
@@ -73,12 +74,16 @@ const completeBody = z
   })
   .strict();
 
-const completeManyBody = z
+const completion = z.object({ taskId: uuid, leaseToken: uuid, outcome: z.enum(['succeeded', 'failed', 'canceled']), errorMessage: z.string().max(4000).optional() }).strict();
+
+const completeManyBody = z.object({ completions: z.array(completion).min(1).max(1000) }).strict();
+
+const exchangeBody = z
   .object({
-    completions: z
-      .array(z.object({ taskId: uuid, leaseToken: uuid, outcome: z.enum(['succeeded', 'failed', 'canceled']), errorMessage: z.string().max(4000).optional() }).strict())
-      .min(1)
-      .max(1000),
+    completions: z.array(completion).max(1000).default([]),
+    maxTasks: z.number().int().min(1).max(1000).default(1),
+    waitMs: z.number().int().min(0).max(300_000).default(30_000),
+    leaseMs: z.number().int().min(1000).max(86_400_000).default(60_000),
   })
   .strict();
 
@@ -153,6 +158,55 @@ async function ensureWorker(ctx: ApiContext, agentId: string, thumbprint: string
   verifiedWorkers.set(thumbprint, agentId);
 }
 
+/**
+ * The long poll: claims at once, and while nothing is there waits for a wake-up (NOTIFY, or the
+ * shared poll) until waitMs (capped by LongPollMaxInMs) runs out.
+ */
+async function longPollClaim(ctx: ApiContext, req: Authenticated, id: string, b: { maxTasks: number; waitMs: number; leaseMs: number }): Promise<ClaimedTask[]> {
+  const started = performance.now();
+  const deadline = Date.now() + Math.min(b.waitMs, ctx.settings.LongPollMaxInMs);
+  ctx.metrics.longPolls.inc();
+  let baton: Baton | undefined;
+  // Hands a wake-up on when this claim found nothing (the work was not for this worker) or
+  // filled its batch (there may be more).
+  const handOn = (wakeUp: Baton | undefined, got: number) => {
+    if (wakeUp && (got === 0 || got >= b.maxTasks)) ctx.dispatcher.passOn(wakeUp);
+  };
+  try {
+    for (;;) {
+      const wake = ctx.dispatcher.nextWake(deadline - Date.now());
+      let tasks;
+      try {
+        tasks = await claimTasks(ctx.db, id, b.maxTasks, b.leaseMs);
+      } catch (error) {
+        handOn(wake.cancel(), 0);
+        handOn(baton, 0);
+        throw error;
+      }
+      handOn(baton, tasks.length);
+      baton = undefined;
+      if (tasks.length > 0 || Date.now() >= deadline || ctx.shuttingDown() || req.signal.aborted) {
+        handOn(wake.cancel(), tasks.length);
+        if (tasks.length > 0) {
+          ctx.metrics.claimed.inc(tasks.length);
+          ctx.metrics.dispatchLatency.observe((performance.now() - started) / 1000);
+        }
+        return tasks;
+      }
+      const abort = () => handOn(wake.cancel(), 0);
+      req.signal.addEventListener('abort', abort, { once: true });
+      baton = await wake.promise;
+      req.signal.removeEventListener('abort', abort);
+      if (req.signal.aborted || ctx.shuttingDown()) {
+        handOn(baton, 0);
+        return [];
+      }
+    }
+  } finally {
+    ctx.metrics.longPolls.dec();
+  }
+}
+
 const routes: Route[] = [
   {
     method: 'POST',
@@ -184,48 +238,20 @@ const routes: Route[] = [
       const b = claimBody.parse(body);
       const id = uuid.parse(agentId).toLowerCase();
       await ensureWorker(ctx, id, req.thumbprint);
-      const started = performance.now();
-      const deadline = Date.now() + Math.min(b.waitMs, ctx.settings.LongPollMaxInMs);
-      ctx.metrics.longPolls.inc();
-      let baton: Baton | undefined;
-      // Hands a wake-up on when this claim found nothing (the work was not for this worker) or
-      // filled its batch (there may be more).
-      const handOn = (wakeUp: Baton | undefined, got: number) => {
-        if (wakeUp && (got === 0 || got >= b.maxTasks)) ctx.dispatcher.passOn(wakeUp);
-      };
-      try {
-        for (;;) {
-          const wake = ctx.dispatcher.nextWake(deadline - Date.now());
-          let tasks;
-          try {
-            tasks = await claimTasks(ctx.db, id, b.maxTasks, b.leaseMs);
-          } catch (error) {
-            handOn(wake.cancel(), 0);
-            handOn(baton, 0);
-            throw error;
-          }
-          handOn(baton, tasks.length);
-          baton = undefined;
-          if (tasks.length > 0 || Date.now() >= deadline || ctx.shuttingDown() || req.signal.aborted) {
-            handOn(wake.cancel(), tasks.length);
-            if (tasks.length > 0) {
-              ctx.metrics.claimed.inc(tasks.length);
-              ctx.metrics.dispatchLatency.observe((performance.now() - started) / 1000);
-            }
-            return { tasks };
-          }
-          const abort = () => handOn(wake.cancel(), 0);
-          req.signal.addEventListener('abort', abort, { once: true });
-          baton = await wake.promise;
-          req.signal.removeEventListener('abort', abort);
-          if (req.signal.aborted || ctx.shuttingDown()) {
-            handOn(baton, 0);
-            return { tasks: [] };
-          }
-        }
-      } finally {
-        ctx.metrics.longPolls.dec();
-      }
+      return { tasks: await longPollClaim(ctx, req, id, b) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/agents\/([^/]+)\/tasks:exchange$/,
+    name: 'exchange',
+    async handle(ctx, req, [agentId], body) {
+      const b = exchangeBody.parse(body);
+      const id = uuid.parse(agentId).toLowerCase();
+      await ensureWorker(ctx, id, req.thumbprint);
+      // The finished tasks first: their slots are free for the claim that follows.
+      const results = b.completions.length > 0 ? await completeTasks(ctx.db, b.completions) : [];
+      return { results, tasks: await longPollClaim(ctx, req, id, b) };
     },
   },
   {

@@ -119,6 +119,35 @@ forEachBackend('master service', (backend) => {
     expect(messages.map((m) => m.message)).to.include('hello from the package');
   });
 
+  it('tasks:exchange reports finished tasks and claims the next ones in one request', async () => {
+    const { id, cert } = await trustedWorker(catalog.db, certs);
+    await call(master!.port, 'POST', `/api/v1/agents/${id}/register`, { cert, body: { machineName: 'w', maxTaskCount: 4 } });
+    await call(master!.port, 'POST', `/api/v1/agents/${id}/tasks:claim`, { cert, body: { waitMs: 0, maxTasks: 50 } });
+    const first = await queueExecution(catalog.db, folder);
+    const second = await queueExecution(catalog.db, folder);
+    const claimed = await call(master!.port, 'POST', `/api/v1/agents/${id}/tasks:exchange`, { cert, body: { completions: [], maxTasks: 1, waitMs: 0 } });
+    expect(claimed.status, JSON.stringify(claimed.json)).to.equal(200);
+    expect(claimed.json.results).to.deep.equal([]);
+    const [t1] = claimed.json.tasks as Array<{ taskId: string; leaseToken: string; executionId: number }>;
+    expect(t1!.executionId).to.equal(first);
+    const next = await call(master!.port, 'POST', `/api/v1/agents/${id}/tasks:exchange`, {
+      cert,
+      body: { completions: [{ taskId: t1!.taskId, leaseToken: t1!.leaseToken, outcome: 'succeeded' }], maxTasks: 4, waitMs: 0 },
+    });
+    expect(next.status).to.equal(200);
+    expect(next.json.results).to.deep.equal([{ taskId: t1!.taskId, executionStatus: 7, willRetry: false, errorNumber: null }]);
+    const [t2] = next.json.tasks as Array<{ taskId: string; leaseToken: string; executionId: number }>;
+    expect(t2!.executionId).to.equal(second);
+    const last = await call(master!.port, 'POST', `/api/v1/agents/${id}/tasks:exchange`, {
+      cert,
+      body: { completions: [{ taskId: t2!.taskId, leaseToken: t2!.leaseToken, outcome: 'succeeded' }, { taskId: t1!.taskId, leaseToken: t1!.leaseToken, outcome: 'succeeded' }], waitMs: 0 },
+    });
+    expect((last.json.results as Array<{ errorNumber: number | null }>).map((r) => r.errorNumber)).to.deep.equal([null, 51302]);
+    expect(last.json.tasks).to.deep.equal([]);
+    const bad = await call(master!.port, 'POST', `/api/v1/agents/${id}/tasks:exchange`, { cert, body: { completions: 'all', maxTasks: 1 } });
+    expect(bad.status).to.equal(400);
+  });
+
   it('refuses a claim for another worker\'s id, invalid bodies (400) and oversized ones (413)', async () => {
     const a = await trustedWorker(catalog.db, certs);
     const b = await trustedWorker(catalog.db, certs);
