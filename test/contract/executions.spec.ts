@@ -338,6 +338,30 @@ forEachBackend('executions and the task queue', (backend) => {
     });
   });
 
+  describe('the masters\' poll for tasks that became ready', () => {
+    it('counts tasks ready since the last poll; DelayedOnly counts only retries whose backoff ran out', async () => {
+      const db = catalog.db;
+      const worker = await enabledWorker(db);
+      const t0 = future();
+      const count = async (since: Date, delayedOnly: boolean, now: Date) =>
+        Number((await db.call('internal.count_newly_ready_tasks', { Since: since, DelayedOnly: delayedOnly, now })).output.newlyready);
+      const id = await startedExecution(db, where, { retry: 2, create: { priority: 1000 } });
+      // Started a moment ago: ready at once — counted, except when only delayed retries are asked for.
+      const before = new Date(Date.now() - 60_000);
+      expect(await count(before, false, t0)).to.be.greaterThanOrEqual(1);
+      expect(await count(before, true, t0)).to.equal(0);
+      const [task] = await claim(db, worker, { now: t0 });
+      expect(task).to.include({ execution_id: id });
+      expect(await complete(db, task!, 'failed', { now: t0, error: 'boom' })).to.include({ willRetry: true });
+      // Re-queued with a 5 s backoff: not ready 1 s later, counted once ready, and not again after.
+      expect(await count(t0, true, seconds(t0, 1))).to.equal(0);
+      expect(await count(seconds(t0, 1), true, seconds(t0, 10))).to.equal(1);
+      expect(await count(seconds(t0, 10), true, seconds(t0, 20))).to.equal(0);
+      await expectCatalogError(db.call('internal.count_newly_ready_tasks', {}), 51000);
+      await expectCatalogError(db.call('internal.count_newly_ready_tasks', { Since: t0, DelayedOnly: null }), 51000);
+    });
+  });
+
   describe('who gets which task', () => {
     it('a disabled worker, or any worker while Scale Out is disabled, claims nothing; an unknown worker is refused', async () => {
       const db = catalog.db;

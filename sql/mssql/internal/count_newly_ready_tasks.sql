@@ -15,6 +15,7 @@ GO
 CREATE OR ALTER PROCEDURE internal.count_newly_ready_tasks
     @Since datetimeoffset(7) = NULL,
     @DelayedOnly bit = 0,
+    @now datetimeoffset(7) = NULL,
     @NewlyReady int = NULL OUTPUT,
     @ReadAt datetimeoffset(7) = NULL OUTPUT
 AS
@@ -29,7 +30,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @ReadAt = SYSUTCDATETIME();
+    SET @ReadAt = COALESCE(@now, SYSUTCDATETIME());
     SELECT @NewlyReady = COUNT(*)
     FROM internal.tasks AS t WITH (READPAST)
     WHERE

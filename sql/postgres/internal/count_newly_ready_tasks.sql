@@ -10,6 +10,7 @@
 CREATE OR REPLACE PROCEDURE internal.count_newly_ready_tasks(
     Since timestamptz DEFAULT NULL,
     DelayedOnly boolean DEFAULT false,
+    now timestamptz DEFAULT NULL,
     INOUT NewlyReady integer DEFAULT NULL,
     INOUT ReadAt timestamptz DEFAULT NULL
 )
@@ -26,7 +27,7 @@ BEGIN
         PERFORM internal.raise_error(51000, '@DelayedOnly');
     END IF;
 
-    ReadAt := clock_timestamp();
+    ReadAt := COALESCE(now, clock_timestamp());
     SELECT count(*)::integer INTO NewlyReady
       FROM internal.tasks AS t
      WHERE t.status = 1
