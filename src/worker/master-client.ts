@@ -9,6 +9,7 @@ import type { ClientRequestArgs } from 'node:http';
 import { Agent, request, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type ConnectionOptions } from 'node:tls';
+import type { ClaimedTask } from '../catalog/master-calls.ts';
 import { normalizeThumbprint } from '../tls/thumbprints.ts';
 
 /** An answer of the master other than 2xx: its status, symbol and (numbered) message. */
@@ -40,22 +41,11 @@ export interface TaskParameter {
   readonly sensitive: boolean;
 }
 
-export interface Task {
-  readonly taskId: string;
-  readonly executionId: number;
-  readonly leaseToken: string;
+/** A claimed task as it crosses the wire: the catalog's claim row, its time as text. */
+export type Task = Omit<ClaimedTask, 'leaseExpiresAt' | 'parameters'> & {
   readonly leaseExpiresAt: string;
-  readonly executedCount: number;
-  readonly maxExecutedCount: number;
-  readonly folderName: string;
-  readonly projectName: string;
-  readonly packageName: string;
-  readonly packageKind: string;
-  readonly projectLsn: number;
-  readonly contentHash: string;
-  readonly timeoutSeconds: number | null;
   readonly parameters: TaskParameter[];
-}
+};
 
 export type Outcome = 'succeeded' | 'failed' | 'canceled';
 
