@@ -37,13 +37,18 @@ export function column(db: CatalogDb, name: string): string {
 }
 
 /** SELECT * from a catalog view, in the catalog's dialect, ordered and filtered on the server. */
-export async function readView(db: CatalogDb, view: string, options: { where?: string; orderBy?: string; limit?: number } = {}): Promise<Row[]> {
+/** The n-th (1-based) query parameter placeholder of the dialect. */
+export function placeholder(db: CatalogDb, n: number): string {
+  return db.dialect === 'mssql' ? `@p${n}` : `$${n}`;
+}
+
+export async function readView(db: CatalogDb, view: string, options: { where?: string; params?: readonly unknown[]; orderBy?: string; limit?: number } = {}): Promise<Row[]> {
   const name = db.dialect === 'mssql' ? `[catalog].[${view}]` : `catalog.${view}`;
   const top = options.limit && db.dialect === 'mssql' ? `TOP (${Math.trunc(options.limit)}) ` : '';
   const limit = options.limit && db.dialect !== 'mssql' ? ` LIMIT ${Math.trunc(options.limit)}` : '';
   const where = options.where ? ` WHERE ${options.where}` : '';
   const order = options.orderBy ? ` ORDER BY ${options.orderBy}` : '';
-  return db.query(`SELECT ${top}* FROM ${name}${where}${order}${limit}`);
+  return db.query(`SELECT ${top}* FROM ${name}${where}${order}${limit}`, options.params ?? []);
 }
 
 function output(rows: readonly Row[], json: boolean | undefined, columns?: readonly string[]): void {
@@ -246,9 +251,21 @@ export function registerCatalogCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: { folder?: string; status?: string; limit: string; json?: boolean }) =>
       run(async (db) => {
-        const rows = (await readView(db, 'executions', { orderBy: 'execution_id DESC', limit: positiveId(o.limit, '--limit') }))
-          .map(withStatusName)
-          .filter((r) => (!o.folder || r.folder_name === o.folder) && (!o.status || r.status_name === o.status));
+        // Filtered by the catalog, so that --limit counts matching executions only.
+        const conditions: string[] = [];
+        const params: unknown[] = [];
+        if (o.folder) {
+          params.push(o.folder);
+          conditions.push(`folder_name = ${placeholder(db, params.length)}`);
+        }
+        if (o.status) {
+          const code = Object.entries(EXECUTION_STATUS).find(([, name]) => name === o.status)?.[0];
+          if (!code) throw new Error(`--status must be one of: ${Object.values(EXECUTION_STATUS).join(', ')}.`);
+          conditions.push(`status = ${Number(code)}`);
+        }
+        const rows = (
+          await readView(db, 'executions', { where: conditions.join(' AND ') || undefined, params, orderBy: 'execution_id DESC', limit: positiveId(o.limit, '--limit') })
+        ).map(withStatusName);
         output(rows, o.json, ['execution_id', 'folder_name', 'project_name', 'package_name', 'status_name', 'executed_count', 'machine_name', 'start_time', 'end_time']);
       }),
     );
