@@ -43,7 +43,6 @@ export class WorkerAgent {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private slotFreed: (() => void) | undefined;
-  private enabled = false;
   private logDb: { spec: string; db: CatalogDb } | undefined;
   private cpuSample = cpuTimes();
   private cpuPercent = 0;
@@ -117,7 +116,6 @@ export class WorkerAgent {
           totalMemoryMB: Math.round(totalmem() / 1048576),
           agentVersion: AGENT_VERSION,
         });
-        this.enabled = r.isEnabled;
         await this.useLogDb(r.logDbConnection);
         this.options.log.info('registered', { agentId: s.AgentId, master: this.client.endpoint, isEnabled: r.isEnabled });
         return;
@@ -139,7 +137,6 @@ export class WorkerAgent {
         availableMemoryMB: Math.round(freemem() / 1048576),
         runningTaskCount: this.running.size,
       });
-      this.enabled = r.isEnabled;
       await this.useLogDb((r as { logDbConnection?: string | null }).logDbConnection);
     } catch (error) {
       this.options.log.warn('heartbeat failed', { error, master: this.client.endpoint });

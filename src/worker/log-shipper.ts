@@ -68,23 +68,12 @@ export class LogShipper {
   private closing = false;
   private wakeBackoff: (() => void) | undefined;
   private counter = 0;
-  private delivered = 0;
   private draining = false;
   private readonly running = new Map<number, number>();
   private readonly lastSent = new Map<number, number>();
 
   constructor(private readonly options: LogShipperOptions) {
     mkdirSync(join(options.folder, 'failed'), { recursive: true });
-  }
-
-  /** Lines delivered since start (for tests and the worker's log). */
-  get deliveredLines(): number {
-    return this.delivered;
-  }
-
-  /** Batches waiting, in memory or on disk. */
-  get backlog(): number {
-    return this.queue.length + [...this.open.values()].filter((o) => o.lines.length > 0).length;
   }
 
   /** Sets (or replaces) where batches go, and starts delivering. */
@@ -241,7 +230,6 @@ export class LogShipper {
       }
       try {
         await this.sink.append(b.executionId, b.batchId, lines);
-        this.delivered += lines.length;
         if (this.running.has(b.executionId)) this.lastSent.set(b.executionId, Date.now());
         this.remove(b);
         if (b.file) rmSync(b.file, { force: true });

@@ -7,19 +7,22 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseManifest, type Manifest } from '../project/manifest.ts';
 import { sha256, unpackProject } from '../project/pack.ts';
 
 const MARKER = '.scaleout-complete';
 
 export interface CachedProject {
   readonly folder: string;
-  readonly manifestText: string;
+  readonly manifest: Manifest;
   release(): void;
 }
 
 export class ProjectCache {
   private readonly inUse = new Map<string, number>();
   private readonly pending = new Map<string, Promise<void>>();
+  /** Manifests already read and checked, by hash: a project's files never change under its hash. */
+  private readonly manifests = new Map<string, Manifest>();
 
   constructor(
     private readonly root: string,
@@ -49,11 +52,15 @@ export class ProjectCache {
       }
       const now = new Date();
       utimesSync(join(folder, MARKER), now, now);
-      const manifestText = readFileSync(join(folder, 'scaleout.project.json'), 'utf8');
+      let manifest = this.manifests.get(hash);
+      if (!manifest) {
+        manifest = parseManifest(readFileSync(join(folder, 'scaleout.project.json'), 'utf8'));
+        this.manifests.set(hash, manifest);
+      }
       let released = false;
       return {
         folder,
-        manifestText,
+        manifest,
         release: () => {
           if (released) return;
           released = true;
@@ -100,6 +107,7 @@ export class ProjectCache {
       if (total <= this.maxBytes) break;
       if (e.name === keep || this.inUse.has(e.name)) continue;
       rmSync(join(this.root, e.name), { recursive: true, force: true });
+      this.manifests.delete(e.name);
       total -= e.bytes;
     }
   }

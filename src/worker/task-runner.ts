@@ -12,7 +12,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../master/log.ts';
-import { parseManifest, type PackageDefinition } from '../project/manifest.ts';
+import type { PackageDefinition } from '../project/manifest.ts';
 import type { HostPool } from './host-pool.ts';
 import type { LogShipper } from './log-shipper.ts';
 import { MasterError, type MasterClient, type Outcome, type Task } from './master-client.ts';
@@ -136,8 +136,7 @@ export class TaskRun {
     const project = await deps.cache.acquire(task.contentHash).catch((error: Error) => error);
     try {
       if (project instanceof Error) throw new Error(`The project ${task.projectName} (version ${task.projectLsn}) could not be fetched: ${project.message}`);
-      const manifest = parseManifest(project.manifestText);
-      const pkg = manifest.packages.find((p) => p.name === task.packageName);
+      const pkg = project.manifest.packages.find((p) => p.name === task.packageName);
       if (!pkg) throw new Error(`The project ${task.projectName} has no package ${task.packageName}.`);
       const timeoutSeconds = task.timeoutSeconds ?? pkg.timeoutSeconds;
       this.timeoutSeconds = timeoutSeconds;
