@@ -167,10 +167,15 @@ async function longPollClaim(ctx: ApiContext, req: Authenticated, id: string, b:
   const deadline = Date.now() + Math.min(b.waitMs, ctx.settings.LongPollMaxInMs);
   ctx.metrics.longPolls.inc();
   let baton: Baton | undefined;
-  // Hands a wake-up on when this claim found nothing (the work was not for this worker) or
-  // filled its batch (there may be more).
+  // Hands on the wake-up this claim was woken with: when it filled its batch (there may be more),
+  // or found nothing while the work may be for another worker only.
   const handOn = (wakeUp: Baton | undefined, got: number) => {
-    if (wakeUp && (got === 0 || got >= b.maxTasks)) ctx.dispatcher.passOn(wakeUp);
+    if (wakeUp && (got >= b.maxTasks || (got === 0 && !wakeUp.open))) ctx.dispatcher.passOn(wakeUp);
+  };
+  // A wake-up that came while the claim ran, or that this request will not use: the claim may not
+  // have seen that work, so the next waiter looks.
+  const passUnused = (wakeUp: Baton | undefined) => {
+    if (wakeUp) ctx.dispatcher.passOn(wakeUp);
   };
   try {
     for (;;) {
@@ -179,26 +184,27 @@ async function longPollClaim(ctx: ApiContext, req: Authenticated, id: string, b:
       try {
         tasks = await claimTasks(ctx.db, id, b.maxTasks, b.leaseMs);
       } catch (error) {
-        handOn(wake.cancel(), 0);
-        handOn(baton, 0);
+        passUnused(wake.cancel());
+        passUnused(baton);
         throw error;
       }
+      ctx.metrics.claimCalls.inc({ result: tasks.length > 0 ? 'tasks' : 'empty' });
       handOn(baton, tasks.length);
       baton = undefined;
       if (tasks.length > 0 || Date.now() >= deadline || ctx.shuttingDown() || req.signal.aborted) {
-        handOn(wake.cancel(), tasks.length);
+        passUnused(wake.cancel());
         if (tasks.length > 0) {
           ctx.metrics.claimed.inc(tasks.length);
           ctx.metrics.dispatchLatency.observe((performance.now() - started) / 1000);
         }
         return tasks;
       }
-      const abort = () => handOn(wake.cancel(), 0);
+      const abort = () => passUnused(wake.cancel());
       req.signal.addEventListener('abort', abort, { once: true });
       baton = await wake.promise;
       req.signal.removeEventListener('abort', abort);
       if (req.signal.aborted || ctx.shuttingDown()) {
-        handOn(baton, 0);
+        passUnused(baton);
         return [];
       }
     }

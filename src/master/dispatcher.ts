@@ -5,9 +5,12 @@
  * polling the catalog.
  *
  * A notification wakes ONE waiting claim, not all of them (1,000 idle workers must not all hit the
- * catalog for one new task). The woken claim hands the wake-up on — a baton — when it found nothing
- * (the task was not for its worker) or when it filled its batch (there may be more): the next
- * waiter in line tries, up to once per waiter that was waiting when the notification came.
+ * catalog for one new task). The woken claim hands the wake-up on — a baton — when it filled its
+ * batch (there may be more), or when it found nothing and the work may be for another worker only
+ * (a "targeted" task: chosen workers, required tags, a retry avoiding the worker it failed on): the
+ * next waiter in line tries, up to once per waiter that was waiting when the notification came.
+ * For an "open" task, which any worker may run, a claim that finds nothing ends the chain: someone
+ * already has it. (Without that, each task for any worker cost one futile claim per idle worker.)
  */
 
 import type { CatalogDb } from '../db/types.ts';
@@ -19,6 +22,8 @@ interface Waiter {
 /** A wake-up that may be handed on to the next waiter, a bounded number of times. */
 export interface Baton {
   hops: number;
+  /** The work is for any worker: a claim that finds nothing need not hand the wake-up on. */
+  open: boolean;
 }
 
 export class Dispatcher {
@@ -37,7 +42,7 @@ export class Dispatcher {
   }
 
   async start(): Promise<void> {
-    if (this.db.listen) this.stopListening = await this.db.listen('scaleout_tasks', () => this.notify());
+    if (this.db.listen) this.stopListening = await this.db.listen('scaleout_tasks', (payload) => this.notify(String(payload ?? '').startsWith('open ')));
     // Also one shared poll per master: on SQL Server it stands in for notifications; everywhere it
     // catches tasks whose retry delay ran out, and starts made through a connection whose
     // notification this master cannot hear (SQL clients of the embedded catalog).
@@ -62,7 +67,8 @@ export class Dispatcher {
       const delayedOnly = this.db.backend === 'pg';
       const r = await this.db.call('internal.count_newly_ready_tasks', { Since: this.since ?? new Date(0), DelayedOnly: delayedOnly }, { idempotent: true });
       this.since = r.output.readat as Date;
-      if (Number(r.output.newlyready) > 0) this.notify();
+      // The count does not say for which workers: every waiter may need to look.
+      if (Number(r.output.newlyready) > 0) this.notify(false);
     } catch {
       // The claims themselves report an unreachable catalog; the next tick asks again.
     } finally {
@@ -103,8 +109,8 @@ export class Dispatcher {
   }
 
   /** New work may be there: wake the longest-waiting claim, with enough hops to try every waiter. */
-  notify(): void {
-    this.passOn({ hops: this.waiters.size });
+  notify(open = false): void {
+    this.passOn({ hops: this.waiters.size, open });
   }
 
   /** Hands a wake-up to the next waiter in line, if it has hops left. */
@@ -112,12 +118,12 @@ export class Dispatcher {
     if (baton.hops <= 0) return;
     const next = this.waiters.values().next();
     if (next.done) return;
-    next.value.wake({ hops: baton.hops - 1 });
+    next.value.wake({ hops: baton.hops - 1, open: baton.open });
   }
 
   /** Wakes every waiter (shutdown). */
   wakeAll(): void {
-    for (const w of [...this.waiters]) w.wake({ hops: 0 });
+    for (const w of [...this.waiters]) w.wake({ hops: 0, open: false });
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ export function createMetrics() {
   return {
     registry,
     requests: new Counter({ name: 'scaleout_master_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] }),
+    claimCalls: new Counter({ name: 'scaleout_master_claim_calls_total', help: 'Task claims made in the catalog, by whether they found work (tasks) or not (empty)', labelNames: ['result'], registers: [registry] }),
     claimed: new Counter({ name: 'scaleout_master_tasks_claimed_total', help: 'Tasks handed to workers', registers: [registry] }),
     dispatchLatency: new Histogram({
       name: 'scaleout_master_dispatch_latency_seconds',

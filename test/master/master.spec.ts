@@ -148,6 +148,52 @@ forEachBackend('master service', (backend) => {
     expect(bad.status).to.equal(400);
   });
 
+  it('a task any worker may run wakes one waiting worker, not all of them; a task for one worker still reaches it', async function () {
+    this.timeout(30_000);
+    const metric = async (pattern: RegExp) => {
+      const text = (await call(master!.port, 'GET', '/metrics')).body.toString();
+      return Number(pattern.exec(text)?.[1] ?? 0);
+    };
+    const workers = [];
+    for (let i = 0; i < 8; i++) {
+      const w = await trustedWorker(catalog.db, certs);
+      await call(master!.port, 'POST', `/api/v1/agents/${w.id}/register`, { cert: w.cert, body: { machineName: `w${i}`, maxTaskCount: 1 } });
+      workers.push(w);
+    }
+    // Drain what other tests queued.
+    await call(master!.port, 'POST', `/api/v1/agents/${workers[0]!.id}/tasks:claim`, { cert: workers[0]!.cert, body: { waitMs: 0, maxTasks: 50, leaseMs: 1000 } });
+    const polls = workers.map((w) => call(master!.port, 'POST', `/api/v1/agents/${w.id}/tasks:claim`, { cert: w.cert, body: { waitMs: 4000, maxTasks: 1 } }));
+    await waitFor('every worker waiting', async () => (await metric(/^scaleout_master_long_polls_waiting (\d+)/m)) >= workers.length, 5000);
+    // Each poll's first claim (before it waits) finds nothing too: wait until they are all counted.
+    const empty = /^scaleout_master_claim_calls_total\{result="empty"\} (\d+)/m;
+    const { n: emptyBefore } = await waitFor('the first claims counted', async () => {
+      const n = await metric(empty);
+      await new Promise((r) => setTimeout(r, 300));
+      return (await metric(empty)) === n ? { n } : undefined;
+    }, 5000);
+
+    const open = await queueExecution(catalog.db, folder);
+    await waitFor('one worker answered', async () => (await metric(/^scaleout_master_long_polls_waiting (\d+)/m)) === workers.length - 1, 3000);
+    await new Promise((r) => setTimeout(r, 300));
+    // The woken claim got the task and handed the wake-up on once (its batch was full); the next
+    // found nothing, and the chain stopped there.
+    expect((await metric(empty)) - emptyBefore, 'futile catalog claims for one open task').to.be.at.most(2);
+
+    // Only the worker waiting longest is woken first; a task for the last one must still reach it.
+    const target = workers[workers.length - 1]!;
+    const r = await catalog.db.call('catalog.create_execution', { folder_name: folder, project_name: 'p', package_name: 'noop', useanyworker: false });
+    const targeted = Number(r.output.execution_id);
+    await catalog.db.call('catalog.add_execution_worker', { execution_id: targeted, workeragent_id: target.id });
+    const startedAt = Date.now();
+    await catalog.db.call('catalog.start_execution', { execution_id: targeted });
+
+    const answers = await Promise.all(polls);
+    const got = answers.map((a) => (a.json.tasks as Array<{ executionId: number }>).map((t) => t.executionId));
+    expect(got.flat().sort()).to.deep.equal([open, targeted].sort());
+    expect(got[workers.length - 1]).to.deep.equal([targeted]);
+    expect(Date.now() - startedAt, 'the targeted task was not left for the long poll to time out').to.be.lessThan(3500);
+  });
+
   it('refuses a claim for another worker\'s id, invalid bodies (400) and oversized ones (413)', async () => {
     const a = await trustedWorker(catalog.db, certs);
     const b = await trustedWorker(catalog.db, certs);

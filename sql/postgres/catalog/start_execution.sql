@@ -25,6 +25,7 @@ DECLARE
     v_current_lsn bigint;
     v_project_name text;
     v_missing text;
+    v_open boolean;
 BEGIN
     -- Check input parameters
     IF execution_id IS NULL THEN
@@ -43,8 +44,9 @@ BEGIN
     END IF;
 
     -- Table order: operations, tasks
-    SELECT o.status, o.object_id, e.project_lsn, e.project_name
-      INTO v_status, v_project_id, v_lsn, v_project_name
+    SELECT o.status, o.object_id, e.project_lsn, e.project_name,
+           e.use_any_worker AND e.required_tags IS NULL
+      INTO v_status, v_project_id, v_lsn, v_project_name, v_open
       FROM internal.operations AS o
       JOIN internal.executions AS e ON e.execution_id = o.operation_id
      WHERE o.operation_id = execution_id
@@ -83,7 +85,8 @@ BEGIN
       FROM internal.executions AS e
      WHERE e.execution_id = execution_id;
 
-    -- Wake the masters' long polls (delivered at commit).
-    PERFORM pg_notify('scaleout_tasks', execution_id::text);
+    -- Wake the masters' long polls (delivered at commit). "open": any worker may run the task, so
+    -- once one woken claim finds it taken nobody else need look; "targeted": only some may.
+    PERFORM pg_notify('scaleout_tasks', CASE WHEN v_open THEN 'open ' ELSE 'targeted ' END || execution_id::text);
 END;
 $$;

@@ -63,10 +63,11 @@ BEGIN
                avoid_worker_agent_id = t.worker_agent_id, avoid_until = v_ready + interval '60 seconds',
                last_error = ErrorMessage, last_updated_time = v_now
          WHERE tk.task_id = TaskId;
-        -- Ready again at once: wake the masters' long polls (delivered at commit). A delayed retry
-        -- is found by the masters' poll (internal.count_newly_ready_tasks) when its time comes.
+        -- Ready again at once: wake the masters' long polls (delivered at commit); "targeted", as
+        -- the worker it failed on is avoided. A delayed retry is found by the masters' poll
+        -- (internal.count_newly_ready_tasks) when its time comes.
         IF v_delay = 0 THEN
-            PERFORM pg_notify('scaleout_tasks', t.execution_id::text);
+            PERFORM pg_notify('scaleout_tasks', 'targeted ' || t.execution_id::text);
         END IF;
         ExecutionStatus := 5;
         WillRetry := true;
