@@ -50,7 +50,7 @@ BEGIN
        FROM internal.tasks AS t
       WHERE t.task_id = TaskId
         AND t.lease_token = LeaseToken
-        AND t.status IN (2, 3)
+        AND t.status + 0 IN (2, 3)  -- status + 0: found by its key, not by a scan of the leased tasks' partial index (see complete_tasks).
         FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM internal.raise_error(51302, TaskId::text, LeaseToken::text);

@@ -34,6 +34,9 @@ DECLARE
     res_retry boolean[];
     res_error integer[];
     v_found boolean;
+    v_ids uuid[];
+    v_tokens uuid[];
+    v_ns integer[];
 BEGIN
     IF Completions IS NULL THEN
         PERFORM internal.raise_error(51000, '@Completions');
@@ -53,16 +56,21 @@ BEGIN
     END IF;
 
     -- Table order: tasks, operations, operation_messages
-    -- Fast path: plain successes, one statement per table.
-    WITH input AS (
-        SELECT (x.v->>'taskId')::uuid AS task_id, (x.v->>'leaseToken')::uuid AS lease_token, x.n::integer AS n
-          FROM jsonb_array_elements(m) WITH ORDINALITY AS x (v, n)
-         WHERE x.v->>'outcome' = 'succeeded'
-    ), done AS (
+    -- Fast path: plain successes, one statement per table. Tasks are found by their key:
+    -- the statistics of a queue table see few leased tasks (status 2, 3), so with the plain
+    -- "status IN (2, 3)" the planner preferred scanning all of them through the partial index
+    -- ix_tasks_worker, and re-extracting the JSON fields for each; "status + 0" does not match
+    -- the index predicate, and the successes are typed arrays first. (Measured: PostgreSQL CPU per
+    -- task halved once the tables had been analyzed.)
+    SELECT array_agg((x.v->>'taskId')::uuid), array_agg((x.v->>'leaseToken')::uuid), array_agg(x.n::integer)
+      INTO v_ids, v_tokens, v_ns
+      FROM jsonb_array_elements(m) WITH ORDINALITY AS x (v, n)
+     WHERE x.v->>'outcome' = 'succeeded';
+    WITH done AS (
         UPDATE internal.tasks AS t
            SET status = 5, lease_token = NULL, lease_expires_at = NULL, last_updated_time = v_now
-          FROM input AS i
-         WHERE t.task_id = i.task_id AND t.lease_token = i.lease_token AND t.status IN (2, 3) AND NOT t.is_cancelled
+          FROM unnest(v_ids, v_tokens, v_ns) AS i (task_id, lease_token, n)
+         WHERE t.task_id = i.task_id AND t.lease_token = i.lease_token AND t.status + 0 IN (2, 3) AND NOT t.is_cancelled
         RETURNING t.task_id, t.execution_id, i.n
     ), ended AS (
         UPDATE internal.operations AS o
@@ -88,7 +96,7 @@ BEGIN
          ORDER BY x.n
     LOOP
         PERFORM 1 FROM internal.tasks AS t
-         WHERE t.task_id = r.task_id AND t.lease_token = r.lease_token AND t.status IN (2, 3)
+         WHERE t.task_id = r.task_id AND t.lease_token = r.lease_token AND t.status + 0 IN (2, 3)
            FOR UPDATE;
         v_found := FOUND;
         res_n := res_n || r.n;

@@ -47,7 +47,7 @@ BEGIN
            last_updated_time = v_now
      WHERE t.task_id = TaskId
        AND t.lease_token = LeaseToken
-       AND t.status IN (2, 3)
+       AND t.status + 0 IN (2, 3)  -- status + 0: found by its key, not by a scan of the leased tasks' partial index (see complete_tasks).
     RETURNING t.is_cancelled, t.lease_expires_at INTO IsCancelled, ExpiresAt;
 
     IF NOT FOUND THEN
