@@ -81,81 +81,83 @@ async function main(): Promise<void> {
     const overhead = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
     report.push(`overhead per no-op node package, claim to completion recorded: p50 ${percentile(overhead, 50).toFixed(1)} ms, p95 ${percentile(overhead, 95).toFixed(1)} ms (${overhead.length} samples)   target p50 <= 100 ms`);
 
-    // Throughput: many queued at once, MaxTaskCount 10.
-    // Queued while the worker is disabled, so that queueing does not pace the run.
-    await db.call('catalog.disable_worker_agent', { WorkerAgentId: worker.id });
-    const batch: number[] = [];
-    for (let i = 0; i < THROUGHPUT_TASKS; i++) batch.push(await start(db, 'noop'));
-    const cpu0 = machineCpu();
-    const w0 = processCpu(worker.child.pid!);
-    const m0 = processCpu(master.child.pid!);
-    const pg0 = postgresCpu();
-    const b0 = process.cpuUsage();
-    await db.call('catalog.enable_worker_agent', { WorkerAgentId: worker.id });
-    await waitEnded(db, batch, TIME_LIMIT_MS);
-    const cpu1 = machineCpu();
-    const busyPercent = (100 * (cpu1.busy - cpu0.busy)) / (cpu1.total - cpu0.total);
-    const w1 = processCpu(worker.child.pid!);
-    const m1 = processCpu(master.child.pid!);
-    const perTask = (seconds: number) => `${((seconds * 1000) / THROUGHPUT_TASKS).toFixed(1)} ms`;
-    const b1 = process.cpuUsage(b0);
-    const cpuSplit = `CPU per package: worker ${perTask(w1.self - w0.self)}, package processes ${perTask(w1.children - w0.children)}, master ${perTask(m1.self - m0.self)}, PostgreSQL ${perTask(postgresCpu() - pg0)} (not ended backends excluded), this benchmark ${perTask((b1.user + b1.system) / 1e6)}`;
-    const [span] = await db.query(
-      `SELECT EXTRACT(EPOCH FROM (max(o.end_time) - min(t.last_pickup_time))) AS s FROM internal.tasks AS t JOIN internal.operations AS o ON o.operation_id = t.execution_id WHERE o.operation_id = ANY('{${batch.join(',')}}'::bigint[])`,
-    );
-    const seconds = Number(span!.s);
-    report.push(`no-op packages per second, one worker, MaxTaskCount 10: ${(THROUGHPUT_TASKS / seconds).toFixed(1)} (${THROUGHPUT_TASKS} in ${seconds.toFixed(2)} s, machine ${busyPercent.toFixed(0)} % busy)   target >= 50`);
-    report.push(`  ${cpuSplit}`);
+    // Throughput: many queued at once, MaxTaskCount 10; a fresh process per package, then a
+    // package that allows its process to be reused (reuseProcess).
+    for (const pkg of ['noop', 'noop_reused']) {
+      // Queued while the worker is disabled, so that queueing does not pace the run.
+      await db.call('catalog.disable_worker_agent', { WorkerAgentId: worker.id });
+      const batch: number[] = [];
+      for (let i = 0; i < THROUGHPUT_TASKS; i++) batch.push(await start(db, pkg));
+      const cpu0 = machineCpu();
+      const w0 = processCpu(worker.child.pid!);
+      const m0 = processCpu(master.child.pid!);
+      const pg0 = postgresCpu();
+      const b0 = process.cpuUsage();
+      await db.call('catalog.enable_worker_agent', { WorkerAgentId: worker.id });
+      await waitEnded(db, batch, TIME_LIMIT_MS);
+      const cpu1 = machineCpu();
+      const busyPercent = (100 * (cpu1.busy - cpu0.busy)) / (cpu1.total - cpu0.total);
+      const w1 = processCpu(worker.child.pid!);
+      const m1 = processCpu(master.child.pid!);
+      const perTask = (seconds: number) => `${((seconds * 1000) / THROUGHPUT_TASKS).toFixed(1)} ms`;
+      const b1 = process.cpuUsage(b0);
+      const cpuSplit = `CPU per package: worker ${perTask(w1.self - w0.self)}, package processes ${perTask(w1.children - w0.children)} (ended ones), master ${perTask(m1.self - m0.self)}, PostgreSQL ${perTask(postgresCpu() - pg0)} (not ended backends excluded), this benchmark ${perTask((b1.user + b1.system) / 1e6)}`;
+      const [span] = await db.query(
+        `SELECT EXTRACT(EPOCH FROM (max(o.end_time) - min(t.last_pickup_time))) AS s FROM internal.tasks AS t JOIN internal.operations AS o ON o.operation_id = t.execution_id WHERE o.operation_id = ANY('{${batch.join(',')}}'::bigint[])`,
+      );
+      const seconds = Number(span!.s);
+      const how = pkg === 'noop' ? 'a new process each' : 'processes reused (reuseProcess)';
+      report.push(`no-op packages per second, one worker, MaxTaskCount 10, ${how}: ${(THROUGHPUT_TASKS / seconds).toFixed(1)} (${THROUGHPUT_TASKS} in ${seconds.toFixed(2)} s, machine ${busyPercent.toFixed(0)} % busy)   target >= 50`);
+      report.push(`  ${cpuSplit}`);
+    }
 
-    // Logging cost: the package's own run time, 100,000 lines shipped vs. none; three of each, alternating.
-    const elapsed = async (log: boolean): Promise<number> => {
-      const id = await start(db, 'chatty', { Log: String(log) });
+    // Logging cost: the package's own run time with 100,000 lines logged, against the same lines
+    // composed and discarded (what shipping costs) and against no lines at all; runs alternate.
+    type Mode = 'none' | 'compose' | 'log';
+    const elapsed = async (mode: Mode): Promise<number> => {
+      const id = await start(db, 'chatty', { Mode: mode });
       await waitEnded(db, [id], TIME_LIMIT_MS);
       const deadline = Date.now() + TIME_LIMIT_MS;
       for (;;) {
         const [m] = await db.query(`SELECT message FROM internal.operation_messages WHERE operation_id = ${id} AND message LIKE 'elapsed_ms=%'`);
         if (m) {
-          if (log) {
+          if (mode === 'log') {
             const [n] = await db.query(`SELECT count(*) AS n FROM internal.operation_messages WHERE operation_id = ${id} AND message LIKE 'row %'`);
             if (Number(n!.n) !== 100_000) throw new Error(`expected 100000 rows logged, found ${n!.n}`);
           }
-          return Number(String(m.message).split('=')[1]);
+          return Number(/elapsed_ms=([\d.]+)/.exec(String(m.message))![1]);
         }
         if (Date.now() > deadline) throw new Error('the chatty package logged no elapsed time');
         await new Promise((r) => setTimeout(r, 100));
       }
     };
     if (process.env.SCALEOUT_BENCH_ONLY_LOGS) report.length = 0;
-    const quiet: number[] = [];
-    const chatty: number[] = [];
-    const cpuOf = async (log: boolean) => {
+    const cpuOf = async (mode: Mode) => {
       const w0 = processCpu(worker!.child.pid!);
       const m0 = processCpu(master!.child.pid!);
       const pg0 = postgresCpu();
-      const ms = await elapsed(log);
+      const ms = await elapsed(mode);
       const w1 = processCpu(worker!.child.pid!);
       const m1 = processCpu(master!.child.pid!);
       return { ms, worker: w1.self - w0.self, package: w1.children - w0.children, master: m1.self - m0.self, postgres: postgresCpu() - pg0 };
     };
-    let lastChatty: Awaited<ReturnType<typeof cpuOf>> | undefined;
-    let lastQuiet: Awaited<ReturnType<typeof cpuOf>> | undefined;
+    const runs: Record<Mode, number[]> = { none: [], compose: [], log: [] };
+    const last: Partial<Record<Mode, Awaited<ReturnType<typeof cpuOf>>>> = {};
     for (let i = 0; i < 5; i++) {
-      lastQuiet = await cpuOf(false);
-      quiet.push(lastQuiet.ms);
-      lastChatty = await cpuOf(true);
-      chatty.push(lastChatty.ms);
+      for (const mode of ['none', 'compose', 'log'] as const) {
+        last[mode] = await cpuOf(mode);
+        runs[mode].push(last[mode]!.ms);
+      }
     }
-    // This machine's run-to-run noise is ±20 %: report the medians, and the best runs (the least disturbed).
+    // This machine's run-to-run noise is several per cent: medians of five.
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const best = (xs: number[]) => Math.min(...xs);
-    const slowdown = (median(chatty) / median(quiet) - 1) * 100;
-    const bestSlowdown = (best(chatty) / best(quiet) - 1) * 100;
+    const slower = (a: number[], b: number[]) => ((median(a) / median(b) - 1) * 100).toFixed(1);
     report.push(
-      `a package logging 100,000 lines: ${median(chatty).toFixed(0)} ms vs ${median(quiet).toFixed(0)} ms without logging (medians of 5): ${slowdown.toFixed(1)} % slower; best runs ${best(chatty).toFixed(0)} vs ${best(quiet).toFixed(0)} ms: ${bestSlowdown.toFixed(1)} %   target < 10 %`,
+      `a package logging 100,000 lines: ${median(runs.log).toFixed(0)} ms, composing the same lines and discarding them ${median(runs.compose).toFixed(0)} ms, no lines ${median(runs.none).toFixed(0)} ms (medians of 5): shipping costs it ${slower(runs.log, runs.compose)} %; composing and shipping ${slower(runs.log, runs.none)} %   target < 10 %`,
     );
-    report.push(`  runs with logging: ${chatty.map((x) => x.toFixed(0)).join(', ')} ms; without: ${quiet.map((x) => x.toFixed(0)).join(', ')} ms`);
-    const fmt = (c: typeof lastChatty) => `worker ${c!.worker.toFixed(2)} s, package ${c!.package.toFixed(2)} s, master ${c!.master.toFixed(2)} s, PostgreSQL ${c!.postgres.toFixed(2)} s`;
-    report.push(`  CPU of the last run with logging: ${fmt(lastChatty)}; without: ${fmt(lastQuiet)}`);
+    report.push(`  runs: log ${runs.log.map((x) => x.toFixed(0)).join(', ')}; compose ${runs.compose.map((x) => x.toFixed(0)).join(', ')}; none ${runs.none.map((x) => x.toFixed(0)).join(', ')} ms`);
+    const fmt = (c: Awaited<ReturnType<typeof cpuOf>> | undefined) => `worker ${c!.worker.toFixed(2)} s, package ${c!.package.toFixed(2)} s, master ${c!.master.toFixed(2)} s, PostgreSQL ${c!.postgres.toFixed(2)} s`;
+    report.push(`  CPU of the last run logging: ${fmt(last.log)}; composing: ${fmt(last.compose)}`);
     report.push(`worker resident memory after the runs: ${rssMb(worker.child.pid!).toFixed(1)} MB`);
     process.stdout.write(`\n${report.join('\n')}\n`);
   } finally {

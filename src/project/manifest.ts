@@ -2,7 +2,8 @@
  * The project manifest, scaleout.project.json (the .ispac's manifest of SSIS): name, description,
  * project parameters and packages. A `node` package names its ES module; a `command` package its
  * argument vector, in which ${Name}, ${Project::Name}, ${Package::Name}, ${WorkFolder} and
- * ${ProjectFolder} are replaced — never through a shell. The catalog checks the same rules again at
+ * ${ProjectFolder} are replaced — never through a shell. A node package may allow its process to be
+ * reused by its next runs (reuseProcess). The catalog checks the same rules again at
  * deployment (catalog.deploy_project); this schema adds what only the worker needs.
  */
 
@@ -33,7 +34,10 @@ const common = {
   parameters: z.array(parameter).optional(),
 };
 
-const nodePackage = z.object({ ...common, kind: z.literal('node'), module: z.string().min(1).max(1024) }).strict();
+// reuseProcess: the package may run again in the process a previous run of it ended in (same
+// project version), skipping Node's start; its module is loaded once, so state it keeps at module
+// level is seen by the next run. Off unless the package says so.
+const nodePackage = z.object({ ...common, kind: z.literal('node'), module: z.string().min(1).max(1024), reuseProcess: z.boolean().optional() }).strict();
 const commandPackage = z.object({ ...common, kind: z.literal('command'), command: z.array(z.string()).min(1) }).strict();
 
 export const manifestSchema = z

@@ -1,7 +1,13 @@
 // The child process a node package runs in (plain JavaScript: it starts in tens of milliseconds,
-// without a TypeScript loader). The worker sends one "start" message over IPC; the host imports
-// the package's module, calls its default export with the context, and reports log lines in
-// batches and the outcome. A crash or a kill ends this process alone.
+// without a TypeScript loader). The worker sends a "start" message over IPC; the host imports the
+// package's module, calls its default export with the context, and reports log lines in batches
+// and the outcome. A crash or a kill ends this process alone.
+//
+// Normally the process ends with its run. A package whose manifest allows it (reuseProcess) may be
+// run again here by its next tasks: the host then says, with the outcome, whether it is fit for
+// that — a successful run that left nothing running behind (no timer, socket, child process or
+// file operation pending) — and otherwise ends as usual. Between runs the environment is put back
+// as the host started, and the folder, AbortSignal and log buffers are the new task's.
 import { pathToFileURL } from 'node:url';
 
 // SSIS message types: 120 Error, 110 Warning, 70 Information, 60 Progress, 140 Diagnostic.
@@ -9,15 +15,24 @@ const TYPES = { error: 120, warn: 110, info: 70, progress: 60, verbose: 140 };
 // Lines wait in parallel arrays (no object per line) and leave in small batches, so they die young
 // and cost the package little garbage collection.
 const FLUSH_LINES = 500;
+// What a host idle between runs holds: its IPC channel and stdio pipes.
+const IDLE_RESOURCES = new Set(['PipeWrap', 'CloseReq']);
+// Ends a reused run's stdout and stderr; the same text as END_OF_RUN in task-runner.ts.
+const END_OF_RUN = '\u0000scaleout:end-of-run\u0000\n';
+
+const startEnv = { ...process.env };
 
 let types = [];
 let times = [];
 let texts = [];
 let events = [];
-let flushScheduled = false;
+let flushScheduled; // the Immediate of a pending flush
+let aborter = new AbortController();
+let running = false;
 
 function flush(callback) {
-  flushScheduled = false;
+  clearImmediate(flushScheduled);
+  flushScheduled = undefined;
   if (texts.length === 0) {
     callback?.();
     return;
@@ -36,29 +51,50 @@ function log(type, message, event) {
   texts.push(typeof message === 'string' ? message : String(message));
   events.push(event ?? null);
   if (texts.length >= FLUSH_LINES) flush();
-  else if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flush);
-  }
+  else flushScheduled ??= setImmediate(flush);
 }
 
+let reuse = false;
+
 function finish(ok, error) {
+  running = false;
   flush(() => {
-    process.send({ t: 'done', ok, error }, () => process.exit(ok ? 0 : 1));
+    const reusable = ok && reuse && leftIdle();
+    // The worker reads stdout and stderr apart from this channel: a marker at the end of each
+    // tells it where this run's output ends (writes to pipes are synchronous on Linux).
+    if (reusable) {
+      process.stdout.write(END_OF_RUN);
+      process.stderr.write(END_OF_RUN);
+    }
+    process.send({ t: 'done', ok, error, reusable }, () => {
+      if (!reusable) process.exit(ok ? 0 : 1);
+    });
   });
 }
 
-const aborter = new AbortController();
+/** Whether the run left nothing behind that would keep working during the next one. */
+function leftIdle() {
+  return process.getActiveResourcesInfo().every((r) => IDLE_RESOURCES.has(r));
+}
+
+/** The environment as the host started, plus the task's own variables. */
+function setEnvironment(env) {
+  for (const key of Object.keys(process.env)) if (!(key in startEnv)) delete process.env[key];
+  Object.assign(process.env, startEnv, env);
+}
 
 process.on('message', async (m) => {
   if (m.t === 'abort') {
     aborter.abort(new Error(m.reason ?? 'The execution was stopped.'));
     return;
   }
-  if (m.t !== 'start') return;
-  // Started ahead of its task: the task brings the folder and environment it runs in.
+  if (m.t !== 'start' || running) return;
+  running = true;
+  reuse = m.reuse === true;
+  aborter = new AbortController();
+  // Started ahead of its task, or reused: the task brings the folder and environment it runs in.
+  setEnvironment(m.env ?? {});
   if (m.cwd) process.chdir(m.cwd);
-  if (m.env) Object.assign(process.env, m.env);
   let run;
   try {
     const module = await import(pathToFileURL(m.module).href);
@@ -87,6 +123,8 @@ process.on('message', async (m) => {
   }
 });
 
-process.on('uncaughtException', (error) => finish(false, `Uncaught: ${error?.stack ?? error}`));
-process.on('unhandledRejection', (error) => finish(false, `Unhandled rejection: ${error?.stack ?? error}`));
+// Between runs of a reused host, an error belongs to no task: the process ends (the worker sees it
+// die and starts another for the next task).
+process.on('uncaughtException', (error) => (running ? finish(false, `Uncaught: ${error?.stack ?? error}`) : process.exit(1)));
+process.on('unhandledRejection', (error) => (running ? finish(false, `Unhandled rejection: ${error?.stack ?? error}`) : process.exit(1)));
 process.on('disconnect', () => process.exit(1));

@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import type { Logger } from '../master/log.ts';
 import type { PackageDefinition } from '../project/manifest.ts';
 import type { HostPool } from './host-pool.ts';
@@ -196,9 +196,11 @@ export class TaskRun {
     const taskEnv = { ...parameterEnvironment(this.params), SCALEOUT_EXECUTION_ID: String(this.task.executionId), SCALEOUT_WORKER_NAME: this.deps.settings.DisplayName, SCALEOUT_PROJECT_DIR: projectFolder, SCALEOUT_WORK_DIR: workFolder };
     const env = { ...process.env, ...taskEnv };
     let child: ChildProcess;
+    // A package that allows it runs again in a process one of its runs of this version ended in.
+    const reuseKey = pkg.kind === 'node' && pkg.reuseProcess ? `${this.task.contentHash}/${pkg.name}` : undefined;
     if (pkg.kind === 'node') {
-      child = this.deps.hosts.take();
-      child.send({ t: 'start', module: resolve(projectFolder, pkg.module), context, cwd: workFolder, env: taskEnv });
+      child = this.deps.hosts.take(reuseKey);
+      child.send({ t: 'start', module: resolve(projectFolder, pkg.module), context, cwd: workFolder, env: taskEnv, reuse: reuseKey !== undefined });
     } else {
       const argv = pkg.command.map((a) => substitute(a, this.params, { WorkFolder: workFolder, ProjectFolder: projectFolder }));
       const file = argv[0]!.includes('/') && !isAbsolute(argv[0]!) ? resolve(projectFolder, argv[0]!) : argv[0]!;
@@ -208,35 +210,65 @@ export class TaskRun {
     if (this.stopReason) this.stop(this.stopReason);
     return new Promise((resolvePromise) => {
       let reported: PackageResult | undefined;
+      let reusable = false;
       let spawnError: Error | undefined;
+      const readers: Interface[] = [];
       const lines = (stream: NodeJS.ReadableStream | null, type: number, tail: boolean) => {
         if (!stream) return Promise.resolve();
         const rl = createInterface({ input: stream, crlfDelay: Infinity });
-        rl.on('line', (line) => {
-          this.emit(type, line);
-          if (tail) {
-            this.stderrTail.push(line.slice(0, 500));
-            if (this.stderrTail.length > 20) this.stderrTail.shift();
-          }
+        readers.push(rl);
+        return new Promise<void>((ended) => {
+          rl.on('line', (line) => {
+            // A reused host marks where this run's output ends (package-host.mjs).
+            const last = reuseKey !== undefined && line.endsWith(END_OF_RUN);
+            const text = last ? line.slice(0, -END_OF_RUN.length) : line;
+            if (!last || text !== '') {
+              this.emit(type, text);
+              if (tail) {
+                this.stderrTail.push(text.slice(0, 500));
+                if (this.stderrTail.length > 20) this.stderrTail.shift();
+              }
+            }
+            if (last) ended();
+          });
+          rl.once('close', () => ended());
         });
-        return new Promise<void>((r) => rl.once('close', () => r()));
       };
       const streams = Promise.all([lines(child.stdout, MessageType.Information, false), lines(child.stderr, MessageType.Warning, true)]);
-      child.on('message', (m: HostMessage) => {
+      const onMessage = (m: HostMessage) => {
         if (m.t === 'logs') {
           for (let i = 0; i < m.texts.length; i++) this.emit(m.types[i]!, m.texts[i]!, SOURCE_PACKAGE, m.events[i] ?? undefined, new Date(m.times[i]!).toISOString());
+        } else if (m.t === 'done' && !reported) {
+          reported = m.ok ? { ok: true } : { ok: false, error: `The package failed: ${m.error ?? 'no reason given'}` };
+          reusable = m.ok && m.reusable === true && reuseKey !== undefined;
+          // The host stays up for the package's next run: this run ends once its output has.
+          if (reusable) void streams.then(handBack);
         }
-        else if (m.t === 'done' && !reported) reported = m.ok ? { ok: true } : { ok: false, error: `The package failed: ${m.error ?? 'no reason given'}` };
-      });
-      child.once('error', (error) => (spawnError = error));
-      child.once('close', (code, signal) => {
+      };
+      const onError = (error: Error) => (spawnError = error);
+      const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
         void streams.then(() => {
           if (spawnError) resolvePromise({ ok: false, error: `The package could not be started: ${spawnError.message}` });
-          else if (reported && (reported.ok ? code === 0 : true)) resolvePromise(reported);
+          else if (reported && (reported.ok ? code === 0 || reusable : true)) resolvePromise(reported);
           else if (pkg.kind === 'command' && code === 0) resolvePromise({ ok: true });
           else resolvePromise({ ok: false, error: signal ? `The package process was ended by ${signal}.` : `The package process exited with code ${code}.` });
         });
-      });
+      };
+      const handBack = () => {
+        if (child.exitCode !== null || child.signalCode !== null) return; // onClose answers
+        child.off('message', onMessage);
+        child.off('error', onError);
+        child.off('close', onClose);
+        for (const rl of readers) rl.close();
+        this.child = undefined;
+        // A stop that came meanwhile ends the host instead (stop() already signalled it).
+        if (this.stopReason) child.kill('SIGKILL');
+        else this.deps.hosts.release(reuseKey!, child);
+        resolvePromise(reported!);
+      };
+      child.on('message', onMessage);
+      child.once('error', onError);
+      child.once('close', onClose);
     });
   }
 
@@ -289,7 +321,10 @@ export class TaskRun {
 /** What the package host (package-host.mjs) sends: log lines as parallel arrays, and the outcome. */
 type HostMessage =
   | { t: 'logs'; types: number[]; times: number[]; texts: string[]; events: Array<string | null> }
-  | { t: 'done'; ok: boolean; error?: string };
+  | { t: 'done'; ok: boolean; error?: string; reusable?: boolean };
+
+/** Ends a reused run's stdout and stderr; the same text as END_OF_RUN in package-host.mjs. */
+const END_OF_RUN = '\u0000scaleout:end-of-run\u0000';
 
 interface PackageResult {
   readonly ok: boolean;

@@ -27,11 +27,14 @@ interface Run {
   readonly parameters?: Record<string, string | number | boolean>;
   readonly packageParameters?: Record<string, string | number | boolean>;
   readonly retry?: number;
+  /** Only this worker agent may run it. */
+  readonly worker?: string;
 }
 
 async function startExecution(db: CatalogDb, pkg: string, run: Run = {}): Promise<number> {
-  const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: pkg });
+  const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: pkg, useanyworker: run.worker === undefined });
   const id = Number(r.output.execution_id);
+  if (run.worker) await db.call('catalog.add_execution_worker', { execution_id: id, workeragent_id: run.worker });
   for (const [name, value] of Object.entries(run.parameters ?? {})) {
     await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: name, parameter_value: String(value) });
   }
@@ -135,6 +138,39 @@ forEachBackend('worker agents, end to end', (backend) => {
     const texts = m.map((x) => x.message);
     expect(texts).to.include('hi; rm -rf / from the shell (3 of 3), project parameter Lines=3');
     expect(m.find((x) => x.message === 'a line on stderr')?.type).to.equal(110);
+  });
+
+  it('runs a package that allows it again in the same process, with its own environment, folder and output; never after a failure or a leftover timer', async () => {
+    const runOn = async (packageParameters: Record<string, string | boolean>) => {
+      const id = await startExecution(db, 'reused', { worker: w1.id, packageParameters });
+      const row = await waitForEnd(db, id);
+      const texts = (await messages(db, id)).map((m) => m.message);
+      const seen = texts.find((t) => t.startsWith('pid='));
+      const [, pid, runs, leftover, tag, cwd] = /^pid=(\d+) runs=(\d+) leftover=(\S+) tag=(\S*) cwd=(\w+)$/.exec(seen ?? '') ?? [];
+      return { id, status: Number(row.status), texts, pid, runs: Number(runs), leftover, tag, cwd };
+    };
+    const a = await runOn({ Tag: 'first' });
+    const b = await runOn({ Tag: 'second' });
+    expect([a.status, b.status]).to.deep.equal([7, 7]);
+    expect(b.pid, `the second run reused the first one's process: ${JSON.stringify([a.texts, b.texts])}`).to.equal(a.pid);
+    expect(b.runs).to.equal(a.runs + 1);
+    // The environment is put back between runs, and each run has its own parameters and folder.
+    expect([a.leftover, b.leftover]).to.deep.equal(['none', 'none']);
+    expect([a.tag, b.tag, a.cwd, b.cwd]).to.deep.equal(['first', 'second', 'true', 'true']);
+    // Each run's stdout and stderr (even without a line end) are its own.
+    expect(b.texts).to.include(`stdout of ${b.id}`).and.include(`stderr of ${b.id}, no line end`);
+    expect(b.texts.join('\n')).not.to.contain(`of ${a.id}`);
+
+    const leaking = await runOn({ LeaveTimer: true });
+    expect(leaking.status).to.equal(7);
+    expect(leaking.pid).to.equal(b.pid);
+    const afterLeak = await runOn({});
+    expect(afterLeak.pid, 'a run that left a timer running ends its process').to.not.equal(leaking.pid);
+    const failing = await runOn({ Fail: true });
+    expect(failing.status).to.equal(4);
+    const afterFailure = await runOn({});
+    expect(afterFailure.status).to.equal(7);
+    expect(afterFailure.pid, 'a failed run ends its process').to.not.equal(failing.pid);
   });
 
   it('reports a crash with its exit code and the last lines of stderr, as failed', async () => {
