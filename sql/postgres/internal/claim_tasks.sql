@@ -35,6 +35,7 @@ RETURNS TABLE (
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = catalog, internal, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_variable
 DECLARE
@@ -45,6 +46,7 @@ DECLARE
     v_tags text;
     v_machine text;
     v_capacity integer;
+    v_ids uuid[];
 BEGIN
     -- Check input parameters
     IF WorkerAgentId IS NULL THEN
@@ -79,24 +81,35 @@ BEGIN
         RETURN;
     END IF;
 
-    -- Claim; table order: tasks, operations
+    -- Claim; table order: tasks, operations. Two statements: the choice of tasks depends on the
+    -- values of this call (custom plan, one table: cheap to plan), and the rest reaches rows by key
+    -- only, so its plan is kept from call to call. As one statement, its many joins were planned
+    -- anew on every call, most of a claim's cost.
+    EXECUTE $q$
+        SELECT array_agg(r.task_id)
+          FROM (SELECT t.task_id
+                  FROM internal.tasks AS t
+                 WHERE t.status = 1
+                   AND t.ready_at <= $1
+                   AND (t.use_any_worker
+                        OR EXISTS (SELECT 1 FROM internal.execution_workers AS ew
+                                    WHERE ew.execution_id = t.execution_id AND ew.worker_agent_id = $2))
+                   AND (t.required_tags IS NULL
+                        OR NOT EXISTS (SELECT 1 FROM unnest(string_to_array(t.required_tags, ',')) AS rt (v)
+                                        WHERE rt.v <> '' AND position(',' || rt.v || ',' IN COALESCE($3, '')) = 0))
+                   AND (t.avoid_worker_agent_id IS NULL OR t.avoid_worker_agent_id <> $2 OR t.avoid_until <= $1)
+                 ORDER BY t.priority DESC, t.ready_at, t.task_seq
+                 LIMIT $4
+                   FOR UPDATE SKIP LOCKED) AS r
+    $q$
+      INTO v_ids
+      USING v_now, WorkerAgentId, v_tags, LEAST(MaxTasks, v_capacity);
+    IF v_ids IS NULL THEN
+        RETURN;
+    END IF;
+
     RETURN QUERY
-    WITH ready AS (
-        SELECT t.task_id
-          FROM internal.tasks AS t
-         WHERE t.status = 1
-           AND t.ready_at <= v_now
-           AND (t.use_any_worker
-                OR EXISTS (SELECT 1 FROM internal.execution_workers AS ew
-                            WHERE ew.execution_id = t.execution_id AND ew.worker_agent_id = WorkerAgentId))
-           AND (t.required_tags IS NULL
-                OR NOT EXISTS (SELECT 1 FROM unnest(string_to_array(t.required_tags, ',')) AS rt (v)
-                                WHERE rt.v <> '' AND position(',' || rt.v || ',' IN COALESCE(v_tags, '')) = 0))
-           AND (t.avoid_worker_agent_id IS NULL OR t.avoid_worker_agent_id <> WorkerAgentId OR t.avoid_until <= v_now)
-         ORDER BY t.priority DESC, t.ready_at, t.task_seq
-         LIMIT LEAST(MaxTasks, v_capacity)
-           FOR UPDATE SKIP LOCKED
-    ), claimed AS (
+    WITH claimed AS (
         UPDATE internal.tasks AS t
            SET status = 2,
                worker_agent_id = WorkerAgentId,
@@ -106,8 +119,7 @@ BEGIN
                ready_at = NULL,
                last_pickup_time = v_now,
                last_updated_time = v_now
-          FROM ready AS r
-         WHERE t.task_id = r.task_id
+         WHERE t.task_id = ANY (v_ids)
         RETURNING t.task_id, t.execution_id, t.lease_token, t.lease_expires_at, t.executed_count, t.max_executed_count
     ), running AS (
         UPDATE internal.operations AS o

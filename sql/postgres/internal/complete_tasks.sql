@@ -20,6 +20,7 @@ RETURNS TABLE (
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = catalog, internal, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_variable
 DECLARE
@@ -70,7 +71,8 @@ BEGIN
         UPDATE internal.tasks AS t
            SET status = 5, lease_token = NULL, lease_expires_at = NULL, last_updated_time = v_now
           FROM unnest(v_ids, v_tokens, v_ns) AS i (task_id, lease_token, n)
-         WHERE t.task_id = i.task_id AND t.lease_token = i.lease_token AND t.status + 0 IN (2, 3) AND NOT t.is_cancelled
+         WHERE t.task_id = ANY (v_ids) AND t.task_id = i.task_id AND t.lease_token = i.lease_token
+           AND t.status + 0 IN (2, 3) AND NOT t.is_cancelled
         RETURNING t.task_id, t.execution_id, i.n
     ), ended AS (
         UPDATE internal.operations AS o
