@@ -14,28 +14,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CatalogDb } from '../src/db/types.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
-import { createBenchDatabase } from './database.ts';
+import { createBenchDatabase, queueReadyTasks } from './database.ts';
 
 const FINISHED = Number(process.env.SCALEOUT_BENCH_FINISHED ?? 1_000_000);
 const ROUND_TRIPS = 2000;
 const TIME_LIMIT_MS = 30_000;
-
-async function queueReady(db: CatalogDb, count: number, projectId: number, lsn: number): Promise<void> {
-  await db.query(
-    `WITH ops AS (
-       INSERT INTO internal.operations (operation_type, created_time, object_type, object_id, object_name, status, start_time, caller_name, machine_name)
-       SELECT 200, now(), 20, $1, 'bench', 5, now(), 'bench', '' FROM generate_series(1, $2)
-       RETURNING operation_id
-     ), ex AS (
-       INSERT INTO internal.executions (execution_id, folder_name, project_name, package_name, project_lsn, executed_as_name)
-       SELECT operation_id, 'bench', 'bench', 'noop', $3, 'bench' FROM ops
-       RETURNING execution_id
-     )
-     INSERT INTO internal.tasks (task_id, execution_id, status, max_executed_count, ready_at, use_any_worker, created_time, last_updated_time)
-     SELECT gen_random_uuid(), execution_id, 1, 1, now() - interval '1 second', true, now(), now() FROM ex`,
-    [projectId, count, lsn],
-  );
-}
 
 async function addFinished(db: CatalogDb, count: number, projectId: number, lsn: number): Promise<void> {
   const chunk = 200_000;
@@ -111,9 +94,9 @@ async function main(): Promise<void> {
     const lsn = Number(project!.object_version_lsn);
 
     // Warm up, then measure with (almost) no finished executions.
-    await queueReady(db, 200, projectId, lsn);
+    await queueReadyTasks(db, 200, projectId, lsn);
     await roundTrips(db, worker);
-    await queueReady(db, ROUND_TRIPS, projectId, lsn);
+    await queueReadyTasks(db, ROUND_TRIPS, projectId, lsn);
     const small = await roundTrips(db, worker);
 
     process.stdout.write(`adding ${FINISHED.toLocaleString('en')} finished executions...\n`);
@@ -121,12 +104,12 @@ async function main(): Promise<void> {
     await addFinished(db, FINISHED, projectId, lsn);
     process.stdout.write(`  done in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
 
-    await queueReady(db, 200, projectId, lsn);
+    await queueReadyTasks(db, 200, projectId, lsn);
     await roundTrips(db, worker);
-    await queueReady(db, ROUND_TRIPS, projectId, lsn);
+    await queueReadyTasks(db, ROUND_TRIPS, projectId, lsn);
     const large = await roundTrips(db, worker);
 
-    await queueReady(db, 100, projectId, lsn);
+    await queueReadyTasks(db, 100, projectId, lsn);
     const costs = await claimCosts(db, worker);
 
     const plan = await db.query(

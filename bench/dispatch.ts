@@ -21,12 +21,11 @@ import { Agent, request } from 'node:https';
 import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CatalogDb } from '../src/db/types.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { createSelfSignedCertificate } from '../src/tls/certificates.ts';
 import { startMaster, type Certs } from '../test/support/master-process.ts';
 import { machineCpu, percentile, postgresCpu, processCpu } from './measure.ts';
-import { createBenchDatabase } from './database.ts';
+import { createBenchDatabase, queueReadyTasks } from './database.ts';
 
 const AGENT_COUNTS = [1, 10, 100, 1000];
 const SAMPLES = 100;
@@ -54,22 +53,6 @@ function post(port: number, a: SimAgent, path: string, body: unknown, signal?: A
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-async function queueTasks(db: CatalogDb, count: number, projectId: number, lsn: number): Promise<void> {
-  await db.query(
-    `WITH ops AS (
-       INSERT INTO internal.operations (operation_type, created_time, object_type, object_id, object_name, status, start_time, caller_name, machine_name)
-       SELECT 200, now(), 20, $1, 'bench', 5, now(), 'bench', '' FROM generate_series(1, $2) RETURNING operation_id
-     ), ex AS (
-       INSERT INTO internal.executions (execution_id, folder_name, project_name, package_name, project_lsn, executed_as_name)
-       SELECT operation_id, 'bench', 'bench', 'noop', $3, 'bench' FROM ops RETURNING execution_id
-     )
-     INSERT INTO internal.tasks (task_id, execution_id, status, max_executed_count, ready_at, use_any_worker, created_time, last_updated_time)
-     SELECT gen_random_uuid(), execution_id, 1, 1, now() - interval '1 second', true, now(), now() FROM ex`,
-    [projectId, count, lsn],
-  );
-  await db.query("SELECT pg_notify('scaleout_tasks', '')");
 }
 
 /** Tasks/s of THROUGHPUT_SLOTS loops that complete their batch and claim the next straight in the catalog. */
@@ -196,7 +179,7 @@ async function main(): Promise<void> {
     const slots = agents.slice(0, THROUGHPUT_SLOTS / 5);
     const rates: Record<string, number> = {};
     for (const mode of ['claim + complete', 'exchange'] as const) {
-      await queueTasks(db, THROUGHPUT_TASKS, projectId, lsn);
+      await queueReadyTasks(db, THROUGHPUT_TASKS, projectId, lsn);
       await db.query('VACUUM ANALYZE internal.tasks, internal.operations');
       let done = 0;
       const t0 = performance.now();
@@ -236,7 +219,7 @@ async function main(): Promise<void> {
     }
     // The same loop straight to the catalog, without the master and HTTPS: what this machine and
     // database allow, so that the master's share reads as a ratio measured in this run.
-    await queueTasks(db, THROUGHPUT_TASKS, projectId, lsn);
+    await queueReadyTasks(db, THROUGHPUT_TASKS, projectId, lsn);
     await db.query('VACUUM ANALYZE internal.tasks, internal.operations');
     const direct = await directThroughput(url, slots.map((a) => a.id));
     report.push(

@@ -6,7 +6,14 @@
  */
 
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { z } from 'zod';
+
+/** A service's default state folder: $XDG_STATE_HOME (or ~/.local/state)/scaleout/<service>. */
+export function defaultStateFolder(service: string): string {
+  return join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'scaleout', service);
+}
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';

@@ -14,7 +14,7 @@ import type { CatalogDb, Row } from '../db/types.ts';
 import { withCatalog } from './migrate.ts';
 import { printJson, printTable } from './output.ts';
 import { Progress } from './progress.ts';
-import { collect } from './service.ts';
+import { collect, keyValue } from './service.ts';
 
 export const EXECUTION_STATUS: Readonly<Record<number, string>> = {
   1: 'created',
@@ -27,7 +27,8 @@ export const EXECUTION_STATUS: Readonly<Record<number, string>> = {
   8: 'stopping',
   9: 'completed',
 };
-const ENDED = new Set([3, 4, 6, 7, 9]);
+/** Statuses an execution does not leave: canceled, failed, ended unexpectedly, succeeded, completed. */
+export const ENDED_STATUSES: ReadonlySet<number> = new Set([3, 4, 6, 7, 9]);
 
 const MESSAGE_TYPE: Readonly<Record<number, string>> = { 120: 'error', 110: 'warning', 70: 'info', 60: 'progress', 30: 'start', 40: 'end', 50: 'status', 130: 'task failed', 140: 'diagnostic', 10: 'validate', 20: 'validated' };
 
@@ -36,12 +37,12 @@ export function column(db: CatalogDb, name: string): string {
   return db.dialect === 'mssql' ? `[${name}]` : `"${name}"`;
 }
 
-/** SELECT * from a catalog view, in the catalog's dialect, ordered and filtered on the server. */
 /** The n-th (1-based) query parameter placeholder of the dialect. */
 export function placeholder(db: CatalogDb, n: number): string {
   return db.dialect === 'mssql' ? `@p${n}` : `$${n}`;
 }
 
+/** SELECT * from a catalog view, in the catalog's dialect, ordered and filtered on the server. */
 export async function readView(db: CatalogDb, view: string, options: { where?: string; params?: readonly unknown[]; orderBy?: string; limit?: number } = {}): Promise<Row[]> {
   const name = db.dialect === 'mssql' ? `[catalog].[${view}]` : `catalog.${view}`;
   const top = options.limit && db.dialect === 'mssql' ? `TOP (${Math.trunc(options.limit)}) ` : '';
@@ -61,12 +62,6 @@ function positiveId(text: string, what: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${what} must be a positive whole number, not "${text}".`);
   return n;
-}
-
-function keyValue(pair: string): [string, string] {
-  const eq = pair.indexOf('=');
-  if (eq <= 0) throw new Error(`"${pair}": give Name=Value.`);
-  return [pair.slice(0, eq), pair.slice(eq + 1)];
 }
 
 function withStatusName(row: Row): Row {
@@ -184,8 +179,8 @@ export function registerCatalogCommands(program: Command): void {
           });
           const id = Number(r.output.execution_id);
           for (const w of o.worker) await db.call('catalog.add_execution_worker', { execution_id: id, workeragent_id: w });
-          for (const [name, value] of o.param.map(keyValue)) await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: name, parameter_value: value });
-          for (const [name, value] of o.packageParam.map(keyValue)) await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: name, parameter_value: value });
+          for (const [name, value] of o.param.map((p) => keyValue(p, `--param ${p}`))) await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: name, parameter_value: value });
+          for (const [name, value] of o.packageParam.map((p) => keyValue(p, `--package-param ${p}`))) await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: name, parameter_value: value });
           if (o.start) await db.call('catalog.start_execution', { execution_id: id, retry_count: Number(o.retry) });
           if (o.json) printJson({ execution_id: id, started: Boolean(o.start) });
           else process.stdout.write(`Execution ${id} created${o.start ? ' and started' : ''}.\n`);
@@ -281,7 +276,7 @@ export function registerCatalogCommands(program: Command): void {
         for (;;) {
           const [row] = await readView(db, 'executions', { where: `execution_id = ${n}` });
           if (!row) throw new Error(`There is no execution ${n}.`);
-          const ended = ENDED.has(Number(row.status));
+          const ended = ENDED_STATUSES.has(Number(row.status));
           const rows = await readView(db, 'operation_messages', { where: `operation_id = ${n} AND operation_message_id > ${last}`, orderBy: 'operation_message_id', limit: 10_000 });
           for (const m of rows) {
             last = Math.max(last, Number(m.operation_message_id));
@@ -308,7 +303,7 @@ export function registerCatalogCommands(program: Command): void {
           rows = (await readView(db, 'executions', { where: `execution_id IN (${wanted.join(',')})`, orderBy: 'execution_id' })).map(withStatusName);
           const missing = wanted.filter((w) => !rows.some((r) => Number(r.execution_id) === w));
           if (missing.length > 0) throw new Error(`There is no execution ${missing.join(', ')}.`);
-          const open = rows.filter((r) => !ENDED.has(Number(r.status)));
+          const open = rows.filter((r) => !ENDED_STATUSES.has(Number(r.status)));
           progress.update(rows.map((r) => `${r.execution_id} ${r.status_name}`).join(', '));
           if (open.length === 0) break;
           if (Date.now() > deadline) {

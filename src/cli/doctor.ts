@@ -9,8 +9,8 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import type { Command } from 'commander';
-import type { CatalogDb } from '../db/types.ts';
-import { normalizeThumbprint, thumbprintOfPem } from '../tls/thumbprints.ts';
+import type { CatalogDb, Row } from '../db/types.ts';
+import { normalizeThumbprint } from '../tls/thumbprints.ts';
 import { readView } from './catalog-commands.ts';
 import { printJson } from './output.ts';
 
@@ -44,7 +44,7 @@ function checkCertificate(f: Findings, what: string, certFile: string | undefine
     f.add('fail', what, `${certFile} is not a PEM certificate: ${(error as Error).message}`, 'create it again with scaleout cert');
     return undefined;
   }
-  const thumbprint = thumbprintOfPem(readFileSync(certFile, 'utf8'));
+  const thumbprint = normalizeThumbprint(cert.fingerprint256);
   const now = Date.now();
   const to = new Date(cert.validTo).getTime();
   if (new Date(cert.validFrom).getTime() > now) f.add('fail', what, `${certFile} is not valid before ${cert.validFrom}`, 'check the clock, or create the certificate again');
@@ -75,24 +75,25 @@ function presentedThumbprint(address: string): Promise<string> {
   });
 }
 
-async function checkCatalog(f: Findings, db: CatalogDb): Promise<boolean> {
+/** Reachable and migrated: then the master properties, which the later checks read too; else undefined. */
+async function checkCatalog(f: Findings, db: CatalogDb): Promise<Row[] | undefined> {
   f.add('ok', 'catalog', `reachable: ${db.description}`);
   const { migrationStatus } = await import('../migrate/runner.ts');
   const status = await migrationStatus(db);
   const pending = status.entries.filter((e) => e.state !== 'applied');
   if (pending.length > 0) {
     f.add('fail', 'catalog schema', `${pending.length} script(s) not applied (first: ${pending[0]!.script.name})`, 'run scaleout migrate up');
-    return false;
+    return undefined;
   }
   if (status.unknownSteps.length > 0) f.add('warn', 'catalog schema', `${status.unknownSteps.length} step(s) applied by a newer version of Scale Out`, 'upgrade this installation');
   else f.add('ok', 'catalog schema', `up to date (${status.entries.length} scripts)`);
   const props = await readView(db, 'master_properties');
   const enabled = props.find((p) => p.property_name === 'IS_SCALEOUT_ENABLED')?.property_value;
   if (enabled !== undefined && !/^(true|1)$/i.test(String(enabled))) f.add('fail', 'Scale Out', 'disabled in this catalog: no worker gets a task', 'EXEC catalog.enable_scaleout');
-  return true;
+  return props;
 }
 
-async function checkMasters(f: Findings, db: CatalogDb, pinned: string | undefined): Promise<void> {
+async function checkMasters(f: Findings, db: CatalogDb, props: readonly Row[], pinned: string | undefined): Promise<void> {
   const masters = await readView(db, 'masters');
   const online = masters.filter((m) => m.State === 'online');
   if (online.length === 0) {
@@ -100,7 +101,6 @@ async function checkMasters(f: Findings, db: CatalogDb, pinned: string | undefin
   } else {
     f.add('ok', 'masters', `${online.length} online: ${online.map((m) => `${m.Address} (${m.HeldSweeps || 'no sweeps'})`).join(', ')}`);
   }
-  const props = await readView(db, 'master_properties');
   const address = String(props.find((p) => p.property_name === 'MASTER_ADDRESS')?.property_value ?? '') || String(online[0]?.Address ?? '');
   if (!address) {
     f.add('warn', 'master address', 'MASTER_ADDRESS is not set', 'EXEC catalog.update_master_address with the https://host:port workers use');
@@ -117,12 +117,13 @@ async function checkMasters(f: Findings, db: CatalogDb, pinned: string | undefin
 
 async function checkWorkers(f: Findings, db: CatalogDb, workerThumbprint: string | undefined, workerId: string | undefined): Promise<void> {
   const workers = await readView(db, 'worker_agents');
-  const enabled = workers.filter((w) => w.IsEnabled === true || w.IsEnabled === 1);
+  const isEnabled = (w: Row) => w.IsEnabled === true || w.IsEnabled === 1;
+  const enabled = workers.filter(isEnabled);
   const online = enabled.filter((w) => w.State === 'online');
   if (workers.length === 0) f.add('warn', 'workers', 'no worker agent is recorded', 'start a worker and run catalog.add_worker_agent (scaleout agent add)');
   else if (online.length === 0) f.add('fail', 'workers', `none of ${enabled.length} enabled worker(s) is online`, 'start the workers (scaleout worker) and check their log');
   else f.add(online.length === enabled.length ? 'ok' : 'warn', 'workers', `${online.length} of ${enabled.length} enabled online${enabled.length > online.length ? `; not online: ${enabled.filter((w) => w.State !== 'online').map((w) => w.DisplayName ?? w.WorkerAgentId).join(', ')}` : ''}`);
-  const disabled = workers.filter((w) => !(w.IsEnabled === true || w.IsEnabled === 1));
+  const disabled = workers.filter((w) => !isEnabled(w));
   if (disabled.length > 0) f.add('warn', 'workers', `${disabled.length} disabled: ${disabled.map((w) => w.DisplayName ?? w.WorkerAgentId).join(', ')}`, 'scaleout agent enable <id> when they should take tasks');
   if (workerThumbprint) {
     const mine = workers.find((w) => normalizeThumbprint(String(w.CertificateThumbprint ?? '')) === workerThumbprint);
@@ -163,8 +164,9 @@ export function registerDoctorCommand(program: Command): void {
       let db: CatalogDb | undefined;
       try {
         db = await openCatalog(program.opts<{ catalog?: string }>().catalog, { connectTimeoutMs: 10_000 });
-        if (await checkCatalog(f, db)) {
-          await checkMasters(f, db, pinned);
+        const props = await checkCatalog(f, db);
+        if (props) {
+          await checkMasters(f, db, props, pinned);
           await checkWorkers(f, db, workerThumbprint, workerId);
         }
       } catch (error) {

@@ -5,18 +5,23 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** "Name=Value" as [Name, Value]; what names the flag in the error. */
+export function keyValue(pair: string, what = pair): [string, string] {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new Error(`${what}: give Name=Value.`);
+  return [pair.slice(0, eq), pair.slice(eq + 1)];
+}
+
 /** Adds each --set Key=Value to the overrides. */
 export function applySetFlags(pairs: readonly string[], overrides: Record<string, unknown>): Record<string, unknown> {
   for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`--set ${pair}: give Key=Value.`);
-    overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+    const [key, value] = keyValue(pair, `--set ${pair}`);
+    overrides[key] = value;
   }
   return overrides;
 }
 
 /** The services run in the foreground: SIGTERM or Ctrl-C stops them once, then the process exits (0, or 1 if stopping failed). */
-
 export function stopOnSignals(stop: () => Promise<void>, onSignal?: (signal: string) => void): void {
   let stopping: Promise<void> | undefined;
   const handle = (signal: string) => {

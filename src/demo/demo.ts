@@ -18,10 +18,9 @@ import { PROJECT_ROOT } from '../migrate/scripts.ts';
 import { packProject } from '../project/pack.ts';
 import { createSelfSignedCertificate } from '../tls/certificates.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
-import { column, EXECUTION_STATUS, readView } from '../cli/catalog-commands.ts';
+import { column, ENDED_STATUSES, EXECUTION_STATUS, readView } from '../cli/catalog-commands.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'scaleout.js');
-const ENDED = new Set([3, 4, 6, 7, 9]);
 const FOLDER = 'demo';
 
 export interface DemoOptions {
@@ -226,7 +225,7 @@ export class Demo {
           seen.set(Number(r.execution_id), lines[i]!);
         });
       }
-      if (rows.every((r) => ENDED.has(Number(r.status)))) return rows;
+      if (rows.every((r) => ENDED_STATUSES.has(Number(r.status)))) return rows;
       if (Date.now() > deadline || this.stopping) {
         this.say('     (stopped waiting: not every execution ended in time)');
         return rows;

@@ -388,7 +388,8 @@ function peerThumbprint(socket: TLSSocket): string | null {
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://master');
-  const route = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
+  let match: RegExpExecArray | null = null;
+  const route = routes.find((r) => r.method === req.method && (match = r.pattern.exec(url.pathname)) !== null);
   const routeName = route?.name ?? 'unknown';
   const abort = new AbortController();
   // The client went away before its answer (a long poll it gave up): aborting an answered
@@ -400,7 +401,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (!route) throw new HttpError(404, 'not_found', `No ${req.method} ${url.pathname} in API v1.`);
     const thumbprint = peerThumbprint(req.socket as TLSSocket);
     if (!thumbprint) throw new HttpError(403, 'client_certificate_required', 'A worker must present its client certificate.');
-    const params = route.pattern.exec(url.pathname)!.slice(1);
+    const params = match!.slice(1);
     const body = req.method === 'POST' ? await readBody(req, route.limit ?? BODY_LIMIT_BYTES) : undefined;
     const result = await route.handle(ctx, { thumbprint, signal: abort.signal }, params, body);
     ctx.onCatalogResult(true);

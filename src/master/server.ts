@@ -67,11 +67,11 @@ export class Master {
     const cert = readFileSync(s.SSLCertFile, 'utf8');
     const key = readFileSync(s.SSLKeyFile, 'utf8');
     const thumbprint = thumbprintOfPem(cert);
-    this.db = await openCatalog(s.SqlServerName, { connectTimeoutMs: s.SqlConnectionTimeoutInSecs * 1000 });
-    if (this.db.backend === 'pglite' && s.EmbeddedCatalogPort >= 0) {
+    const spec = parseCatalogSpec(s.SqlServerName);
+    this.db = await openCatalog(spec, { connectTimeoutMs: s.SqlConnectionTimeoutInSecs * 1000 });
+    if (this.db.backend === 'pglite' && spec.backend === 'pglite' && s.EmbeddedCatalogPort >= 0) {
       const { serveEmbeddedCatalog } = await import('../db/pglite-endpoint.ts');
-      const spec = parseCatalogSpec(s.SqlServerName);
-      this.embedded = await serveEmbeddedCatalog(this.db as PgliteCatalogDb, spec.backend === 'pglite' ? spec.dataDir : undefined, s.EmbeddedCatalogPort);
+      this.embedded = await serveEmbeddedCatalog(this.db as PgliteCatalogDb, spec.dataDir, s.EmbeddedCatalogPort);
     }
     this.dispatcher = new Dispatcher(this.db, s.DispatchPollIntervalInMs);
 

@@ -5,11 +5,9 @@
  * reported with the key that holds it.
  */
 
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CATALOG } from '../db/catalog-spec.ts';
-import { loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
+import { defaultStateFolder, loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
 
 const ms = (min: number) => z.coerce.number().int().min(min).max(7 * 86_400_000);
 
@@ -40,7 +38,7 @@ export const masterSettingsSchema = z
     DispatchPollIntervalInMs: ms(10).default(200),
     /** With the embedded catalog: the loopback port SQL clients reach it on (PostgreSQL wire protocol); -1 for none. */
     EmbeddedCatalogPort: z.coerce.number().int().min(-1).max(65535).default(8392),
-    LogFolder: z.string().min(1).default(join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'scaleout', 'master')),
+    LogFolder: z.string().min(1).default(defaultStateFolder('master')),
     LogLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     LogMaxFileBytes: z.coerce.number().int().min(4096).default(10 * 1024 * 1024),
     LogMaxFiles: z.coerce.number().int().min(1).max(1000).default(10),

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, freemem, hostname, release, totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseCatalogSpec } from '../db/catalog-spec.ts';
 import type { CatalogDb } from '../db/types.ts';
 import { CatalogError } from '../catalog/errors.ts';
@@ -137,7 +138,7 @@ export class WorkerAgent {
         availableMemoryMB: Math.round(freemem() / 1048576),
         runningTaskCount: this.running.size,
       });
-      await this.useLogDb((r as { logDbConnection?: string | null }).logDbConnection);
+      await this.useLogDb(r.logDbConnection);
     } catch (error) {
       this.options.log.warn('heartbeat failed', { error, master: this.client.endpoint });
     }
@@ -254,10 +255,6 @@ function safeUser(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Capped exponential backoff with jitter; longer for refusals that need a DBA (403). */

@@ -172,7 +172,7 @@ export class LogShipper {
       b.lines = undefined;
       return;
     }
-    const file = join(this.options.folder, `${b.key}-${b.executionId}-${b.batchId}.json`);
+    const file = join(this.options.folder, fileName(b));
     writeFileSync(`${file}.tmp`, JSON.stringify({ executionId: b.executionId, batchId: b.batchId, lines: b.lines }));
     renameSync(`${file}.tmp`, file);
     b.file = file;
@@ -258,7 +258,7 @@ export class LogShipper {
     } catch (error) {
       this.options.log.error('an execution log batch in the cache folder cannot be read; it is set aside', { file: b.file, error });
       try {
-        renameSync(b.file!, join(this.options.folder, 'failed', `${b.key}-${b.executionId}-${b.batchId}.json`));
+        renameSync(b.file!, join(this.options.folder, 'failed', fileName(b)));
       } catch {
         // Already gone.
       }
@@ -268,7 +268,7 @@ export class LogShipper {
 
   private setAside(b: Batch, lines: LogLine[], error: unknown): void {
     this.remove(b);
-    const target = join(this.options.folder, 'failed', `${b.key}-${b.executionId}-${b.batchId}.json`);
+    const target = join(this.options.folder, 'failed', fileName(b));
     if (b.file) renameSync(b.file, target);
     else writeFileSync(target, JSON.stringify({ executionId: b.executionId, batchId: b.batchId, lines }));
     this.options.log.error('execution log batch cannot be delivered; kept in the failed folder', { executionId: b.executionId, batchId: b.batchId, lines: lines.length, file: target, error });
@@ -299,4 +299,9 @@ export class LogShipper {
       }
     }
   }
+}
+
+/** A batch's file in the cache folder (and in "failed"): its order key, execution and id, as recover() reads them back. */
+function fileName(b: Batch): string {
+  return `${b.key}-${b.executionId}-${b.batchId}.json`;
 }

@@ -49,6 +49,12 @@ export type Task = Omit<ClaimedTask, 'leaseExpiresAt' | 'parameters'> & {
 
 export type Outcome = 'succeeded' | 'failed' | 'canceled';
 
+/** The answer to register and heartbeat: whether the worker may take tasks, and where its logs go. */
+export interface AgentAnswer {
+  readonly isEnabled: boolean;
+  readonly logDbConnection?: string | null;
+}
+
 export interface LogLine {
   readonly time: string;
   readonly type: number;
@@ -113,11 +119,11 @@ export class MasterClient {
     return this.options.endpoints[this.current]!;
   }
 
-  register(agentId: string, body: Record<string, unknown>): Promise<{ isEnabled: boolean; logDbConnection?: string | null }> {
+  register(agentId: string, body: Record<string, unknown>): Promise<AgentAnswer> {
     return this.post(`/api/v1/agents/${agentId}/register`, body);
   }
 
-  heartbeat(agentId: string, body: Record<string, unknown>): Promise<{ isEnabled: boolean }> {
+  heartbeat(agentId: string, body: Record<string, unknown>): Promise<AgentAnswer> {
     return this.post(`/api/v1/agents/${agentId}/heartbeat`, body);
   }
 

@@ -7,10 +7,10 @@
 
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
+import { defaultStateFolder, loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
 
 export { SettingsError };
 
@@ -45,7 +45,7 @@ const timeSpan = (minMs: number, maxMs: number) =>
   );
 
 const flag = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
-const stateRoot = join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'scaleout', 'worker');
+const stateRoot = defaultStateFolder('worker');
 
 export const workerSettingsSchema = z
   .object({

@@ -194,7 +194,6 @@ export class TaskRun {
       workFolder,
     };
     const taskEnv = { ...parameterEnvironment(this.params), SCALEOUT_EXECUTION_ID: String(this.task.executionId), SCALEOUT_WORKER_NAME: this.deps.settings.DisplayName, SCALEOUT_PROJECT_DIR: projectFolder, SCALEOUT_WORK_DIR: workFolder };
-    const env = { ...process.env, ...taskEnv };
     let child: ChildProcess;
     // A package that allows it runs again in a process one of its runs of this version ended in.
     const reuseKey = pkg.kind === 'node' && pkg.reuseProcess ? `${this.task.contentHash}/${pkg.name}` : undefined;
@@ -204,7 +203,7 @@ export class TaskRun {
     } else {
       const argv = pkg.command.map((a) => substitute(a, this.params, { WorkFolder: workFolder, ProjectFolder: projectFolder }));
       const file = argv[0]!.includes('/') && !isAbsolute(argv[0]!) ? resolve(projectFolder, argv[0]!) : argv[0]!;
-      child = spawn(file, argv.slice(1), { cwd: workFolder, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+      child = spawn(file, argv.slice(1), { cwd: workFolder, env: { ...process.env, ...taskEnv }, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
     }
     this.child = child;
     if (this.stopReason) this.stop(this.stopReason);
