@@ -62,7 +62,8 @@ BEGIN
     -- "status IN (2, 3)" the planner preferred scanning all of them through the partial index
     -- ix_tasks_worker, and re-extracting the JSON fields for each; "status + 0" does not match
     -- the index predicate, and the successes are typed arrays first. (Measured: PostgreSQL CPU per
-    -- task halved once the tables had been analyzed.)
+    -- task halved once the tables had been analyzed.) The plan is generic (plan_cache_mode above):
+    -- "task_id = ANY (v_ids)" lets it seek by key whatever the array's size.
     SELECT array_agg((x.v->>'taskId')::uuid), array_agg((x.v->>'leaseToken')::uuid), array_agg(x.n::integer)
       INTO v_ids, v_tokens, v_ns
       FROM jsonb_array_elements(m) WITH ORDINALITY AS x (v, n)
