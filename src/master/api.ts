@@ -315,9 +315,40 @@ export class BinaryBody {
   ) {}
 }
 
+/** How much of an oversized body is read and thrown away, and for how long, before the 413 is sent. */
+const DISCARD_MAX_BYTES = 32 * 1024 * 1024;
+const DISCARD_MAX_MS = 10_000;
+
+/**
+ * Refuses an oversized body with 413. Node closes a connection whose request was not read to its
+ * end, so a client still writing would see EPIPE instead of the answer: the rest of the body is read
+ * and discarded first — bounded in bytes and time, after which the connection is simply dropped.
+ */
+function refuseOversized(req: IncomingMessage, limit: number, alreadyRead: number): Promise<never> {
+  const refusal = new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes.`, { connection: 'close' });
+  if (req.complete) return Promise.reject(refusal);
+  return new Promise((_resolve, reject) => {
+    let discarded = alreadyRead;
+    const timer = setTimeout(() => req.socket.destroy(), DISCARD_MAX_MS);
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > DISCARD_MAX_BYTES) req.socket.destroy();
+    });
+    req.once('end', () => {
+      clearTimeout(timer);
+      reject(refusal);
+    });
+    req.once('close', () => {
+      clearTimeout(timer);
+      reject(refusal);
+    });
+    req.resume();
+  });
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.reject(new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes.`));
+  if (declared > limit) return refuseOversized(req, limit, 0);
   // Events rather than an async iterator: a body is one or two chunks, and the iterator's
   // promise per chunk was a visible share of the master's CPU per request.
   return new Promise((resolve, reject) => {
@@ -327,8 +358,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
       size += chunk.length;
       if (size > limit) {
         req.off('data', onData);
-        req.resume();
-        reject(new HttpError(413, 'body_too_large', `The body is larger than ${limit} bytes.`));
+        refuseOversized(req, limit, size).catch(reject);
         return;
       }
       chunks.push(chunk);
