@@ -14,10 +14,12 @@ import {
   createExecution,
   deploy,
   deployedProject,
+  emptyQueue,
   enabledWorker,
   execution,
   messages,
   operation,
+  renew,
   seconds,
   startedExecution,
 } from '../support/queue-helpers.ts';
@@ -35,17 +37,7 @@ forEachBackend('executions and the task queue', (backend) => {
   });
 
   /** Leaves no task behind, leased or ready, so that each test claims and sweeps only what it queued. */
-  afterEach(async () => {
-    const far = future(200_000);
-    while (Number((await catalog.db.call('internal.dealwith_expired_tasks', { now: far })).output.processed) > 0);
-    const sweeper = await enabledWorker(catalog.db, { Tags: 'gpu,linux,ssd' });
-    for (let i = 0; i < 20; i++) {
-      const tasks = await claim(catalog.db, sweeper, { max: 100, now: future(100_000) });
-      for (const t of tasks) await complete(catalog.db, t, 'canceled');
-      if (tasks.length === 0) break;
-    }
-    await catalog.db.call('catalog.disable_worker_agent', { WorkerAgentId: sweeper });
-  });
+  afterEach(() => emptyQueue(catalog.db, future));
 
   describe('creating and starting executions', () => {
     it('create_execution records a created execution with its project, package and system parameters', async () => {
@@ -210,6 +202,7 @@ forEachBackend('executions and the task queue', (backend) => {
       const id = await startedExecution(db, where, { retry: 1, create: { priority: 1000 } });
       const t0 = future();
       const [first] = await claim(db, a, { now: t0, leaseMs: 60000 });
+      await renew(db, a, [first!], { now: t0, leaseMs: 60000 }); // the worker acknowledges the claim
       const sweep = async (now: Date) => Number((await db.call('internal.dealwith_expired_tasks', { now })).output.processed);
 
       expect(await sweep(seconds(t0, 59))).to.equal(0);
@@ -219,6 +212,7 @@ forEachBackend('executions and the task queue', (backend) => {
 
       const [second] = await claim(db, b, { now: seconds(t0, 62) });
       expect(second).to.include({ execution_id: id, executed_count: 2 });
+      await renew(db, b, [second!], { now: seconds(t0, 62), leaseMs: 60000 });
       expect(await sweep(seconds(t0, 62 + 61))).to.equal(1);
       const ended = await execution(db, id);
       expect(ended.status).to.equal(6);

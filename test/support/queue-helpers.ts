@@ -123,6 +123,48 @@ export async function complete(db: CatalogDb, task: ClaimedTask, outcome: 'succe
   return { status: Number(r.output.executionstatus), willRetry: truthy(r.output.willretry) };
 }
 
+export interface LeaseResult {
+  task_id: string;
+  is_cancelled: boolean | null;
+  expires_at: Date | null;
+  error_number: number | null;
+}
+
+/** internal.renew_task_leases for one worker: renews (and the first time acknowledges) its tasks. */
+export async function renew(db: CatalogDb, worker: string, tasks: ReadonlyArray<{ task_id: string; lease_token: string }>, options: { now?: Date; leaseMs?: number } = {}): Promise<LeaseResult[]> {
+  const leases = JSON.stringify(tasks.map((t) => ({ taskId: t.task_id, leaseToken: t.lease_token })));
+  const r = await db.call('internal.renew_task_leases', { WorkerAgentId: worker, Leases: leases, LeaseMs: options.leaseMs ?? 60000, now: options.now });
+  return r.rows.map((row) => ({
+    task_id: String(row.task_id).toLowerCase(),
+    is_cancelled: row.is_cancelled === null ? null : truthy(row.is_cancelled),
+    expires_at: (row.expires_at as Date | null) ?? null,
+    error_number: row.error_number === null ? null : Number(row.error_number),
+  }));
+}
+
+/** internal.release_tasks for one worker: gives claimed tasks back unstarted. */
+export async function release(db: CatalogDb, worker: string, tasks: ReadonlyArray<{ task_id: string; lease_token: string }>, options: { now?: Date } = {}): Promise<Array<{ task_id: string; execution_status: number | null; error_number: number | null }>> {
+  const leases = JSON.stringify(tasks.map((t) => ({ taskId: t.task_id, leaseToken: t.lease_token })));
+  const r = await db.call('internal.release_tasks', { WorkerAgentId: worker, Leases: leases, now: options.now });
+  return r.rows.map((row) => ({
+    task_id: String(row.task_id).toLowerCase(),
+    execution_status: row.execution_status === null ? null : Number(row.execution_status),
+    error_number: row.error_number === null ? null : Number(row.error_number),
+  }));
+}
+
+/** One call of the expired-task sweep; returns how many tasks it ended or gave back. */
+export async function sweepExpired(db: CatalogDb, options: { now?: Date; reachableForMs?: number; masterId?: string; epoch?: number; stopGraceMs?: number } = {}): Promise<number> {
+  const r = await db.call('internal.dealwith_expired_tasks', {
+    now: options.now,
+    ReachableForMs: options.reachableForMs,
+    MasterId: options.masterId,
+    Epoch: options.epoch,
+    StopGraceMs: options.stopGraceMs,
+  });
+  return Number(r.output.processed);
+}
+
 export async function execution(db: CatalogDb, id: number): Promise<Row> {
   const rows = await view(db, 'catalog.executions', db.dialect === 'mssql' ? 'execution_id = @p1' : 'execution_id = $1', [id]);
   if (!rows[0]) throw new Error(`execution ${id} is not in catalog.executions`);
@@ -140,4 +182,20 @@ export async function messages(db: CatalogDb, id: number): Promise<Row[]> {
 
 export function seconds(base: Date, s: number): Date {
   return new Date(base.getTime() + s * 1000);
+}
+
+/**
+ * Leaves no task behind, leased or ready: expired leases are swept, and whatever is ready is claimed
+ * by a worker with every tag and canceled. Each contract test then claims and sweeps only what it
+ * queued.
+ */
+export async function emptyQueue(db: CatalogDb, far: (seconds: number) => Date): Promise<void> {
+  while ((await sweepExpired(db, { now: far(200_000) })) > 0);
+  const sweeper = await enabledWorker(db, { Tags: 'gpu,linux,ssd' });
+  for (let i = 0; i < 20; i++) {
+    const tasks = await claim(db, sweeper, { max: 100, now: far(100_000) });
+    for (const t of tasks) await complete(db, t, 'canceled');
+    if (tasks.length === 0) break;
+  }
+  await db.call('catalog.disable_worker_agent', { WorkerAgentId: sweeper });
 }

@@ -4,7 +4,8 @@ SET QUOTED_IDENTIFIER ON;
 GO
 /*
     catalog.worker_agent_perfcounter
-    The latest counters each worker agent reported (CpuPercent, AvailableMemoryMB, RunningTaskCount).
+    The latest counters each worker agent reported (CpuPercent, AvailableMemoryMB, RunningTaskCount,
+    LogLinesPending, LogLinesUndeliverable).
     Readers: ssis_admin, ssis_cluster_executor.
 */
 CREATE OR ALTER VIEW [catalog].worker_agent_perfcounter

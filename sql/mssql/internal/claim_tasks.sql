@@ -4,11 +4,14 @@ SET QUOTED_IDENTIFIER ON;
 GO
 /*
     internal.claim_tasks
-    Gives one worker up to @MaxTasks ready tasks in one call, highest priority first, then oldest:
+    Gives one worker up to @MaxTasks ready tasks in one call, highest priority first, then in the
+    order they were first queued (a retry keeps its place):
     tasks any worker may run or that list this worker, whose required tags the worker has, and
     (for a while after a failure) not the worker the last attempt failed on. Never more than the
     worker's free slots (MaxTaskCount less the tasks it holds). Each claimed attempt gets a lease
-    (@LeaseMs) and a fresh token that every later report must carry; its execution becomes running
+    (@LeaseMs, remembered as the task's lease length) and a fresh token that every later report must
+    carry; the worker acknowledges the claim with its first renewal (status 3): a claim that is never
+    acknowledged costs no attempt (internal.dealwith_expired_tasks). Its execution becomes running
     (2) with the worker's id and machine name and the attempt count. The claim seeks the filtered
     index of ready tasks with READPAST, UPDLOCK, ROWLOCK, so concurrent claims skip each other's rows
     and never share a task. A disabled worker, or a catalog with Scale Out disabled, gets nothing.
@@ -109,12 +112,13 @@ BEGIN
                     t.worker_agent_id,
                     t.lease_token,
                     t.lease_expires_at,
+                    t.lease_ms,
                     t.executed_count,
                     t.max_executed_count,
                     t.ready_at,
                     t.last_pickup_time,
                     t.last_updated_time
-                FROM internal.tasks AS t WITH (READPAST, UPDLOCK, ROWLOCK, INDEX (ix_tasks_ready))
+                FROM internal.tasks AS t WITH (READPAST, UPDLOCK, ROWLOCK, INDEX (ix_tasks_ready_queue))
                 WHERE
                     t.status = 1
                     AND t.ready_at <= @now
@@ -139,7 +143,7 @@ BEGIN
                         OR t.avoid_worker_agent_id <> @WorkerAgentId
                         OR t.avoid_until <= @now
                     )
-                ORDER BY t.priority DESC, t.ready_at ASC, t.task_seq ASC
+                ORDER BY t.priority DESC, t.task_seq ASC
             )
 
             UPDATE ready
@@ -148,6 +152,7 @@ BEGIN
                 worker_agent_id = @WorkerAgentId,
                 lease_token = NEWID(),
                 lease_expires_at = DATEADD(MILLISECOND, @LeaseMs, @now),
+                lease_ms = @LeaseMs,
                 executed_count = executed_count + 1,
                 ready_at = NULL,
                 last_pickup_time = @now,

@@ -5,8 +5,9 @@ GO
 /*
     internal.complete_task
     A worker reports how the attempt it holds ended: @Outcome 'succeeded', 'failed' (@ErrorMessage
-    says why) or 'canceled'. A failure goes back to the queue while attempts remain (see
-    internal.end_task_attempt). Refused (51302) when the token is no longer the task's, so a late
+    says why), 'canceled', or 'abandoned' (the worker restarted while the package ran: the run was
+    ended with the worker, and it is retried at once, as an expired lease is). A failure goes back
+    to the queue while attempts remain (see internal.end_task_attempt). Refused (51302) when the token is no longer the task's, so a late
     report from an attempt that was handed to another worker changes nothing: no execution ends twice.
     Caller: the master (scaleout_master). Outputs: @ExecutionStatus (the execution's status now),
     @WillRetry.
@@ -41,11 +42,11 @@ BEGIN
         SELECT
             @error_number = COALESCE(@error_number, 51000),
             @error_message = @error_message + internal.error_text(51000, N'@Outcome', NULL, NULL) + N' ';
-    ELSE IF @Outcome COLLATE Latin1_General_BIN2 NOT IN ('succeeded', 'failed', 'canceled')
+    ELSE IF @Outcome COLLATE Latin1_General_BIN2 NOT IN ('succeeded', 'failed', 'canceled', 'abandoned')
         SELECT
             @error_number = COALESCE(@error_number, 51001),
             @error_message = @error_message
-            + internal.error_text(51001, N'@Outcome', @Outcome, N'succeeded, failed or canceled') + N' ';
+            + internal.error_text(51001, N'@Outcome', @Outcome, N'succeeded, failed, canceled or abandoned') + N' ';
 
     IF @error_number IS NOT NULL
     BEGIN

@@ -5,7 +5,7 @@ GO
 /*
     internal.complete_tasks
     Reports the end of many attempts in one call: @Completions is a JSON array of {"taskId",
-    "leaseToken", "outcome" (succeeded, failed, canceled), "errorMessage"}. Successes of tasks nobody
+    "leaseToken", "outcome" (succeeded, failed, canceled, abandoned), "errorMessage"}. Successes of tasks nobody
     asked to stop are recorded with one statement per table; every other completion goes through
     internal.end_task_attempt, as internal.complete_task does. Each completion stands alone: one whose
     token is no longer the task's changes nothing and comes back with error_number 51302.
@@ -58,7 +58,7 @@ BEGIN
                 i.task_id IS NULL
                 OR i.lease_token IS NULL
                 OR i.outcome IS NULL
-                OR i.outcome COLLATE Latin1_General_BIN2 NOT IN ('succeeded', 'failed', 'canceled')
+                OR i.outcome COLLATE Latin1_General_BIN2 NOT IN ('succeeded', 'failed', 'canceled', 'abandoned')
         )
     BEGIN
         DECLARE @given nvarchar(60) = LEFT(@Completions, 60);
@@ -66,7 +66,7 @@ BEGIN
             @number = 51001,
             @a1 = N'@Completions',
             @a2 = @given,
-            @a3 = N'a JSON array of {taskId, leaseToken, outcome: succeeded, failed or canceled, errorMessage}';
+            @a3 = N'a JSON array of {taskId, leaseToken, outcome: succeeded, failed, canceled or abandoned, errorMessage}';
         RETURN 1;
     END;
 

@@ -58,6 +58,7 @@ BEGIN
     SET
         t.status = 3,
         t.lease_expires_at = DATEADD(MILLISECOND, @LeaseMs, @now),
+        t.lease_ms = @LeaseMs,
         t.last_updated_time = @now
     OUTPUT inserted.is_cancelled, inserted.lease_expires_at INTO @renewed (is_cancelled, lease_expires_at)
     FROM internal.tasks AS t

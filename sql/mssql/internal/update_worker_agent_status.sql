@@ -5,7 +5,8 @@ GO
 /*
     internal.update_worker_agent_status
     A worker agent's heartbeat: last online time, machine name and account, and its counters (CPU %,
-    available memory, running tasks). Returns whether the worker is enabled. Never changes
+    available memory, running tasks, and its execution log lines waiting for delivery and those it
+    could not deliver, which scaleout doctor reports). Returns whether the worker is enabled. Never changes
     IsEnabled, so a DBA's enable or disable racing a heartbeat always stands.
     Caller: the master (scaleout_master), for each agent heartbeat. Output: @IsEnabled.
     Errors: 51000, 51001; 51101 the worker has not registered (or was deleted); 51402 the worker
@@ -19,6 +20,8 @@ CREATE OR ALTER PROCEDURE internal.update_worker_agent_status
     @CpuPercent float = NULL,
     @AvailableMemoryMB float = NULL,
     @RunningTaskCount int = NULL,
+    @LogLinesPending bigint = NULL,
+    @LogLinesUndeliverable bigint = NULL,
     @now datetimeoffset(7) = NULL,
     @IsEnabled bit = NULL OUTPUT
 AS
@@ -67,6 +70,20 @@ BEGIN
             @error_message = @error_message
             + internal.error_text(51001, N'@RunningTaskCount', CONVERT(nvarchar(20), @RunningTaskCount), N'0 or more')
             + N' ';
+    IF @LogLinesPending < 0
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(51001, N'@LogLinesPending', CONVERT(nvarchar(20), @LogLinesPending), N'0 or more')
+            + N' ';
+    IF @LogLinesUndeliverable < 0
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(
+                51001, N'@LogLinesUndeliverable', CONVERT(nvarchar(20), @LogLinesUndeliverable), N'0 or more'
+            )
+            + N' ';
 
     IF @error_number IS NOT NULL
     BEGIN
@@ -111,7 +128,9 @@ BEGIN
             VALUES
             (N'CpuPercent', @CpuPercent),
             (N'AvailableMemoryMB', @AvailableMemoryMB),
-            (N'RunningTaskCount', CONVERT(float, @RunningTaskCount))
+            (N'RunningTaskCount', CONVERT(float, @RunningTaskCount)),
+            (N'LogLinesPending', CONVERT(float, @LogLinesPending)),
+            (N'LogLinesUndeliverable', CONVERT(float, @LogLinesUndeliverable))
         ) AS v (counter_name, counter_value)
             ON v.counter_name = p.counter_name
         WHERE p.worker_agent_id = @WorkerAgentId AND v.counter_value IS NOT NULL;
@@ -126,7 +145,9 @@ BEGIN
             VALUES
             (N'CpuPercent', @CpuPercent),
             (N'AvailableMemoryMB', @AvailableMemoryMB),
-            (N'RunningTaskCount', CONVERT(float, @RunningTaskCount))
+            (N'RunningTaskCount', CONVERT(float, @RunningTaskCount)),
+            (N'LogLinesPending', CONVERT(float, @LogLinesPending)),
+            (N'LogLinesUndeliverable', CONVERT(float, @LogLinesUndeliverable))
         ) AS v (counter_name, counter_value)
         WHERE
             v.counter_value IS NOT NULL

@@ -1,5 +1,6 @@
 -- catalog.worker_agent_perfcounter
--- The latest counters each worker agent reported (CpuPercent, AvailableMemoryMB, RunningTaskCount).
+-- The latest counters each worker agent reported (CpuPercent, AvailableMemoryMB, RunningTaskCount,
+-- LogLinesPending, LogLinesUndeliverable).
 -- Readers: ssis_admin, ssis_cluster_executor.
 CREATE OR REPLACE VIEW catalog.worker_agent_perfcounter AS
 SELECT p.worker_agent_id AS "WorkerAgentId",

@@ -1,12 +1,18 @@
 -- internal.append_execution_messages
--- Appends a batch of an execution's log messages, in order. Messages is a JSON array of
+-- Appends a batch of an execution's log messages, in order. Messages is a JSON array of objects
 -- {"time": ISO 8601, "type": message type (70 Information by default), "source": message source
--- type (30 package by default), "message": text, "package", "event", "sourceName", "code"}.
--- A batch is stored once: sending the same BatchId again (a retry after a lost answer) stores
--- nothing and answers Inserted = 0.
+-- type (30 package by default), "message": text, "package", "event", "sourceName", "code",
+-- "stream", "seq"}. Every line is stored once:
+--   * a line with a "stream" (a UUID; workers use one per attempt) and a "seq" (its number in that
+--     stream, from 0 up) is stored only when its number is above the highest one stored for the
+--     stream: a line sent again — after a lost answer, or by a worker that recovers its write-ahead
+--     record after a crash — is recognised and skipped;
+--   * lines without a stream are stored once per BatchId: sending the same BatchId again stores
+--     none of them. BatchId may be NULL when every line has a stream.
 -- Callers: the master, and workers writing logs directly with the log-writer login
--- (ssis_cluster_worker). Output: Inserted.
--- Errors: 51000, 51001 (not a JSON array), 51106 no such execution.
+-- (ssis_cluster_worker). Output: Inserted, the lines stored by this call.
+-- Errors: 51000, 51001 (not a JSON array of objects; a stream that is not a UUID, or a stream line
+-- without a whole seq of 0 or more), 51106 no such execution.
 CREATE OR REPLACE PROCEDURE internal.append_execution_messages(
     ExecutionId bigint DEFAULT NULL,
     BatchId uuid DEFAULT NULL,
@@ -24,16 +30,14 @@ DECLARE
     error_message text := '';
     v_now timestamptz := COALESCE(now, pg_catalog.now());
     m jsonb;
-    v_count integer;
+    v_unstreamed boolean := false;
+    v_batch_new boolean := false;
+    v_bad bigint;
 BEGIN
     -- Check input parameters
     IF ExecutionId IS NULL THEN
         error_number := COALESCE(error_number, 51000);
         error_message := error_message || internal.error_text(51000, '@ExecutionId') || ' ';
-    END IF;
-    IF BatchId IS NULL THEN
-        error_number := COALESCE(error_number, 51000);
-        error_message := error_message || internal.error_text(51000, '@BatchId') || ' ';
     END IF;
     IF Messages IS NULL THEN
         error_number := COALESCE(error_number, 51000);
@@ -46,8 +50,28 @@ BEGIN
         END;
         IF m IS NULL OR jsonb_typeof(m) <> 'array' THEN
             error_number := COALESCE(error_number, 51001);
-            error_message := error_message || internal.error_text(51001, '@Messages', left(Messages, 40), 'a JSON array of messages') || ' ';
+            error_message := error_message || internal.error_text(51001, '@Messages', left(Messages, 100), 'a JSON array of messages') || ' ';
+        ELSE
+            -- The first element that is not a message object, or whose stream or seq is malformed.
+            SELECT min(x.n) INTO v_bad
+              FROM jsonb_array_elements(m) WITH ORDINALITY AS x (v, n)
+             WHERE jsonb_typeof(x.v) <> 'object'
+                OR (x.v ? 'stream' AND (jsonb_typeof(x.v->'stream') <> 'string'
+                                        OR x.v->>'stream' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                                        OR jsonb_typeof(x.v->'seq') IS DISTINCT FROM 'number'
+                                        OR x.v->>'seq' !~ '^[0-9]{1,18}$'));
+            IF v_bad IS NOT NULL THEN
+                error_number := COALESCE(error_number, 51001);
+                error_message := error_message || internal.error_text(51001, '@Messages',
+                    'element ' || (v_bad - 1) || ': ' || left((m->(v_bad::integer - 1))::text, 80),
+                    'an object; a "stream" is a UUID and comes with a whole "seq" of 0 or more') || ' ';
+            END IF;
+            v_unstreamed := EXISTS (SELECT 1 FROM jsonb_array_elements(m) AS x (v) WHERE NOT (x.v ? 'stream'));
         END IF;
+    END IF;
+    IF BatchId IS NULL AND (m IS NULL OR v_unstreamed) THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@BatchId') || ' ';
     END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);
@@ -57,31 +81,60 @@ BEGIN
         PERFORM internal.raise_error(51106, ExecutionId::text);
     END IF;
 
-    -- Table order: message_batches, operation_messages
-    v_count := jsonb_array_length(m);
-    INSERT INTO internal.message_batches AS b (batch_id, operation_id, message_count, received_time)
-    VALUES (BatchId, ExecutionId, v_count, v_now)
-    ON CONFLICT ON CONSTRAINT pk_message_batches DO NOTHING;
-    IF NOT FOUND THEN
-        Inserted := 0;
-        RETURN;
+    -- Table order: message_batches, message_streams, operation_messages
+    IF v_unstreamed THEN
+        INSERT INTO internal.message_batches AS b (batch_id, operation_id, message_count, received_time)
+        VALUES (BatchId, ExecutionId, (SELECT count(*) FROM jsonb_array_elements(m) AS x (v) WHERE NOT (x.v ? 'stream')), v_now)
+        ON CONFLICT ON CONSTRAINT pk_message_batches DO NOTHING;
+        v_batch_new := FOUND;
     END IF;
 
+    -- Each stream's row is created on its first line and locked (in key order) for the batch.
+    INSERT INTO internal.message_streams AS s (operation_id, stream_id, last_sequence, updated_time)
+    SELECT DISTINCT ExecutionId, (x.v->>'stream')::uuid, -1, v_now
+      FROM jsonb_array_elements(m) AS x (v)
+     WHERE x.v ? 'stream'
+     ORDER BY 2
+    ON CONFLICT ON CONSTRAINT pk_message_streams DO NOTHING;
+    PERFORM 1
+       FROM internal.message_streams AS s
+      WHERE s.operation_id = ExecutionId
+        AND s.stream_id IN (SELECT (x.v->>'stream')::uuid FROM jsonb_array_elements(m) AS x (v) WHERE x.v ? 'stream')
+      ORDER BY s.stream_id
+        FOR UPDATE;
+
+    WITH lines AS (
+        SELECT x.v, x.n, (x.v->>'stream')::uuid AS stream, (x.v->>'seq')::bigint AS seq,
+               row_number() OVER (PARTITION BY x.v->>'stream', x.v->>'seq' ORDER BY x.n) AS copy
+          FROM jsonb_array_elements(m) WITH ORDINALITY AS x (v, n)
+    )
     INSERT INTO internal.operation_messages
            (operation_id, message_time, message_type, message_source_type, message, package_name, event_name,
             message_source_name, message_code, batch_id)
     SELECT ExecutionId,
-           COALESCE(CASE WHEN x.v->>'time' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' THEN (x.v->>'time')::timestamptz END, v_now),
-           COALESCE(CASE WHEN x.v->>'type' ~ '^-?[0-9]{1,4}$' THEN (x.v->>'type')::smallint END, 70),
-           COALESCE(CASE WHEN x.v->>'source' ~ '^[0-9]{1,4}$' THEN (x.v->>'source')::smallint END, 30),
-           x.v->>'message',
-           left(x.v->>'package', 260),
-           left(x.v->>'event', 1024),
-           left(x.v->>'sourceName', 4000),
-           CASE WHEN x.v->>'code' ~ '^-?[0-9]{1,9}$' THEN (x.v->>'code')::integer END,
+           COALESCE(CASE WHEN l.v->>'time' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' THEN (l.v->>'time')::timestamptz END, v_now),
+           COALESCE(CASE WHEN l.v->>'type' ~ '^-?[0-9]{1,4}$' THEN (l.v->>'type')::smallint END, 70),
+           COALESCE(CASE WHEN l.v->>'source' ~ '^[0-9]{1,4}$' THEN (l.v->>'source')::smallint END, 30),
+           l.v->>'message',
+           left(l.v->>'package', 260),
+           left(l.v->>'event', 1024),
+           left(l.v->>'sourceName', 4000),
+           CASE WHEN l.v->>'code' ~ '^-?[0-9]{1,9}$' THEN (l.v->>'code')::integer END,
            BatchId
-      FROM jsonb_array_elements(m) WITH ORDINALITY AS x (v, n)
-     ORDER BY x.n;
-    Inserted := v_count;
+      FROM lines AS l
+      LEFT JOIN internal.message_streams AS s ON s.operation_id = ExecutionId AND s.stream_id = l.stream
+     WHERE (l.stream IS NULL AND v_batch_new)
+        OR (l.stream IS NOT NULL AND l.copy = 1 AND l.seq > s.last_sequence)
+     ORDER BY l.n;
+    GET DIAGNOSTICS Inserted = ROW_COUNT;
+
+    UPDATE internal.message_streams AS s
+       SET last_sequence = GREATEST(s.last_sequence, mx.seq),
+           updated_time = v_now
+      FROM (SELECT (x.v->>'stream')::uuid AS stream, max((x.v->>'seq')::bigint) AS seq
+              FROM jsonb_array_elements(m) AS x (v)
+             WHERE x.v ? 'stream'
+             GROUP BY 1) AS mx
+     WHERE s.operation_id = ExecutionId AND s.stream_id = mx.stream;
 END;
 $$;

@@ -1,9 +1,12 @@
 -- internal.claim_tasks
--- Gives one worker up to MaxTasks ready tasks in one call, highest priority first, then oldest:
+-- Gives one worker up to MaxTasks ready tasks in one call, highest priority first, then in the
+-- order they were first queued (a retry keeps its place):
 -- tasks any worker may run or that list this worker, whose required tags the worker has, and
 -- (for a while after a failure) not the worker the last attempt failed on. Never more than the
 -- worker's free slots (MaxTaskCount less the tasks it holds). Each claimed attempt gets a lease
--- (LeaseMs) and a fresh token that every later report must carry; its execution becomes running
+-- (LeaseMs, remembered as the task's lease length) and a fresh token that every later report must
+-- carry; the worker acknowledges the claim with its first renewal (status 3): a claim that is never
+-- acknowledged costs no attempt (internal.dealwith_expired_tasks); its execution becomes running
 -- (2) with the worker's id and machine name and the attempt count. Locked tasks are skipped, so
 -- concurrent claims never share a task. A disabled worker, or a catalog with Scale Out disabled,
 -- gets nothing.
@@ -98,7 +101,7 @@ BEGIN
                         OR NOT EXISTS (SELECT 1 FROM unnest(string_to_array(t.required_tags, ',')) AS rt (v)
                                         WHERE rt.v <> '' AND position(',' || rt.v || ',' IN COALESCE($3, '')) = 0))
                    AND (t.avoid_worker_agent_id IS NULL OR t.avoid_worker_agent_id <> $2 OR t.avoid_until <= $1)
-                 ORDER BY t.priority DESC, t.ready_at, t.task_seq
+                 ORDER BY t.priority DESC, t.task_seq
                  LIMIT $4
                    FOR UPDATE SKIP LOCKED) AS r
     $q$
@@ -115,6 +118,7 @@ BEGIN
                worker_agent_id = WorkerAgentId,
                lease_token = gen_random_uuid(),
                lease_expires_at = v_now + make_interval(secs => LeaseMs / 1000.0),
+               lease_ms = LeaseMs,
                executed_count = t.executed_count + 1,
                ready_at = NULL,
                last_pickup_time = v_now,

@@ -1,7 +1,8 @@
 -- internal.complete_task
 -- A worker reports how the attempt it holds ended: Outcome 'succeeded', 'failed' (ErrorMessage
--- says why) or 'canceled'. A failure goes back to the queue while attempts remain (see
--- internal.end_task_attempt). Refused (51302) when the token is no longer the task's, so a late
+-- says why), 'canceled', or 'abandoned' (the worker restarted while the package ran: the run was
+-- ended with the worker, and it is retried at once, as an expired lease is). A failure goes back
+-- to the queue while attempts remain (see internal.end_task_attempt). Refused (51302) when the token is no longer the task's, so a late
 -- report from an attempt that was handed to another worker changes nothing: no execution ends twice.
 -- Caller: the master (scaleout_master). Outputs: ExecutionStatus (the execution's status now),
 -- WillRetry.
@@ -37,9 +38,9 @@ BEGIN
     IF Outcome IS NULL THEN
         error_number := COALESCE(error_number, 51000);
         error_message := error_message || internal.error_text(51000, '@Outcome') || ' ';
-    ELSIF Outcome NOT IN ('succeeded', 'failed', 'canceled') THEN
+    ELSIF Outcome NOT IN ('succeeded', 'failed', 'canceled', 'abandoned') THEN
         error_number := COALESCE(error_number, 51001);
-        error_message := error_message || internal.error_text(51001, '@Outcome', Outcome, 'succeeded, failed or canceled') || ' ';
+        error_message := error_message || internal.error_text(51001, '@Outcome', Outcome, 'succeeded, failed, canceled or abandoned') || ' ';
     END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);

@@ -1,6 +1,6 @@
 -- internal.complete_tasks
 -- Reports the end of many attempts in one call: Completions is a JSON array of {"taskId",
--- "leaseToken", "outcome" (succeeded, failed, canceled), "errorMessage"}. Successes of tasks nobody
+-- "leaseToken", "outcome" (succeeded, failed, canceled, abandoned), "errorMessage"}. Successes of tasks nobody
 -- asked to stop are recorded with one statement per table; every other completion goes through
 -- internal.end_task_attempt, as internal.complete_task does. Each completion stands alone: one whose
 -- token is no longer the task's changes nothing and comes back with error_number 51302.
@@ -52,8 +52,8 @@ BEGIN
                    WHERE jsonb_typeof(x.v) <> 'object'
                       OR COALESCE(x.v->>'taskId', '') !~ '^[0-9a-fA-F-]{36}$'
                       OR COALESCE(x.v->>'leaseToken', '') !~ '^[0-9a-fA-F-]{36}$'
-                      OR COALESCE(x.v->>'outcome', '') NOT IN ('succeeded', 'failed', 'canceled')) THEN
-        PERFORM internal.raise_error(51001, '@Completions', left(Completions, 60), 'a JSON array of {taskId, leaseToken, outcome: succeeded, failed or canceled, errorMessage}');
+                      OR COALESCE(x.v->>'outcome', '') NOT IN ('succeeded', 'failed', 'canceled', 'abandoned')) THEN
+        PERFORM internal.raise_error(51001, '@Completions', left(Completions, 60), 'a JSON array of {taskId, leaseToken, outcome: succeeded, failed, canceled or abandoned, errorMessage}');
     END IF;
 
     -- Table order: tasks, operations, operation_messages

@@ -2,14 +2,24 @@
 -- Ends the current attempt of a task the caller has locked, and moves its execution on:
 --   succeeded                 task 5, execution 7 succeeded
 --   canceled, or stop asked   task 6, execution 3 canceled; the stop operation succeeds (7)
---   failed or expired, with attempts left
---                             task back to the queue (1), execution 5 pending again; a failure
---                             waits 5 s * 2^(attempt-1) (at most 300 s), an expired lease none;
---                             for 60 s after that the worker of the last attempt is passed over
+--   released, unacknowledged  the attempt never ran: the claim never reached its worker (its long
+--                             poll was gone, or the worker never acknowledged it before the lease
+--                             ran out), or the worker gave it back unstarted. Task back to the
+--                             queue (1) at its old place, execution 5 pending; the attempt is not
+--                             counted (executed_count goes back)
+--   failed, attempts left     task back to the queue (1), execution 5 pending; it waits
+--                             5 s * 2^(attempt-1) (at most 300 s), and for 60 s after that the
+--                             worker it failed on is passed over
+--   expired, abandoned, attempts left
+--                             the worker was lost (its lease expired) or restarted while the
+--                             package ran: back to the queue at once, any worker may take it
 --   failed, none left         task 4, execution 4 failed
---   expired, none left        task 4, execution 6 ended unexpectedly
--- A message in the execution's log says what happened. Callers: internal.complete_task and the
--- sweeps, inside their transaction. Table order: tasks, operations, operation_messages.
+--   expired, abandoned, none left
+--                             task 4, execution 6 ended unexpectedly
+-- Every retry keeps the task's place in the queue (the claim takes ready tasks in the order they
+-- were first queued). A message in the execution's log says what happened. Callers:
+-- internal.complete_task, internal.complete_tasks, internal.release_tasks and the sweeps, inside
+-- their transaction. Table order: tasks, operations, operation_messages.
 CREATE OR REPLACE PROCEDURE internal.end_task_attempt(
     TaskId uuid DEFAULT NULL,
     Outcome varchar(16) DEFAULT NULL,
@@ -30,8 +40,11 @@ DECLARE
     v_ready timestamptz;
     v_stop_id bigint;
     v_what text;
+    v_lost boolean := Outcome IN ('expired', 'abandoned');
+    v_open boolean;
 BEGIN
-    SELECT tk.execution_id, tk.executed_count, tk.max_executed_count, tk.is_cancelled, tk.worker_agent_id
+    SELECT tk.execution_id, tk.executed_count, tk.max_executed_count, tk.is_cancelled, tk.worker_agent_id,
+           tk.use_any_worker, tk.required_tags, tk.avoid_worker_agent_id, tk.avoid_until
       INTO t
       FROM internal.tasks AS tk
      WHERE tk.task_id = TaskId;
@@ -54,24 +67,35 @@ BEGIN
         ExecutionStatus := 3;
         CALL internal.add_operation_message(t.execution_id, 70::smallint,
              CASE WHEN Outcome = 'canceled' THEN 'Canceled on ' || v_machine || '.'
+                  WHEN Outcome IN ('released', 'unacknowledged') THEN 'Canceled before it ran on ' || v_machine || '.'
                   ELSE 'Canceled: the stop request was not answered by ' || v_machine || '.' END, v_now);
+    ELSIF Outcome IN ('released', 'unacknowledged') THEN
+        -- The attempt never ran: it is not counted, and the task goes back to its place.
+        UPDATE internal.tasks AS tk
+           SET status = 1, ready_at = v_now, worker_agent_id = NULL, lease_token = NULL, lease_expires_at = NULL,
+               executed_count = tk.executed_count - 1, last_updated_time = v_now
+         WHERE tk.task_id = TaskId;
+        ExecutionStatus := 5;
+        WillRetry := true;
+        IF Outcome = 'unacknowledged' THEN
+            CALL internal.add_operation_message(t.execution_id, 110::smallint,
+                 'Worker ' || v_machine || ' never confirmed that it received attempt ' || t.executed_count
+                 || ' before its lease ran out; the task went back to the queue, and the attempt was not counted.', v_now);
+        END IF;
     ELSIF t.executed_count < t.max_executed_count THEN
-        v_delay := CASE WHEN Outcome = 'expired' THEN 0 ELSE LEAST(300, 5 * power(2, LEAST(GREATEST(t.executed_count - 1, 0), 6))::integer) END;
+        v_delay := CASE WHEN v_lost THEN 0 ELSE LEAST(300, 5 * power(2, LEAST(GREATEST(t.executed_count - 1, 0), 6))::integer) END;
         v_ready := v_now + make_interval(secs => v_delay);
+        -- Only a failure passes its worker over for a while; a lost worker is no reason to.
         UPDATE internal.tasks AS tk
            SET status = 1, ready_at = v_ready, worker_agent_id = NULL, lease_token = NULL, lease_expires_at = NULL,
-               avoid_worker_agent_id = t.worker_agent_id, avoid_until = v_ready + interval '60 seconds',
+               avoid_worker_agent_id = CASE WHEN v_lost THEN tk.avoid_worker_agent_id ELSE t.worker_agent_id END,
+               avoid_until = CASE WHEN v_lost THEN tk.avoid_until ELSE v_ready + interval '60 seconds' END,
                last_error = ErrorMessage, last_updated_time = v_now
          WHERE tk.task_id = TaskId;
-        -- Ready again at once: wake the masters' long polls (delivered at commit); "targeted", as
-        -- the worker it failed on is avoided. A delayed retry is found by the masters' poll
-        -- (internal.count_newly_ready_tasks) when its time comes.
-        IF v_delay = 0 THEN
-            PERFORM pg_notify('scaleout_tasks', 'targeted ' || t.execution_id::text);
-        END IF;
         ExecutionStatus := 5;
         WillRetry := true;
         v_what := CASE WHEN Outcome = 'expired' THEN 'lost its worker ' || v_machine || ' (the lease expired)'
+                       WHEN Outcome = 'abandoned' THEN 'was ended when its worker ' || v_machine || ' restarted'
                        ELSE 'failed on ' || v_machine || COALESCE(': ' || ErrorMessage, '') END;
         CALL internal.add_operation_message(t.execution_id, 110::smallint,
              'Attempt ' || t.executed_count || ' of ' || t.max_executed_count || ' ' || v_what
@@ -80,18 +104,31 @@ BEGIN
         UPDATE internal.tasks AS tk
            SET status = 4, lease_token = NULL, lease_expires_at = NULL, last_error = ErrorMessage, last_updated_time = v_now
          WHERE tk.task_id = TaskId;
-        ExecutionStatus := CASE WHEN Outcome = 'expired' THEN 6 ELSE 4 END;
+        ExecutionStatus := CASE WHEN v_lost THEN 6 ELSE 4 END;
         v_what := CASE WHEN Outcome = 'expired' THEN 'lost its worker ' || v_machine || ' (the lease expired): the execution ended unexpectedly'
+                       WHEN Outcome = 'abandoned' THEN 'was ended when its worker ' || v_machine || ' restarted: the execution ended unexpectedly'
                        ELSE 'failed on ' || v_machine || COALESCE(': ' || ErrorMessage, '') END;
         CALL internal.add_operation_message(t.execution_id, 120::smallint,
              'Attempt ' || t.executed_count || ' of ' || t.max_executed_count || ' ' || v_what || '.', v_now);
+    END IF;
+
+    -- Ready again at once: wake the masters' long polls (delivered at commit). "open" when any
+    -- worker may take it, so the first claim that finds nothing ends the wake-up chain; a delayed
+    -- retry is found by the masters' poll (internal.count_newly_ready_tasks) when its time comes.
+    IF ExecutionStatus = 5 AND COALESCE(v_delay, 0) = 0 THEN
+        v_open := t.use_any_worker AND t.required_tags IS NULL
+                  AND (Outcome IN ('released', 'unacknowledged') OR v_lost)
+                  AND (t.avoid_worker_agent_id IS NULL OR t.avoid_until <= v_now);
+        PERFORM pg_notify('scaleout_tasks', CASE WHEN v_open THEN 'open ' ELSE 'targeted ' END || t.execution_id::text);
     END IF;
 
     UPDATE internal.operations AS o
        SET status = ExecutionStatus,
            end_time = CASE WHEN ExecutionStatus = 5 THEN NULL ELSE v_now END,
            machine_name = CASE WHEN ExecutionStatus = 5 THEN '' ELSE o.machine_name END,
-           worker_agent_id = CASE WHEN ExecutionStatus = 5 THEN NULL ELSE o.worker_agent_id END
+           worker_agent_id = CASE WHEN ExecutionStatus = 5 THEN NULL ELSE o.worker_agent_id END,
+           executed_count = CASE WHEN Outcome IN ('released', 'unacknowledged') AND ExecutionStatus = 5
+                                 THEN t.executed_count - 1 ELSE o.executed_count END
      WHERE o.operation_id = t.execution_id;
 
     IF ExecutionStatus <> 5 AND v_stop_id IS NOT NULL THEN

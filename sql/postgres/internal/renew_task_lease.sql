@@ -44,6 +44,7 @@ BEGIN
     UPDATE internal.tasks AS t
        SET status = 3,
            lease_expires_at = v_now + make_interval(secs => LeaseMs / 1000.0),
+           lease_ms = LeaseMs,
            last_updated_time = v_now
      WHERE t.task_id = TaskId
        AND t.lease_token = LeaseToken

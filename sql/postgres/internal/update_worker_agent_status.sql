@@ -1,6 +1,7 @@
 -- internal.update_worker_agent_status
 -- A worker agent's heartbeat: last online time, machine name and account, and its counters (CPU %,
--- available memory, running tasks). Returns whether the worker is enabled. Never changes
+-- available memory, running tasks, and its execution log lines waiting for delivery and those it
+-- could not deliver, which scaleout doctor reports). Returns whether the worker is enabled. Never changes
 -- IsEnabled, so a DBA's enable or disable racing a heartbeat always stands.
 -- Caller: the master (scaleout_master), for each agent heartbeat. Output: IsEnabled.
 -- Errors: 51000, 51001; 51101 the worker has not registered (or was deleted); 51402 the worker
@@ -13,6 +14,8 @@ CREATE OR REPLACE PROCEDURE internal.update_worker_agent_status(
     CpuPercent double precision DEFAULT NULL,
     AvailableMemoryMB double precision DEFAULT NULL,
     RunningTaskCount integer DEFAULT NULL,
+    LogLinesPending bigint DEFAULT NULL,
+    LogLinesUndeliverable bigint DEFAULT NULL,
     now timestamptz DEFAULT NULL,
     INOUT IsEnabled boolean DEFAULT NULL
 )
@@ -52,6 +55,14 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@RunningTaskCount', RunningTaskCount::text, '0 or more') || ' ';
     END IF;
+    IF LogLinesPending < 0 THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@LogLinesPending', LogLinesPending::text, '0 or more') || ' ';
+    END IF;
+    IF LogLinesUndeliverable < 0 THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@LogLinesUndeliverable', LogLinesUndeliverable::text, '0 or more') || ' ';
+    END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);
     END IF;
@@ -81,7 +92,9 @@ BEGIN
     SELECT WorkerAgentId, v.counter_name, v.counter_value, v_now
       FROM (VALUES ('CpuPercent', CpuPercent),
                    ('AvailableMemoryMB', AvailableMemoryMB),
-                   ('RunningTaskCount', RunningTaskCount::double precision)
+                   ('RunningTaskCount', RunningTaskCount::double precision),
+                   ('LogLinesPending', LogLinesPending::double precision),
+                   ('LogLinesUndeliverable', LogLinesUndeliverable::double precision)
            ) AS v (counter_name, counter_value)
      WHERE v.counter_value IS NOT NULL
     ON CONFLICT ON CONSTRAINT pk_worker_agent_perfcounter DO UPDATE
