@@ -31,13 +31,14 @@ export async function registerWorkerAgent(
 
 export async function updateWorkerAgentStatus(
   db: CatalogDb,
-  w: WorkerIdentity & { machineName?: string; userAccount?: string; cpuPercent?: number; availableMemoryMB?: number; runningTaskCount?: number },
+  w: WorkerIdentity & { machineName?: string; userAccount?: string; cpuPercent?: number; availableMemoryMB?: number; runningTaskCount?: number; logLinesPending?: number; logLinesUndeliverable?: number },
 ): Promise<{ isEnabled: boolean }> {
   const r = await db.call(
     'internal.update_worker_agent_status',
     {
       WorkerAgentId: w.workerAgentId, CertificateThumbprint: w.thumbprint, MachineName: w.machineName, UserAccount: w.userAccount,
       CpuPercent: w.cpuPercent, AvailableMemoryMB: w.availableMemoryMB, RunningTaskCount: w.runningTaskCount,
+      LogLinesPending: w.logLinesPending, LogLinesUndeliverable: w.logLinesUndeliverable,
     },
     { idempotent: true },
   );
@@ -91,11 +92,53 @@ export async function renewTaskLease(db: CatalogDb, taskId: string, leaseToken: 
   return { isCancelled: bool(r.output.iscancelled), expiresAt: r.output.expiresat as Date };
 }
 
+export interface LeaseRef {
+  readonly taskId: string;
+  readonly leaseToken: string;
+}
+
+export interface RenewalResult {
+  readonly taskId: string;
+  readonly isCancelled: boolean;
+  readonly expiresAt: Date | null;
+  /** 51302 when the worker no longer holds that lease: nothing was changed for it. */
+  readonly errorNumber: number | null;
+}
+
+/** Renews (and the first time acknowledges) every lease one worker holds; safe to repeat. */
+export async function renewTaskLeases(db: CatalogDb, workerAgentId: string, leases: readonly LeaseRef[], leaseMs: number): Promise<RenewalResult[]> {
+  const r = await db.call('internal.renew_task_leases', { WorkerAgentId: workerAgentId, Leases: JSON.stringify(leases), LeaseMs: leaseMs }, { idempotent: true });
+  return r.rows.map((row) => ({
+    taskId: String(row.task_id).toLowerCase(),
+    isCancelled: bool(row.is_cancelled),
+    expiresAt: (row.expires_at as Date | null) ?? null,
+    errorNumber: row.error_number === null || row.error_number === undefined ? null : Number(row.error_number),
+  }));
+}
+
+export interface ReleaseResult {
+  readonly taskId: string;
+  readonly executionStatus: number | null;
+  readonly errorNumber: number | null;
+}
+
+/** Gives claimed tasks back unstarted, without counting their attempt; safe to repeat (a released lease answers 51302). */
+export async function releaseTasks(db: CatalogDb, workerAgentId: string, leases: readonly LeaseRef[]): Promise<ReleaseResult[]> {
+  const r = await db.call('internal.release_tasks', { WorkerAgentId: workerAgentId, Leases: JSON.stringify(leases) }, { idempotent: true });
+  return r.rows.map((row) => ({
+    taskId: String(row.task_id).toLowerCase(),
+    executionStatus: row.execution_status === null || row.execution_status === undefined ? null : Number(row.execution_status),
+    errorNumber: row.error_number === null || row.error_number === undefined ? null : Number(row.error_number),
+  }));
+}
+
+export type Outcome = 'succeeded' | 'failed' | 'canceled' | 'abandoned';
+
 export async function completeTask(
   db: CatalogDb,
   taskId: string,
   leaseToken: string,
-  outcome: 'succeeded' | 'failed' | 'canceled',
+  outcome: Outcome,
   errorMessage?: string,
 ): Promise<{ executionStatus: number; willRetry: boolean }> {
   // Repeating a completion that did commit is refused with 51302 (the token is spent): safe to retry.
@@ -103,8 +146,9 @@ export async function completeTask(
   return { executionStatus: Number(r.output.executionstatus), willRetry: bool(r.output.willretry) };
 }
 
-export async function appendExecutionMessages(db: CatalogDb, executionId: number, batchId: string, messages: unknown[]): Promise<number> {
-  const r = await db.call('internal.append_execution_messages', { ExecutionId: executionId, BatchId: batchId, Messages: JSON.stringify(messages) }, { idempotent: true });
+/** Appends log lines; lines with a stream and seq are stored once by number, the others once per batch id. */
+export async function appendExecutionMessages(db: CatalogDb, executionId: number, batchId: string | null, messages: readonly unknown[]): Promise<number> {
+  const r = await db.call('internal.append_execution_messages', { ExecutionId: executionId, BatchId: batchId ?? undefined, Messages: JSON.stringify(messages) }, { idempotent: true });
   return Number(r.output.inserted);
 }
 
@@ -160,11 +204,14 @@ export async function releaseSweepLease(db: CatalogDb, sweepName: string, master
   await db.call('internal.release_sweep_lease', { SweepName: sweepName, MasterId: masterId, Epoch: epoch }, { idempotent: true });
 }
 
-/** Runs a batched sweep procedure until a batch comes back short; returns the rows processed. */
-export async function runBatchedSweep(db: CatalogDb, procedure: string, params: Record<string, unknown>, batchSize = 1000, maxBatches = 100): Promise<number> {
+/**
+ * Runs a batched sweep procedure until a batch comes back short; returns the rows processed. Each
+ * batch is its own short transaction; params are read again for each (they may hold a duration).
+ */
+export async function runBatchedSweep(db: CatalogDb, procedure: string, params: Record<string, unknown> | (() => Record<string, unknown>), batchSize = 1000, maxBatches = 100): Promise<number> {
   let total = 0;
   for (let i = 0; i < maxBatches; i++) {
-    const r = await db.call(procedure, { ...params, BatchSize: batchSize }, { idempotent: true });
+    const r = await db.call(procedure, { ...(typeof params === 'function' ? params() : params), BatchSize: batchSize }, { idempotent: true });
     const n = Number(r.output.processed ?? 0);
     total += n;
     if (n < batchSize) break;
@@ -175,7 +222,7 @@ export async function runBatchedSweep(db: CatalogDb, procedure: string, params: 
 export interface Completion {
   readonly taskId: string;
   readonly leaseToken: string;
-  readonly outcome: 'succeeded' | 'failed' | 'canceled';
+  readonly outcome: Outcome;
   readonly errorMessage?: string;
 }
 

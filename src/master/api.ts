@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { CatalogError } from '../catalog/errors.ts';
+import { storableLine } from '../catalog/log-lines.ts';
 import {
   appendExecutionMessages,
   claimTasks,
@@ -18,7 +19,9 @@ import {
   getLogDbConnection,
   getProjectVersion,
   registerWorkerAgent,
+  releaseTasks,
   renewTaskLease,
+  renewTaskLeases,
   updateWorkerAgentStatus,
 } from '../catalog/master-calls.ts';
 import { transientKind } from '../db/transient.ts';
@@ -53,6 +56,8 @@ const heartbeatBody = z
     cpuPercent: z.number().min(0).max(100).optional(),
     availableMemoryMB: z.number().min(0).optional(),
     runningTaskCount: z.number().int().min(0).optional(),
+    logLinesPending: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    logLinesUndeliverable: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict();
 
@@ -66,15 +71,20 @@ const claimBody = z
 
 const taskHeartbeatBody = z.object({ leaseToken: uuid, leaseMs: z.number().int().min(1000).max(86_400_000).default(60_000) }).strict();
 
+const leaseRef = z.object({ taskId: uuid, leaseToken: uuid }).strict();
+const renewBody = z.object({ leases: z.array(leaseRef).max(1000), leaseMs: z.number().int().min(1000).max(86_400_000).default(60_000) }).strict();
+const releaseBody = z.object({ leases: z.array(leaseRef).min(1).max(1000) }).strict();
+const outcome = z.enum(['succeeded', 'failed', 'canceled', 'abandoned']);
+
 const completeBody = z
   .object({
     leaseToken: uuid,
-    outcome: z.enum(['succeeded', 'failed', 'canceled']),
+    outcome,
     errorMessage: z.string().max(4000).optional(),
   })
   .strict();
 
-const completion = z.object({ taskId: uuid, leaseToken: uuid, outcome: z.enum(['succeeded', 'failed', 'canceled']), errorMessage: z.string().max(4000).optional() }).strict();
+const completion = z.object({ taskId: uuid, leaseToken: uuid, outcome, errorMessage: z.string().max(4000).optional() }).strict();
 
 const completeManyBody = z.object({ completions: z.array(completion).min(1).max(1000) }).strict();
 
@@ -97,10 +107,16 @@ const logMessage = z
     event: z.string().max(1024).optional(),
     sourceName: z.string().max(4000).optional(),
     code: z.number().int().optional(),
+    stream: uuid.optional(),
+    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => (m.stream === undefined) === (m.seq === undefined), 'a line has a stream and a seq, or neither');
 
-const logsBody = z.object({ batchId: uuid, messages: z.array(logMessage).max(10_000) }).strict();
+const logsBody = z
+  .object({ batchId: uuid.optional(), messages: z.array(logMessage).max(10_000) })
+  .strict()
+  .refine((b) => b.batchId !== undefined || b.messages.every((m) => m.stream !== undefined), 'batchId is required for lines without a stream');
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const LOG_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -138,6 +154,8 @@ interface Route {
 interface Authenticated {
   readonly thumbprint: string;
   readonly signal: AbortSignal;
+  /** Runs fn if the answer never leaves the master (the client went away before it was written). */
+  onUndelivered(fn: () => void): void;
 }
 
 /** The log-writer connection handed to enabled workers, read from the catalog at most every 5 s. */
@@ -156,6 +174,31 @@ async function ensureWorker(ctx: ApiContext, agentId: string, thumbprint: string
   // Not seen on this master yet: the catalog checks the certificate against the worker.
   await updateWorkerAgentStatus(ctx.db, { workerAgentId: agentId, thumbprint });
   verifiedWorkers.set(thumbprint, agentId);
+}
+
+/**
+ * Tasks claimed for a worker whose request is gone go back to the queue at once, at no attempt.
+ * (Answers lost after they left the master are caught by the catalog: a claim the worker never
+ * acknowledges costs no attempt either.)
+ */
+function giveBack(ctx: ApiContext, workerId: string, tasks: readonly ClaimedTask[]): void {
+  if (tasks.length === 0) return;
+  ctx.metrics.released.inc(tasks.length);
+  releaseTasks(ctx.db, workerId, tasks.map((t) => ({ taskId: t.taskId, leaseToken: t.leaseToken }))).then(
+    () => ctx.log.info('tasks claimed for a worker that went away were given back', { workerAgentId: workerId, tasks: tasks.length }),
+    (error: unknown) => ctx.log.warn('tasks claimed for a worker that went away could not be given back yet; they go back when their lease runs out, at no attempt', { workerAgentId: workerId, tasks: tasks.length, error }),
+  );
+}
+
+/** Claims for a long poll, and makes sure tasks the worker never receives are given back. */
+async function claimFor(ctx: ApiContext, req: Authenticated, id: string, b: { maxTasks: number; waitMs: number; leaseMs: number }): Promise<ClaimedTask[]> {
+  const tasks = await longPollClaim(ctx, req, id, b);
+  if (req.signal.aborted) {
+    giveBack(ctx, id, tasks);
+    return [];
+  }
+  req.onUndelivered(() => giveBack(ctx, id, tasks));
+  return tasks;
 }
 
 /**
@@ -244,7 +287,7 @@ const routes: Route[] = [
       const b = claimBody.parse(body);
       const id = uuid.parse(agentId).toLowerCase();
       await ensureWorker(ctx, id, req.thumbprint);
-      return { tasks: await longPollClaim(ctx, req, id, b) };
+      return { tasks: await claimFor(ctx, req, id, b) };
     },
   },
   {
@@ -257,7 +300,30 @@ const routes: Route[] = [
       await ensureWorker(ctx, id, req.thumbprint);
       // The finished tasks first: their slots are free for the claim that follows.
       const results = b.completions.length > 0 ? await completeTasks(ctx.db, b.completions) : [];
-      return { results, tasks: await longPollClaim(ctx, req, id, b) };
+      return { results, tasks: await claimFor(ctx, req, id, b) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/agents\/([^/]+)\/tasks:renew$/,
+    name: 'renew',
+    async handle(ctx, req, [agentId], body) {
+      const b = renewBody.parse(body);
+      const id = uuid.parse(agentId).toLowerCase();
+      await ensureWorker(ctx, id, req.thumbprint);
+      if (b.leases.length === 0) return { results: [] };
+      return { results: await renewTaskLeases(ctx.db, id, b.leases, b.leaseMs) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/agents\/([^/]+)\/tasks:release$/,
+    name: 'release',
+    async handle(ctx, req, [agentId], body) {
+      const b = releaseBody.parse(body);
+      const id = uuid.parse(agentId).toLowerCase();
+      await ensureWorker(ctx, id, req.thumbprint);
+      return { results: await releaseTasks(ctx.db, id, b.leases) };
     },
   },
   {
@@ -294,7 +360,7 @@ const routes: Route[] = [
     limit: LOG_BODY_LIMIT_BYTES,
     async handle(ctx, _req, [executionId], body) {
       const b = logsBody.parse(body);
-      return { inserted: await appendExecutionMessages(ctx.db, Number(executionId), b.batchId, b.messages) };
+      return { inserted: await appendExecutionMessages(ctx.db, Number(executionId), b.batchId ?? null, b.messages.map(storableLine)) };
     },
   },
   {
@@ -422,10 +488,14 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   const route = routes.find((r) => r.method === req.method && (match = r.pattern.exec(url.pathname)) !== null);
   const routeName = route?.name ?? 'unknown';
   const abort = new AbortController();
+  const undelivered: Array<() => void> = [];
   // The client went away before its answer (a long poll it gave up): aborting an answered
   // request would only build an AbortError for nobody.
   res.once('close', () => {
-    if (!res.writableFinished) abort.abort();
+    if (res.writableFinished) return;
+    ctx.metrics.abandoned.inc({ route: routeName });
+    abort.abort();
+    for (const fn of undelivered.splice(0)) fn();
   });
   try {
     if (!route) throw new HttpError(404, 'not_found', `No ${req.method} ${url.pathname} in API v1.`);
@@ -433,7 +503,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     if (!thumbprint) throw new HttpError(403, 'client_certificate_required', 'A worker must present its client certificate.');
     const params = match!.slice(1);
     const body = req.method === 'POST' ? await readBody(req, route.limit ?? BODY_LIMIT_BYTES) : undefined;
-    const result = await route.handle(ctx, { thumbprint, signal: abort.signal }, params, body);
+    const result = await route.handle(ctx, { thumbprint, signal: abort.signal, onUndelivered: (fn) => undelivered.push(fn) }, params, body);
     ctx.onCatalogResult(true);
     ctx.metrics.requests.inc({ route: routeName, status: 200 });
     send(res, 200, result);

@@ -20,6 +20,7 @@ import { handleApi } from './api.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { createRotatingLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { CatalogReachability } from './reachability.ts';
 import type { MasterSettings } from './settings.ts';
 import { SweepScheduler } from './sweeps.ts';
 
@@ -37,6 +38,7 @@ export class Master {
   private catalogOk = false;
   private inFlight = 0;
   private gaugeTimer: NodeJS.Timeout | undefined;
+  private readonly reachability: CatalogReachability;
   port = 0;
 
   constructor(
@@ -51,11 +53,14 @@ export class Master {
       maxFiles: settings.LogMaxFiles,
       echo: options.echoLog,
     });
+    this.reachability = new CatalogReachability(2 * SweepScheduler.leaseTickMs(settings) + 1000);
   }
 
   private readonly onCatalogResult = (ok: boolean) => {
     if (ok !== this.catalogOk) this.log[ok ? 'info' : 'warn'](ok ? 'catalog reachable' : 'catalog unreachable');
     this.catalogOk = ok;
+    if (ok) this.reachability.ok();
+    else this.reachability.failed();
     this.metrics.catalogUp.set(ok ? 1 : 0);
   };
 
@@ -113,7 +118,7 @@ export class Master {
 
     await this.announce(thumbprint);
     await this.dispatcher.start();
-    this.sweeps = new SweepScheduler(this.db, this.masterId, s, this.log, this.metrics, this.onCatalogResult);
+    this.sweeps = new SweepScheduler(this.db, this.masterId, s, this.log, this.metrics, this.onCatalogResult, this.reachability);
     this.sweeps.start();
     this.gaugeTimer = setInterval(() => void this.refreshGauges(), s.MasterHeartbeatIntervalInMs);
     this.gaugeTimer.unref();

@@ -8,11 +8,12 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { CatalogDb } from '../../src/db/types.ts';
+import type { CertificateFiles } from '../../src/tls/certificates.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { view } from '../support/catalog-helpers.ts';
 import { sha256Hex } from '../support/queue-helpers.ts';
 import { waitFor } from '../support/wait.ts';
-import { TcpProxy, call, makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
+import { TcpProxy, call, makeCerts, startCall, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
 
 const FAST = { MasterHeartbeatIntervalInMs: 1000, SweepLeaseInMs: 3000, DealWithExpiredTasksIntervalInMs: 500, LongPollMaxInMs: 5000 };
 
@@ -28,6 +29,24 @@ async function queueExecution(db: CatalogDb, folder: string): Promise<number> {
   const id = Number(r.output.execution_id);
   await db.call('catalog.start_execution', { execution_id: id, retry_count: 0 });
   return id;
+}
+
+type WireTask = { taskId: string; leaseToken: string; executionId: number; executedCount: number };
+
+/** Claims and cancels every ready task, so that a test's claims get only what it queues. */
+async function drain(port: number, worker: { id: string; cert: CertificateFiles }): Promise<void> {
+  for (;;) {
+    const r = await call(port, 'POST', `/api/v1/agents/${worker.id}/tasks:claim`, { cert: worker.cert, body: { waitMs: 0, maxTasks: 100 } });
+    const tasks = (r.json.tasks ?? []) as WireTask[];
+    if (tasks.length === 0) return;
+    const completions = tasks.map((t) => ({ taskId: t.taskId, leaseToken: t.leaseToken, outcome: 'canceled' }));
+    await call(port, 'POST', '/api/v1/tasks:complete', { cert: worker.cert, body: { completions } });
+  }
+}
+
+async function metric(port: number, pattern: RegExp): Promise<number> {
+  const text = (await call(port, 'GET', '/metrics')).body.toString();
+  return Number(pattern.exec(text)?.[1] ?? 0);
 }
 
 forEachBackend('master service', (backend) => {
@@ -146,6 +165,82 @@ forEachBackend('master service', (backend) => {
     expect(last.json.tasks).to.deep.equal([]);
     const bad = await call(master!.port, 'POST', `/api/v1/agents/${id}/tasks:exchange`, { cert, body: { completions: 'all', maxTasks: 1 } });
     expect(bad.status).to.equal(400);
+  });
+
+  it('tasks:renew renews every lease a worker holds in one request, acknowledging its claims; tasks:release gives tasks back unstarted, at no attempt', async () => {
+    const a = await trustedWorker(catalog.db, certs);
+    const b = await trustedWorker(catalog.db, certs);
+    for (const w of [a, b]) await call(master!.port, 'POST', `/api/v1/agents/${w.id}/register`, { cert: w.cert, body: { machineName: 'w', maxTaskCount: 10 } });
+    await drain(master!.port, a);
+    const ids = [await queueExecution(catalog.db, folder), await queueExecution(catalog.db, folder)];
+    const claimed = await call(master!.port, 'POST', `/api/v1/agents/${a.id}/tasks:claim`, { cert: a.cert, body: { waitMs: 0, maxTasks: 2 } });
+    const tasks = claimed.json.tasks as WireTask[];
+    expect(tasks.map((t) => t.executionId).sort()).to.deep.equal([...ids].sort());
+    const leases = tasks.map((t) => ({ taskId: t.taskId, leaseToken: t.leaseToken }));
+
+    const renewed = await call(master!.port, 'POST', `/api/v1/agents/${a.id}/tasks:renew`, { cert: a.cert, body: { leases, leaseMs: 20_000 } });
+    expect(renewed.status, JSON.stringify(renewed.json)).to.equal(200);
+    const results = renewed.json.results as Array<{ taskId: string; isCancelled: boolean; errorNumber: number | null }>;
+    expect(results.map((r) => [r.taskId, r.isCancelled, r.errorNumber])).to.deep.equal(leases.map((l) => [l.taskId, false, null]));
+    const theirs = await call(master!.port, 'POST', `/api/v1/agents/${b.id}/tasks:renew`, { cert: b.cert, body: { leases, leaseMs: 20_000 } });
+    expect((theirs.json.results as Array<{ errorNumber: number }>).map((r) => r.errorNumber), 'another worker\'s leases').to.deep.equal([51302, 51302]);
+    const stolen = await call(master!.port, 'POST', `/api/v1/agents/${a.id}/tasks:renew`, { cert: b.cert, body: { leases } });
+    expect(stolen.status).to.equal(403);
+
+    const released = await call(master!.port, 'POST', `/api/v1/agents/${a.id}/tasks:release`, { cert: a.cert, body: { leases } });
+    expect((released.json.results as Array<{ executionStatus: number; errorNumber: number | null }>).map((r) => [r.executionStatus, r.errorNumber])).to.deep.equal([[5, null], [5, null]]);
+    const rows = (await view(catalog.db, 'catalog.executions')).filter((e) => ids.includes(Number(e.execution_id)));
+    expect(rows.map((r) => [Number(r.status), Number(r.executed_count)])).to.deep.equal([[5, 0], [5, 0]]);
+    expect((await call(master!.port, 'POST', `/api/v1/agents/${a.id}/tasks:release`, { cert: a.cert, body: { leases: [] } })).status).to.equal(400);
+    await drain(master!.port, b);
+  });
+
+  it('gives back at once, at no attempt, the tasks claimed for a worker that went away before the answer reached it', async function () {
+    this.timeout(30_000);
+    const a = await trustedWorker(catalog.db, certs);
+    const b = await trustedWorker(catalog.db, certs);
+    for (const w of [a, b]) await call(master!.port, 'POST', `/api/v1/agents/${w.id}/register`, { cert: w.cert, body: { machineName: 'w', maxTaskCount: 10 } });
+    await drain(master!.port, a);
+    // Another session holds the worker's row: the master's claim for it waits in the catalog.
+    const blocker = await catalog.database.open();
+    let unlock!: () => void;
+    const unlocked = new Promise<void>((r) => (unlock = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const held = blocker.withSession(async (session) => {
+      await session.query('BEGIN');
+      await session.query('SELECT 1 FROM internal.worker_agents WHERE worker_agent_id = $1 FOR UPDATE', [a.id]);
+      locked();
+      await unlocked;
+      await session.query('ROLLBACK');
+    });
+    try {
+      await isLocked;
+      const executionId = await queueExecution(catalog.db, folder);
+      const abandoned = /^scaleout_master_requests_abandoned_total\{route="claim"\} (\d+)/m;
+      const before = await metric(master!.port, abandoned);
+      const poll = startCall(master!.port, 'POST', `/api/v1/agents/${a.id}/tasks:claim`, { cert: a.cert, body: { waitMs: 10_000 } });
+      poll.response.catch(() => undefined);
+      await waitFor('the claim to wait for the row', async () => Number((await catalog.db.query("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"))[0]!.n) > 0, 10_000);
+      poll.abort();
+      await waitFor('the master to see the worker gone', async () => (await metric(master!.port, abandoned)) > before, 10_000);
+      unlock();
+      await held;
+      const row = await waitFor('the task to be given back', async () => {
+        const e = (await view(catalog.db, 'catalog.executions')).find((r) => Number(r.execution_id) === executionId)!;
+        return Number(e.status) === 5 && Number(e.executed_count) === 0 && (await metric(master!.port, /^scaleout_master_tasks_released_total (\d+)/m)) > 0 ? e : undefined;
+      }, 10_000);
+      expect(row.worker_agent_id).to.equal(null);
+      const next = await call(master!.port, 'POST', `/api/v1/agents/${b.id}/tasks:claim`, { cert: b.cert, body: { waitMs: 0 } });
+      expect((next.json.tasks as WireTask[]).map((t) => [t.executionId, t.executedCount])).to.deep.equal([[executionId, 1]]);
+      await drain(master!.port, b);
+      const [t] = next.json.tasks as WireTask[];
+      await call(master!.port, 'POST', `/api/v1/tasks/${t!.taskId}/complete`, { cert: b.cert, body: { leaseToken: t!.leaseToken, outcome: 'canceled' } });
+    } finally {
+      unlock();
+      await held.catch(() => undefined);
+      await blocker.close();
+    }
   });
 
   it('a task any worker may run wakes one waiting worker, not all of them; a task for one worker still reaches it', async function () {

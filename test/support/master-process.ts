@@ -92,7 +92,13 @@ export interface Response {
 
 /** One HTTPS request to a master, as a worker holding `cert` (or none). */
 export function call(port: number, method: 'GET' | 'POST', path: string, options: { cert?: CertificateFiles; body?: unknown; rawBody?: Buffer } = {}): Promise<Response> {
-  return new Promise((resolve, reject) => {
+  return startCall(port, method, path, options).response;
+}
+
+/** A request that can be given up before its answer (the client closes the connection). */
+export function startCall(port: number, method: 'GET' | 'POST', path: string, options: { cert?: CertificateFiles; body?: unknown; rawBody?: Buffer } = {}): { response: Promise<Response>; abort(): void } {
+  let abort!: () => void;
+  const response = new Promise<Response>((resolve, reject) => {
     const payload = options.rawBody ?? (options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body)));
     const req = request(
       {
@@ -118,9 +124,11 @@ export function call(port: number, method: 'GET' | 'POST', path: string, options
       },
     );
     req.on('error', reject);
+    abort = () => req.destroy(new Error('given up by the client'));
     if (payload) req.write(payload);
     req.end();
   });
+  return { response, abort };
 }
 
 /** A TCP proxy in front of PostgreSQL that a test can cut and restore, to play a catalog outage. */

@@ -118,7 +118,7 @@ export async function claim(db: CatalogDb, worker: string, options: { max?: numb
   return r.rows.map((row) => ({ ...(row as unknown as ClaimedTask), parameters: JSON.parse(String(row.parameters)) }));
 }
 
-export async function complete(db: CatalogDb, task: ClaimedTask, outcome: 'succeeded' | 'failed' | 'canceled', options: { now?: Date; error?: string } = {}): Promise<{ status: number; willRetry: boolean }> {
+export async function complete(db: CatalogDb, task: ClaimedTask, outcome: 'succeeded' | 'failed' | 'canceled' | 'abandoned', options: { now?: Date; error?: string } = {}): Promise<{ status: number; willRetry: boolean }> {
   const r = await db.call('internal.complete_task', { TaskId: task.task_id, LeaseToken: task.lease_token, Outcome: outcome, ErrorMessage: options.error, now: options.now });
   return { status: Number(r.output.executionstatus), willRetry: truthy(r.output.willretry) };
 }
