@@ -31,9 +31,12 @@ export function storableText(text: string): string {
   return UNSTORABLE.test(text) ? text.replace(UNSTORABLE, '\uFFFD') : text;
 }
 
+/** Room left for the marker: a line cut once is not cut again (the master cuts what workers cut). */
+const MARKER_ROOM = 100;
+
 /** The text cut to MAX_LINE_CHARS (never inside a surrogate pair), with a marker when it was cut. */
 export function cutLine(text: string, max = MAX_LINE_CHARS): string {
-  if (text.length <= max) return text;
+  if (text.length <= max + MARKER_ROOM) return text;
   let end = max;
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;

@@ -1,28 +1,41 @@
 /**
  * The worker agent: registers with a master, heartbeats every AgentHeartbeatInterval, and
  * long-polls for tasks while it holds fewer than MaxTaskCount and the machine is below
- * TaskRequestMaxCPU and above TaskRequestMinMemory. Each task runs in a TaskRun. Logs go through
- * the LogShipper — straight to the catalog when the master hands out a log-writer connection,
- * else through the master. Whatever the master does (restarts, outages), the agent reconnects by
- * itself. stop(): no new work, running packages get a grace period, logs are delivered or kept on
- * disk, then it returns.
+ * TaskRequestMaxCPU and above TaskRequestMinMemory. Each task runs in a TaskRun; the lease keeper
+ * renews all leases in one request per TaskHeartbeatInterval; the shipper delivers every attempt's
+ * journal — straight to the catalog when the master hands out a log-writer connection, else
+ * through the master. Whatever the master does (restarts, outages), the agent reconnects by itself.
+ *
+ * At start it first finishes what its previous run left: it ends that run's leftover package
+ * processes, collects what those packages wrote, reports each attempt (an outcome that was not
+ * reported yet, "abandoned" for a package that was running when the worker died, a release for a
+ * task that never started) and delivers the attempts' remaining log lines.
+ *
+ * stop(): no new work, running packages get a grace period, logs are delivered or kept on disk,
+ * outcomes reported or kept for the next start, then it returns.
  */
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, freemem, hostname, release, totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseCatalogSpec } from '../db/catalog-spec.ts';
-import type { CatalogDb } from '../db/types.ts';
 import { CatalogError } from '../catalog/errors.ts';
 import { appendExecutionMessages } from '../catalog/master-calls.ts';
+import { parseCatalogSpec } from '../db/catalog-spec.ts';
+import type { CatalogDb } from '../db/types.ts';
 import type { Logger } from '../master/log.ts';
+import { AttemptStore, JOURNAL_FILE, readRecord, writeRecord, type AttemptRecord } from './attempt-store.ts';
 import { HostPool } from './host-pool.ts';
-import { LogShipper, type LogSink } from './log-shipper.ts';
+import { Journal } from './journal.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
+import { LogShipper, type LogSink, type PermanentFailure } from './log-shipper.ts';
 import { MasterClient, MasterError, type Task } from './master-client.ts';
+import { OutputCollector } from './output-collector.ts';
+import { ProcessGuard } from './process-guard.ts';
 import { ProjectCache } from './project-cache.ts';
+import { reportAttempt } from './report-attempt.ts';
 import type { WorkerSettings } from './settings.ts';
-import { TaskRun } from './task-runner.ts';
+import { keptAtLevel, MessageType, TaskRun, workerLine } from './task-runner.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -33,15 +46,22 @@ export interface WorkerAgentOptions {
   readonly shutdownGraceMs?: number;
 }
 
+const HOUR = 3_600_000;
+
 export class WorkerAgent {
   readonly client: MasterClient;
   readonly shipper: LogShipper;
+  private readonly store: AttemptStore;
   private readonly cache: ProjectCache;
-  private readonly hosts = new HostPool();
+  private readonly guard: ProcessGuard;
+  private readonly keeper: LeaseKeeper;
+  private readonly hosts: HostPool;
   private readonly running = new Map<string, TaskRun>();
+  private readonly recovering: Array<Promise<void>> = [];
   private stopping = false;
   private pollAbort: AbortController | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private cleanupTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private slotFreed: (() => void) | undefined;
   private logDb: { spec: string; db: CatalogDb } | undefined;
@@ -57,48 +77,107 @@ export class WorkerAgent {
       key: readFileSync(s.WorkerKeyFile),
     });
     this.cache = new ProjectCache(join(s.StateFolder, 'Projects'), s.ProjectCacheMaxBytes, (hash) => this.client.fetchProject(hash));
-    this.shipper = new LogShipper({
-      folder: s.ExecutionLogCacheFolder,
-      maxLinesPerBatch: s.ExecutionLogMaxBufferLogCount,
-      maxInMemoryBatches: s.ExecutionLogMaxInMemoryBufferCount,
-      retryCount: s.ExecutionLogRetryCount,
-      retryTimeoutMs: s.ExecutionLogRetryTimeout,
-      log: options.log,
-    });
+    this.store = new AttemptStore(s.ExecutionLogCacheFolder);
+    this.shipper = new LogShipper({ store: this.store, maxLinesPerBatch: s.ExecutionLogMaxBufferLogCount, retryTimeoutMs: s.ExecutionLogRetryTimeout, log: options.log });
+    this.guard = new ProcessGuard(s.AgentId, options.log);
+    this.keeper = new LeaseKeeper({ client: this.client, agentId: s.AgentId, leaseMs: s.LeaseInterval, heartbeatMs: s.TaskHeartbeatInterval, toleranceMs: s.HeartbeatErrorTolerance, log: options.log });
+    this.hosts = new HostPool(join(s.TasksRootFolder, '.hosts'), this.guard);
   }
 
   get runningTaskCount(): number {
     return this.running.size;
   }
 
-  /** Registers (retrying until a master answers) and starts heartbeats and the claim loop. */
+  /** Finishes what the last run left, registers (retrying until a master answers), and starts working. */
   async start(): Promise<void> {
     const s = this.options.settings;
-    const recovered = this.shipper.recover();
-    if (recovered > 0) this.options.log.info('execution log batches left on disk will be delivered', { batches: recovered });
+    this.guard.endLeftovers();
+    await this.guard.start();
+    const recovered = this.store.pendingFolders().map((folder) => this.recover(folder));
+    // Every recovered package's output has been read: host files no run needs can go.
+    this.hosts.removeStaleFiles(new Set());
     this.shipper.useSink(this.masterSink());
+    this.keeper.start();
+    for (const r of recovered) if (r) this.recovering.push(r);
+    if (recovered.length > 0) this.options.log.info('finishing what the last run of this worker left', { attempts: recovered.length });
+    void this.shipper.deliverLegacyBatches(s.ExecutionLogCacheFolder, (executionId, batchId, lines) => this.client.appendLogs(executionId, lines, batchId).then(() => undefined));
     await this.register();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), s.AgentHeartbeatInterval);
+    this.cleanupTimer = setInterval(() => this.removeOldTaskFolders(), HOUR);
+    this.cleanupTimer.unref();
+    this.removeOldTaskFolders();
     this.loop = this.claimLoop();
   }
 
-  /** Stops taking work, lets running packages finish within the grace period, delivers logs. */
+  /** Stops taking work, lets running packages finish within the grace period, delivers logs and outcomes. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.pollAbort?.abort();
     this.slotFreed?.();
     clearInterval(this.heartbeatTimer);
+    clearInterval(this.cleanupTimer);
     await this.loop?.catch(() => undefined);
     const grace = this.options.shutdownGraceMs ?? 30_000;
     const runs = [...this.running.values()];
     const timer = setTimeout(() => runs.forEach((r) => r.stop('shutdown')), grace);
-    await Promise.allSettled(runs.map((r) => r.done));
+    const ended = Promise.allSettled([...runs.map((r) => r.done), ...this.recovering]);
+    // Packages end within the grace (then their stop grace); outcomes and lines get 10 s more.
+    await Promise.race([ended, sleep(grace + this.options.settings.StopGraceInterval + 10_000)]);
     clearTimeout(timer);
     this.hosts.close();
-    await this.shipper.close(10_000);
+    await this.shipper.close(5_000);
+    await Promise.race([ended, sleep(1000)]);
+    this.keeper.stop();
+    this.guard.close();
     this.client.close();
     await this.logDb?.db.close().catch(() => undefined);
+  }
+
+  /**
+   * Finishes one attempt the last run of the worker left: the package is dead (ended with its
+   * worker, or by endLeftovers), so what it wrote is read to the end; then the report it is owed.
+   */
+  private recover(folder: string): Promise<void> | undefined {
+    let record = readRecord(folder);
+    if (!record) return undefined;
+    const journal = Journal.open(join(folder, JOURNAL_FILE));
+    if (record.state === 'started') {
+      new OutputCollector({
+        journal,
+        sources: record.sources ?? [],
+        base: { package: record.packageName, sourceName: record.packageName, source: 30 },
+        keep: (type) => keptAtLevel(record!.loggingLevel, type),
+        recovering: true,
+      }).finish();
+      if (keptAtLevel(record.loggingLevel, MessageType.Warning)) {
+        journal.append([workerLine(MessageType.Warning, `The worker stopped while this attempt's package ran; the package was ended with it. Attempt ${record.attempt} is reported as abandoned.`, record.packageName)]);
+      }
+      record = { ...record, state: 'ended', report: { kind: 'complete', outcome: 'abandoned', reason: 'The worker restarted while the package ran.' } };
+      writeRecord(record);
+    } else if (record.state === 'claimed') {
+      record = { ...record, state: 'ended', report: { kind: 'release' } };
+      writeRecord(record);
+    }
+    this.shipper.track(record, journal, false);
+    if (record.state === 'reported') {
+      this.shipper.reported(record);
+      return undefined;
+    }
+    return this.reportRecovered(record);
+  }
+
+  private async reportRecovered(record: AttemptRecord): Promise<void> {
+    // An outcome the package reached is worth its lease: keep renewing it until it is recorded.
+    const keep = record.report?.kind === 'complete' && record.report.outcome !== 'abandoned';
+    const lease = keep ? this.keeper.hold(record.taskId, record.leaseToken, { onCancel: () => undefined, onLost: () => undefined, onUnreachable: () => undefined }, { acknowledged: true }) : undefined;
+    await this.shipper.flush(record);
+    const answered = await reportAttempt(record, { client: this.client, agentId: this.options.settings.AgentId, log: this.options.log, stopping: () => this.stopping });
+    lease?.release();
+    if (!answered) return;
+    const done = { ...record, state: 'reported' as const };
+    writeRecord(done);
+    this.shipper.reported(done);
   }
 
   private async register(): Promise<void> {
@@ -137,6 +216,8 @@ export class WorkerAgent {
         cpuPercent: Math.round(this.cpuPercent * 10) / 10,
         availableMemoryMB: Math.round(freemem() / 1048576),
         runningTaskCount: this.running.size,
+        logLinesPending: this.shipper.pendingLines,
+        logLinesUndeliverable: this.shipper.undeliverableLines,
       });
       await this.useLogDb(r.logDbConnection);
     } catch (error) {
@@ -161,6 +242,7 @@ export class WorkerAgent {
       try {
         const tasks = await this.client.claim(s.AgentId, free, s.LongPollInterval, s.LeaseInterval, this.pollAbort.signal);
         failures = 0;
+        // Tasks that arrive while the worker stops are given back by their run, at no attempt.
         for (const task of tasks) this.startTask(task);
       } catch (error) {
         if (this.stopping) break;
@@ -174,7 +256,18 @@ export class WorkerAgent {
   }
 
   private startTask(task: Task): void {
-    const run = new TaskRun(task, { settings: this.options.settings, client: this.client, cache: this.cache, shipper: this.shipper, log: this.options.log, hosts: this.hosts });
+    const run = new TaskRun(task, {
+      settings: this.options.settings,
+      client: this.client,
+      cache: this.cache,
+      shipper: this.shipper,
+      log: this.options.log,
+      hosts: this.hosts,
+      guard: this.guard,
+      keeper: this.keeper,
+      store: this.store,
+      stopping: () => this.stopping,
+    });
     this.running.set(task.taskId, run);
     this.options.log.info('task started', { taskId: task.taskId, executionId: task.executionId, package: task.packageName, attempt: task.executedCount });
     void run.done.finally(() => {
@@ -182,6 +275,29 @@ export class WorkerAgent {
       this.slotFreed?.();
       this.slotFreed = undefined;
     });
+  }
+
+  /** Task folders older than TaskFolderRetention go, unless their attempt still owes a report or lines. */
+  private removeOldTaskFolders(): void {
+    const s = this.options.settings;
+    const keep = new Set(this.store.pendingFolders());
+    const before = Date.now() - s.TaskFolderRetention;
+    let names: string[];
+    try {
+      names = readdirSync(s.TasksRootFolder);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!/^[0-9a-f-]{36}\.\d+$/.test(name)) continue;
+      const folder = join(s.TasksRootFolder, name);
+      if (keep.has(folder)) continue;
+      try {
+        if (statSync(folder).mtimeMs < before) rmSync(folder, { recursive: true, force: true });
+      } catch {
+        // Gone meanwhile.
+      }
+    }
   }
 
   /** CPU below TaskRequestMaxCPU and free memory above TaskRequestMinMemory (MB). */
@@ -204,10 +320,16 @@ export class WorkerAgent {
 
   private masterSink(): LogSink {
     return {
-      append: async (executionId, batchId, lines) => {
-        await this.client.appendLogs(executionId, batchId, lines);
+      append: async (executionId, lines) => {
+        await this.client.appendLogs(executionId, lines);
       },
-      isPermanent: (error) => error instanceof MasterError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429,
+      permanent: (error): PermanentFailure | undefined => {
+        if (!(error instanceof MasterError)) return undefined;
+        if (error.status === 413) return 'too_large';
+        if (error.status === 404 && /51106/.test(error.message)) return 'gone';
+        if (error.status === 400) return 'invalid';
+        return undefined;
+      },
     };
   }
 
@@ -226,10 +348,15 @@ export class WorkerAgent {
       const db = await openCatalog(parsed);
       this.logDb = { spec, db };
       this.shipper.useSink({
-        append: async (executionId, batchId, lines) => {
-          await appendExecutionMessages(db, executionId, batchId, [...lines]);
+        append: async (executionId, lines) => {
+          await appendExecutionMessages(db, executionId, null, lines);
         },
-        isPermanent: (error) => error instanceof CatalogError,
+        permanent: (error): PermanentFailure | undefined => {
+          if (!(error instanceof CatalogError)) return undefined;
+          if (error.number === 51106) return 'gone';
+          if (error.number === 51000 || error.number === 51001) return 'invalid';
+          return undefined;
+        },
       });
       this.options.log.info('execution logs go straight to the catalog with the log-writer login');
     } catch (error) {
@@ -263,3 +390,4 @@ function backoff(attempt: number, error: unknown): number {
   const base = Math.min(cap, 250 * 2 ** Math.min(attempt, 8));
   return base / 2 + Math.random() * (base / 2);
 }
+

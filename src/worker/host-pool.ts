@@ -4,14 +4,22 @@
  * (about 60 ms of CPU here), so while tasks keep arriving one host is started ahead and waits for
  * the next task; after a minute without tasks it is ended, and an idle worker holds no spare process.
  *
+ * Each host is a process group of its own, registered with the process guard (no host outlives its
+ * worker), and writes its stdout and stderr to files of its own under <TasksRootFolder>/.hosts: a
+ * run's output is the part of those files written between its start and its end. The files go when
+ * the host has ended and no run still reads them.
+ *
  * A package whose manifest sets reuseProcess may run again in a host one of its own runs ended in
  * cleanly: such hosts are kept per package and project version (up to MAX_IDLE_PER_PACKAGE, each
  * for at most REUSE_LIMIT runs and a minute of idleness), never lent to another package.
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signalGroup, type ProcessGuard } from './process-guard.ts';
 
 const HOST = join(dirname(fileURLToPath(import.meta.url)), 'package-host.mjs');
 
@@ -19,37 +27,70 @@ const HOST = join(dirname(fileURLToPath(import.meta.url)), 'package-host.mjs');
 export const REUSE_LIMIT = 200;
 const MAX_IDLE_PER_PACKAGE = 16;
 
-interface IdleHost {
+/** A started package host and the files its stdout and stderr go to. */
+export interface Host {
   readonly child: ChildProcess;
+  readonly out: string;
+  readonly err: string;
+}
+
+interface HostState {
+  runs: number;
+  /** Runs that still read the host's files. */
+  readers: number;
+  exited: boolean;
+}
+
+interface IdleHost {
+  readonly host: Host;
   readonly expiry: NodeJS.Timeout;
 }
 
 export class HostPool {
-  private warm: ChildProcess | undefined;
+  private warm: Host | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly idle = new Map<string, IdleHost[]>();
-  private readonly runs = new WeakMap<ChildProcess, number>();
+  private readonly states = new Map<Host, HostState>();
 
-  constructor(private readonly keepWarmMs = 60_000) {}
+  constructor(
+    private readonly folder: string,
+    private readonly guard: ProcessGuard,
+    private readonly keepWarmMs = 60_000,
+  ) {
+    mkdirSync(folder, { recursive: true });
+  }
+
+  /** Removes host files no run will read again (left by hosts of an earlier run of the worker). */
+  removeStaleFiles(inUse: ReadonlySet<string>): void {
+    for (const name of readdirSync(this.folder)) {
+      const file = join(this.folder, name);
+      if (!inUse.has(file)) rmSync(file, { force: true });
+    }
+  }
 
   /**
    * A started host for one task: for a reusable package (reuseKey given), one its earlier run left
-   * idle if there is one; else the host started ahead if it is alive; else a new one.
+   * idle if there is one; else the host started ahead if it is alive; else a new one. Call done()
+   * when the run no longer reads its output files.
    */
-  take(reuseKey?: string): ChildProcess {
+  take(reuseKey?: string): Host {
     const reused = reuseKey === undefined ? undefined : this.takeIdle(reuseKey);
     if (reused) {
-      this.runs.set(reused, (this.runs.get(reused) ?? 0) + 1);
+      const s = this.states.get(reused)!;
+      s.runs++;
+      s.readers++;
       return reused;
     }
-    const ready = this.warm && usable(this.warm) ? this.warm : undefined;
-    if (this.warm && !ready) this.warm.kill('SIGKILL');
+    const ready = this.warm && usable(this.warm.child) ? this.warm : undefined;
+    if (this.warm && !ready) this.end(this.warm);
     this.warm = undefined;
-    const host = ready ?? start();
-    this.runs.set(host, 1);
+    const host = ready ?? this.start();
+    const s = this.states.get(host)!;
+    s.runs = 1;
+    s.readers = 1;
     if (!this.closed) {
-      this.warm = start();
+      this.warm = this.start();
       clearTimeout(this.expiry);
       this.expiry = setTimeout(() => this.dropWarm(), this.keepWarmMs);
       this.expiry.unref();
@@ -57,23 +98,38 @@ export class HostPool {
     return host;
   }
 
+  /** A run no longer reads the host's output files. */
+  done(host: Host): void {
+    const s = this.states.get(host);
+    if (!s) return;
+    s.readers = Math.max(0, s.readers - 1);
+    this.forgetIfFinished(host);
+  }
+
   /** Gives back a host whose run ended cleanly and said it may run the same package again. */
-  release(reuseKey: string, child: ChildProcess): void {
+  release(reuseKey: string, host: Host): void {
     const list = this.idle.get(reuseKey) ?? [];
-    if (this.closed || !usable(child) || (this.runs.get(child) ?? 0) >= REUSE_LIMIT || list.length >= MAX_IDLE_PER_PACKAGE) {
-      child.kill('SIGKILL');
+    const s = this.states.get(host);
+    if (this.closed || !s || !usable(host.child) || s.runs >= REUSE_LIMIT || list.length >= MAX_IDLE_PER_PACKAGE) {
+      this.end(host);
       return;
     }
     const expiry = setTimeout(() => {
       const l = this.idle.get(reuseKey);
-      const i = l?.findIndex((h) => h.child === child) ?? -1;
+      const i = l?.findIndex((h) => h.host === host) ?? -1;
       if (i >= 0) l!.splice(i, 1);
       if (l?.length === 0) this.idle.delete(reuseKey);
-      child.kill('SIGKILL');
+      this.end(host);
     }, this.keepWarmMs);
     expiry.unref();
-    list.push({ child, expiry });
+    list.push({ host, expiry });
     this.idle.set(reuseKey, list);
+  }
+
+  /** Ends a host and everything it started. */
+  end(host: Host): void {
+    if (host.child.pid !== undefined) signalGroup(host.child.pid, 'SIGKILL');
+    host.child.kill('SIGKILL');
   }
 
   close(): void {
@@ -83,36 +139,68 @@ export class HostPool {
     for (const list of this.idle.values()) {
       for (const h of list) {
         clearTimeout(h.expiry);
-        h.child.kill('SIGKILL');
+        this.end(h.host);
       }
     }
     this.idle.clear();
   }
 
-  private takeIdle(reuseKey: string): ChildProcess | undefined {
+  private takeIdle(reuseKey: string): Host | undefined {
     const list = this.idle.get(reuseKey);
     while (list && list.length > 0) {
       const h = list.pop()!;
       clearTimeout(h.expiry);
-      if (usable(h.child)) return h.child;
-      h.child.kill('SIGKILL');
+      if (usable(h.host.child)) return h.host;
+      this.end(h.host);
     }
     this.idle.delete(reuseKey);
     return undefined;
   }
 
   private dropWarm(): void {
-    this.warm?.kill('SIGKILL');
+    if (this.warm) this.end(this.warm);
     this.warm = undefined;
   }
-}
 
-function start(): ChildProcess {
-  // Its own environment and folder come with the task (the "start" message); stdout and stderr
-  // are read by the task that takes it.
-  const child = fork(HOST, [], { execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  child.on('error', () => undefined);
-  return child;
+  private start(): Host {
+    // Its own environment and folder come with the task (the "start" message).
+    const id = randomUUID();
+    const out = join(this.folder, `${id}.out`);
+    const err = join(this.folder, `${id}.err`);
+    const outFd = openSync(out, 'a');
+    const errFd = openSync(err, 'a');
+    let child: ChildProcess;
+    try {
+      child = fork(HOST, [], { execArgv: [], detached: true, stdio: ['ignore', outFd, errFd, 'ipc'], env: { ...process.env, ...this.guard.environment } });
+    } finally {
+      closeSync(outFd);
+      closeSync(errFd);
+    }
+    child.on('error', () => undefined);
+    const host: Host = { child, out, err };
+    this.states.set(host, { runs: 0, readers: 0, exited: false });
+    const pid = child.pid;
+    if (pid !== undefined) this.guard.watch(pid);
+    child.once('exit', () => {
+      // Whatever the package left running in the host's group goes with it.
+      if (pid !== undefined) {
+        signalGroup(pid, 'SIGKILL');
+        this.guard.unwatch(pid);
+      }
+      const s = this.states.get(host);
+      if (s) s.exited = true;
+      this.forgetIfFinished(host);
+    });
+    return host;
+  }
+
+  private forgetIfFinished(host: Host): void {
+    const s = this.states.get(host);
+    if (!s || !s.exited || s.readers > 0) return;
+    this.states.delete(host);
+    rmSync(host.out, { force: true });
+    rmSync(host.err, { force: true });
+  }
 }
 
 function usable(child: ChildProcess): boolean {

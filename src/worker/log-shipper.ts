@@ -1,79 +1,80 @@
 /**
- * Delivers the execution messages packages log, in order and exactly once. Lines are gathered per
- * execution into batches (at most ExecutionLogMaxBufferLogCount lines, or what arrived within a
- * short linger); each batch gets its id when it is sealed and keeps it, so a resend after a lost
- * answer is recognised by the catalog and stored once. Batches are delivered one after another.
- * A batch that cannot be delivered after ExecutionLogRetryCount tries — or that waits beyond
- * ExecutionLogMaxInMemoryBufferCount batches in memory, or that a finishing task is waiting on — is
- * written to ExecutionLogCacheFolder and delivered from there, also after a worker crash, until
- * ExecutionLogRetryTimeout; then it is set aside in the folder's "failed" subfolder, not deleted.
+ * Delivers the execution log of every attempt a worker holds — exactly once, in order, whatever
+ * fails. Each attempt's lines are in its journal on disk (journal.ts) before they are sent; the
+ * shipper reads them from the attempt's delivery cursor (delivered.json) and sends them in
+ * batches of at most ExecutionLogMaxBufferLogCount lines and MAX_BATCH_BYTES, each line with the
+ * attempt's stream id and its number, so the catalog stores every number once however often a
+ * batch is sent again. Attempts take turns; one batch is in flight at a time.
  *
- * While an execution's package runs, its batches leave at most once per pace interval (a second):
- * the DBA still sees lines as they come, and a chatty package does not compete with the catalog
- * inserting its lines at full speed. When the task ends (flush) the rest goes at once.
+ * While an attempt's package runs, its batches leave at most once per pace interval (a second): the
+ * DBA still sees lines as they come, and a chatty package does not compete with the catalog
+ * inserting its lines at full speed. When the package ends, or someone waits on its lines (flush),
+ * the rest goes at once.
+ *
+ * Failures are retried with a growing pause for as long as ExecutionLogRetryTimeout since the last
+ * success. A batch the body limit refuses is sent in smaller pieces; a line the catalog refuses
+ * alone is stored as a placeholder that says so. Lines that can never be delivered (the execution
+ * was deleted) or outlast the timeout are counted as undeliverable, logged, recorded in the
+ * failed folder (they stay in the attempt's journal) and reported with the worker's heartbeat —
+ * never dropped silently.
  */
 
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LogLine } from '../catalog/log-lines.ts';
 import type { Logger } from '../master/log.ts';
-import type { LogLine } from './master-client.ts';
+import { DELIVERED_FILE, JOURNAL_FILE, type AttemptRecord, type AttemptStore } from './attempt-store.ts';
+import { readJournal, type Journal, type JournalCursor } from './journal.ts';
+
+/** Bytes of lines in one batch, at most: well below the master's 16 MiB body limit. */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+/** Why a delivery failed for good: the execution is gone, the lines are refused, or the batch is too large. */
+export type PermanentFailure = 'gone' | 'invalid' | 'too_large';
 
 /** Where batches go: the master's log route, or the catalog directly with the log-writer login. */
 export interface LogSink {
-  append(executionId: number, batchId: string, lines: readonly LogLine[]): Promise<void>;
-  /** True when resending can never succeed (the execution is gone, the batch is invalid). */
-  isPermanent(error: unknown): boolean;
+  append(executionId: number, lines: readonly LogLine[]): Promise<void>;
+  /** What kind of failure this is, when sending the same lines again can never succeed. */
+  permanent(error: unknown): PermanentFailure | undefined;
 }
 
 export interface LogShipperOptions {
-  readonly folder: string;
+  readonly store: AttemptStore;
   readonly maxLinesPerBatch: number;
-  readonly maxInMemoryBatches: number;
-  readonly retryCount: number;
   readonly retryTimeoutMs: number;
-  readonly lingerMs?: number;
-  /** While a package of the execution runs, at most one batch per this many ms (0: no pacing). */
+  /** While the attempt's package runs, at most one batch per this many ms (0: no pacing). */
   readonly paceMs?: number;
   readonly log: Logger;
 }
 
-interface Batch {
-  readonly key: string;
-  readonly executionId: number;
-  readonly batchId: string;
-  lines: LogLine[] | undefined;
-  file: string | undefined;
+interface Tracked {
+  readonly record: AttemptRecord;
+  readonly journal: Journal;
+  cursor: JournalCursor;
+  live: boolean;
+  lastSent: number;
+  /** Lines per batch for this attempt (halved while the body limit refuses them). */
+  batchLines: number;
+  failingSince: number | undefined;
   attempts: number;
-  firstFailure: number | undefined;
-}
-
-interface Open {
-  lines: LogLine[];
-  timer: NodeJS.Timeout | undefined;
-}
-
-interface Waiter {
-  readonly executionId: number;
-  readonly upTo: string;
-  readonly resolve: () => void;
+  givenUp: boolean;
+  reported: boolean;
+  readonly waiters: Array<{ upTo: number; resolve: () => void }>;
 }
 
 export class LogShipper {
-  private readonly open = new Map<number, Open>();
-  private readonly queue: Batch[] = [];
-  private readonly waiters: Waiter[] = [];
+  private readonly tracked = new Map<string, Tracked>();
   private sink: LogSink | undefined;
   private pumping = false;
+  private kickAgain = false;
   private closing = false;
-  private wakeBackoff: (() => void) | undefined;
-  private counter = 0;
-  private draining = false;
-  private readonly running = new Map<number, number>();
-  private readonly lastSent = new Map<number, number>();
+  private wake: (() => void) | undefined;
+  private turn = 0;
+  private failedLines: number;
 
   constructor(private readonly options: LogShipperOptions) {
-    mkdirSync(join(options.folder, 'failed'), { recursive: true });
+    this.failedLines = options.store.failedLines();
   }
 
   /** Sets (or replaces) where batches go, and starts delivering. */
@@ -82,226 +83,276 @@ export class LogShipper {
     this.kick();
   }
 
-  /** Queues what a crashed or stopped worker left on disk, oldest first, ahead of anything new. */
-  recover(): number {
-    const files = readdirSync(this.options.folder).filter((f) => /^\d{15}-\d{6}-\d+-[0-9a-f-]{36}\.json$/.test(f)).sort();
-    const recovered: Batch[] = [];
-    for (const name of files) {
-      const [time, count, executionId] = name.split('-');
-      const batchId = name.slice(time!.length + count!.length + executionId!.length + 3, -'.json'.length);
-      recovered.push({ key: `${time}-${count}`, executionId: Number(executionId), batchId, lines: undefined, file: join(this.options.folder, name), attempts: 0, firstFailure: undefined });
-    }
-    for (const tmp of readdirSync(this.options.folder).filter((f) => f.endsWith('.tmp'))) rmSync(join(this.options.folder, tmp), { force: true });
-    this.queue.unshift(...recovered);
+  /** Delivers an attempt's journal from where the last delivery stopped. */
+  track(record: AttemptRecord, journal: Journal, live: boolean): void {
+    this.tracked.set(key(record), {
+      record,
+      journal,
+      cursor: readCursor(record.folder),
+      live,
+      lastSent: 0,
+      batchLines: this.options.maxLinesPerBatch,
+      failingSince: undefined,
+      attempts: 0,
+      givenUp: false,
+      reported: false,
+      waiters: [],
+    });
     this.kick();
-    return recovered.length;
   }
 
-  /** A package of the execution started running: its batches are paced until it ends. */
-  begin(executionId: number): void {
-    this.running.set(executionId, (this.running.get(executionId) ?? 0) + 1);
+  /** New lines were journaled, or the package stopped running (its lines then go at once). */
+  touch(record: AttemptRecord, live?: boolean): void {
+    const t = this.tracked.get(key(record));
+    if (!t) return;
+    if (live !== undefined) t.live = live;
+    this.kick();
+    this.wake?.();
   }
 
-  /** The package ended; call flush() to wait for its lines. */
-  end(executionId: number): void {
-    const n = (this.running.get(executionId) ?? 1) - 1;
-    if (n <= 0) {
-      this.running.delete(executionId);
-      this.lastSent.delete(executionId);
-    } else this.running.set(executionId, n);
-    this.wakeBackoff?.();
-  }
-
-  append(executionId: number, line: LogLine): void {
-    let o = this.open.get(executionId);
-    if (!o) {
-      o = { lines: [], timer: undefined };
-      this.open.set(executionId, o);
-    }
-    o.lines.push(line);
-    if (o.lines.length >= this.options.maxLinesPerBatch) this.seal(executionId);
-    else if (!o.timer) o.timer = setTimeout(() => this.seal(executionId), this.options.lingerMs ?? 200);
-  }
-
-  /** Resolves once every line appended so far for the execution is delivered or safely on disk. */
-  flush(executionId: number): Promise<void> {
-    this.seal(executionId);
-    const mine = this.queue.filter((b) => b.executionId === executionId);
-    if (mine.length === 0) return Promise.resolve();
+  /** Resolves once every line journaled so far for the attempt is delivered (or given up for good). */
+  flush(record: AttemptRecord): Promise<void> {
+    const t = this.tracked.get(key(record));
+    if (!t || t.givenUp || t.cursor.offset >= t.journal.end.offset) return Promise.resolve();
     return new Promise((resolve) => {
-      this.waiters.push({ executionId, upTo: mine[mine.length - 1]!.key, resolve });
-      this.settleWaiters();
-      this.wakeBackoff?.();
+      t.waiters.push({ upTo: t.journal.end.offset, resolve });
+      this.kick();
+      this.wake?.();
     });
   }
 
-  /** Seals everything, delivers what it can until the deadline, writes the rest to disk. */
+  /** The attempt's report is answered: once its lines are delivered too, it is no longer pending. */
+  reported(record: AttemptRecord): void {
+    const t = this.tracked.get(key(record));
+    if (!t) {
+      this.options.store.removePending(record);
+      return;
+    }
+    t.reported = true;
+    this.settle(t);
+  }
+
+  /** Lines journaled and not delivered yet, over every attempt. */
+  get pendingLines(): number {
+    let n = 0;
+    for (const t of this.tracked.values()) if (!t.givenUp) n += Math.max(0, t.journal.messageCount - t.cursor.seq);
+    return n;
+  }
+
+  /** Lines set aside as undeliverable (kept in their attempts' journals). */
+  get undeliverableLines(): number {
+    return this.failedLines;
+  }
+
+  /** Delivers what it can until the deadline; whatever is left stays on disk for the next start. */
   async close(deadlineMs: number): Promise<void> {
-    for (const id of [...this.open.keys()]) this.seal(id);
-    this.draining = true;
-    this.wakeBackoff?.();
     const until = Date.now() + deadlineMs;
-    while (this.queue.length > 0 && Date.now() < until && this.sink) {
+    for (const t of this.tracked.values()) t.live = false;
+    this.wake?.();
+    while (this.sink && Date.now() < until && [...this.tracked.values()].some((t) => !t.givenUp && t.cursor.offset < t.journal.end.offset)) {
       this.kick();
       await new Promise((r) => setTimeout(r, 20));
     }
     this.closing = true;
-    this.wakeBackoff?.();
-    for (const b of this.queue) this.spill(b);
-    for (const w of this.waiters.splice(0)) w.resolve();
+    this.wake?.();
+    for (const t of this.tracked.values()) for (const w of t.waiters.splice(0)) w.resolve();
   }
 
-  private seal(executionId: number): void {
-    const o = this.open.get(executionId);
-    if (!o) return;
-    if (o.timer) clearTimeout(o.timer);
-    this.open.delete(executionId);
-    if (o.lines.length === 0) return;
-    const key = `${String(Date.now()).padStart(15, '0')}-${String(this.counter++ % 1_000_000).padStart(6, '0')}`;
-    const batch: Batch = { key, executionId, batchId: randomUUID(), lines: o.lines, file: undefined, attempts: 0, firstFailure: undefined };
-    this.queue.push(batch);
-    // Memory stays bounded: batches beyond the allowed count wait on disk.
-    const inMemory = this.queue.filter((b) => b.lines && !b.file);
-    for (const b of inMemory.slice(this.options.maxInMemoryBatches)) this.spill(b);
-    this.kick();
-  }
-
-  /** Writes a batch to the cache folder (atomically) and drops its lines from memory. */
-  private spill(b: Batch): void {
-    if (b.file) {
-      b.lines = undefined;
-      return;
+  /**
+   * Batches an earlier version of the worker left in the cache folder (<time>-<n>-<execution>-<batch id>.json):
+   * sent with their batch id, which the catalog stores once.
+   */
+  async deliverLegacyBatches(folder: string, append: (executionId: number, batchId: string, lines: LogLine[]) => Promise<void>): Promise<number> {
+    const files = readdirSync(folder).filter((f) => /^\d{15}-\d{6}-\d+-[0-9a-f-]{36}\.json$/.test(f)).sort();
+    let delivered = 0;
+    for (const name of files) {
+      const file = join(folder, name);
+      try {
+        const b = JSON.parse(readFileSync(file, 'utf8')) as { executionId: number; batchId: string; lines: LogLine[] };
+        await append(b.executionId, b.batchId, b.lines);
+        rmSync(file, { force: true });
+        delivered++;
+      } catch (error) {
+        if (this.sink?.permanent(error) === 'gone') {
+          renameSync(file, join(folder, 'failed', name));
+          continue;
+        }
+        this.options.log.warn('a log batch left by an earlier version could not be delivered yet; it is tried again at the next start', { file, error });
+      }
     }
-    const file = join(this.options.folder, fileName(b));
-    writeFileSync(`${file}.tmp`, JSON.stringify({ executionId: b.executionId, batchId: b.batchId, lines: b.lines }));
-    renameSync(`${file}.tmp`, file);
-    b.file = file;
-    b.lines = undefined;
-    this.settleWaiters();
+    return delivered;
   }
 
   private kick(): void {
-    if (this.pumping || !this.sink || this.closing) return;
+    if (!this.sink || this.closing) return;
+    if (this.pumping) {
+      // The pump may be on its way out: make it look again.
+      this.kickAgain = true;
+      this.wake?.();
+      return;
+    }
     this.pumping = true;
+    this.kickAgain = false;
     void this.pump().finally(() => {
       this.pumping = false;
-      if (this.queue.length > 0 && !this.closing) setTimeout(() => this.kick(), 10).unref();
+      if (this.kickAgain) this.kick();
     });
   }
 
-  /** The first batch that may leave now (per execution in order), or how long until one may. */
-  private next(): Batch | number {
+  /** The next attempt whose lines may leave now (attempts take turns), or how long until one may. */
+  private next(): Tracked | number | undefined {
+    const list = [...this.tracked.values()].filter((t) => !t.givenUp && t.cursor.offset < t.journal.end.offset);
+    if (list.length === 0) return undefined;
     const now = Date.now();
-    const pace = this.draining ? 0 : (this.options.paceMs ?? 1000);
-    const awaited = new Set(this.waiters.map((w) => w.executionId));
-    const held = new Set<number>();
+    const pace = this.options.paceMs ?? 1000;
     let wait = Number.POSITIVE_INFINITY;
-    for (const b of this.queue) {
-      if (held.has(b.executionId)) continue;
-      if (pace > 0 && this.running.has(b.executionId) && !awaited.has(b.executionId)) {
-        const due = (this.lastSent.get(b.executionId) ?? 0) + pace;
-        if (due > now) {
-          held.add(b.executionId);
-          wait = Math.min(wait, due - now);
-          continue;
-        }
+    for (let i = 0; i < list.length; i++) {
+      const t = list[(this.turn + i) % list.length]!;
+      const due = t.live && t.waiters.length === 0 ? t.lastSent + pace : 0;
+      const retryAt = t.failingSince === undefined ? 0 : t.lastSent + Math.min(10_000, 250 * 2 ** Math.min(t.attempts, 6));
+      const at = Math.max(due, retryAt);
+      if (at <= now) {
+        this.turn = (this.turn + i + 1) % list.length;
+        return t;
       }
-      return b;
+      wait = Math.min(wait, at - now);
     }
     return wait;
   }
 
-  private remove(b: Batch): void {
-    const i = this.queue.indexOf(b);
-    if (i >= 0) this.queue.splice(i, 1);
-  }
-
   private async pump(): Promise<void> {
-    while (this.queue.length > 0 && this.sink && !this.closing) {
-      const b = this.next();
-      if (typeof b === 'number') {
-        await this.backoff(b);
+    while (this.sink && !this.closing) {
+      const t = this.next();
+      if (t === undefined) return;
+      if (typeof t === 'number') {
+        await this.pause(t);
         continue;
       }
-      const lines = b.lines ?? this.readSpilled(b);
-      if (!lines) {
-        this.remove(b);
-        continue;
-      }
-      try {
-        await this.sink.append(b.executionId, b.batchId, lines);
-        if (this.running.has(b.executionId)) this.lastSent.set(b.executionId, Date.now());
-        this.remove(b);
-        if (b.file) rmSync(b.file, { force: true });
-        this.settleWaiters();
-      } catch (error) {
-        b.attempts++;
-        b.firstFailure ??= Date.now();
-        const expired = Date.now() - b.firstFailure > this.options.retryTimeoutMs;
-        if (this.sink.isPermanent(error) || expired) {
-          this.setAside(b, lines, error);
-          continue;
-        }
-        if (b.attempts >= this.options.retryCount) this.spill(b);
-        // A finishing task waits on its lines: make them durable now rather than after the retries.
-        const awaited = new Set(this.waiters.map((w) => w.executionId));
-        for (const q of this.queue) if (awaited.has(q.executionId)) this.spill(q);
-        this.options.log.warn('execution log batch not delivered yet', { executionId: b.executionId, batchId: b.batchId, attempts: b.attempts, error });
-        await this.backoff(Math.min(10_000, 250 * 2 ** Math.min(b.attempts, 6)));
-      }
+      await this.deliverOne(t);
     }
   }
 
-  private readSpilled(b: Batch): LogLine[] | undefined {
+  private async deliverOne(t: Tracked): Promise<void> {
+    const read = readJournal(join(t.record.folder, JOURNAL_FILE), t.cursor, t.batchLines, MAX_BATCH_BYTES);
+    if (read.lines.length === 0) {
+      this.advance(t, read.next);
+      return;
+    }
+    const lines: LogLine[] = read.lines.map((l) => ({ ...l, stream: t.record.streamId }));
+    t.lastSent = Date.now();
     try {
-      return (JSON.parse(readFileSync(b.file!, 'utf8')) as { lines: LogLine[] }).lines;
+      await this.sink!.append(t.record.executionId, lines);
+      t.failingSince = undefined;
+      t.attempts = 0;
+      this.advance(t, read.next);
     } catch (error) {
-      this.options.log.error('an execution log batch in the cache folder cannot be read; it is set aside', { file: b.file, error });
-      try {
-        renameSync(b.file!, join(this.options.folder, 'failed', fileName(b)));
-      } catch {
-        // Already gone.
+      const permanent = this.sink!.permanent(error);
+      if (permanent === 'too_large' && read.lines.length > 1) {
+        t.batchLines = Math.max(1, Math.floor(read.lines.length / 2));
+        return;
       }
-      return undefined;
+      if (permanent === 'invalid' && read.lines.length > 1) {
+        // Find the line the catalog refuses: smaller batches, down to that one line.
+        t.batchLines = Math.max(1, Math.floor(read.lines.length / 2));
+        return;
+      }
+      if ((permanent === 'invalid' || permanent === 'too_large') && read.lines.length === 1) {
+        await this.replaceRefusedLine(t, lines[0]!, read.next, error);
+        return;
+      }
+      if (permanent === 'gone') {
+        this.giveUp(t, `the catalog has no execution ${t.record.executionId} any more (deleted by retention?)`, error);
+        return;
+      }
+      t.attempts++;
+      t.failingSince ??= Date.now();
+      if (Date.now() - t.failingSince > this.options.retryTimeoutMs) {
+        this.giveUp(t, `not delivered for ExecutionLogRetryTimeout (${Math.round(this.options.retryTimeoutMs / 1000)} s)`, error);
+        return;
+      }
+      if (t.attempts === 1 || t.attempts % 10 === 0) this.options.log.warn('execution log lines not delivered yet; retrying', { executionId: t.record.executionId, attempts: t.attempts, error });
     }
   }
 
-  private setAside(b: Batch, lines: LogLine[], error: unknown): void {
-    this.remove(b);
-    const target = join(this.options.folder, 'failed', fileName(b));
-    if (b.file) renameSync(b.file, target);
-    else writeFileSync(target, JSON.stringify({ executionId: b.executionId, batchId: b.batchId, lines }));
-    this.options.log.error('execution log batch cannot be delivered; kept in the failed folder', { executionId: b.executionId, batchId: b.batchId, lines: lines.length, file: target, error });
-    this.settleWaiters();
+  /** One line the catalog refuses for good: store a placeholder with its number instead, so nothing after it is held up. */
+  private async replaceRefusedLine(t: Tracked, line: LogLine, next: JournalCursor, error: unknown): Promise<void> {
+    const placeholder: LogLine = {
+      ...line,
+      message: `[This line could not be stored: ${String((error as Error)?.message ?? error).slice(0, 300)}. It is kept in ${join(t.record.folder, JOURNAL_FILE)}.]`,
+      type: 110,
+    };
+    try {
+      await this.sink!.append(t.record.executionId, [placeholder]);
+      this.options.log.error('an execution log line was refused by the catalog; a placeholder was stored in its place', { executionId: t.record.executionId, seq: line.seq, error });
+      this.advance(t, next);
+    } catch (second) {
+      if (this.sink!.permanent(second)) this.giveUp(t, 'a line the catalog refuses, even as a placeholder', second);
+      else t.failingSince ??= Date.now();
+    }
   }
 
-  private backoff(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, Math.min(ms, 60_000));
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wakeBackoff = () => {
-        this.wakeBackoff = undefined;
-        done();
-      };
+  private advance(t: Tracked, to: JournalCursor): void {
+    t.cursor = to;
+    writeCursor(t.record.folder, to);
+    this.settle(t);
+  }
+
+  private giveUp(t: Tracked, reason: string, error: unknown): void {
+    const lines = Math.max(0, t.journal.messageCount - t.cursor.seq);
+    t.givenUp = true;
+    this.options.store.addFailed(t.record, lines, reason);
+    this.failedLines += lines;
+    this.options.log.error('execution log lines cannot be delivered; they are kept in the attempt folder and counted as undeliverable', {
+      executionId: t.record.executionId,
+      lines,
+      folder: t.record.folder,
+      reason,
+      error,
     });
+    this.settle(t);
   }
 
-  private settleWaiters(): void {
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      const w = this.waiters[i]!;
-      const waiting = this.queue.some((b) => b.executionId === w.executionId && b.key <= w.upTo && !b.file);
-      if (!waiting) {
-        this.waiters.splice(i, 1);
-        w.resolve();
-      }
+  /** Answers waiters whose lines are delivered, and forgets an attempt that is done. */
+  private settle(t: Tracked): void {
+    for (let i = t.waiters.length - 1; i >= 0; i--) {
+      if (t.givenUp || t.cursor.offset >= t.waiters[i]!.upTo) t.waiters.splice(i, 1)[0]!.resolve();
     }
+    const delivered = t.givenUp || t.cursor.offset >= t.journal.end.offset;
+    if (t.reported && delivered && !t.live) {
+      this.tracked.delete(key(t.record));
+      t.journal.close();
+      this.options.store.removePending(t.record);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(ms, 60_000));
+      this.wake = done;
+    });
   }
 }
 
-/** A batch's file in the cache folder (and in "failed"): its order key, execution and id, as recover() reads them back. */
-function fileName(b: Batch): string {
-  return `${b.key}-${b.executionId}-${b.batchId}.json`;
+function key(r: Pick<AttemptRecord, 'taskId' | 'attempt'>): string {
+  return `${r.taskId}.${r.attempt}`;
+}
+
+function readCursor(folder: string): JournalCursor {
+  try {
+    const c = JSON.parse(readFileSync(join(folder, DELIVERED_FILE), 'utf8')) as JournalCursor;
+    if (Number.isInteger(c.offset) && Number.isInteger(c.seq)) return c;
+  } catch {
+    // Nothing delivered yet.
+  }
+  return { offset: 0, seq: 0 };
+}
+
+function writeCursor(folder: string, cursor: JournalCursor): void {
+  if (!existsSync(folder)) return;
+  writeFileSync(join(folder, DELIVERED_FILE), JSON.stringify(cursor));
 }

@@ -9,7 +9,8 @@ import type { ClientRequestArgs } from 'node:http';
 import { Agent, request, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type ConnectionOptions } from 'node:tls';
-import type { ClaimedTask } from '../catalog/master-calls.ts';
+import type { LogLine } from '../catalog/log-lines.ts';
+import type { ClaimedTask, LeaseRef, Outcome } from '../catalog/master-calls.ts';
 import { normalizeThumbprint } from '../tls/thumbprints.ts';
 
 /** An answer of the master other than 2xx: its status, symbol and (numbered) message. */
@@ -47,23 +48,20 @@ export type Task = Omit<ClaimedTask, 'leaseExpiresAt' | 'parameters'> & {
   readonly parameters: TaskParameter[];
 };
 
-export type Outcome = 'succeeded' | 'failed' | 'canceled';
+export type { LogLine, Outcome };
+
+/** The answer for one lease of a tasks:renew request. */
+export interface Renewal {
+  readonly taskId: string;
+  readonly isCancelled: boolean;
+  /** 51302 when the lease is no longer this worker's. */
+  readonly errorNumber: number | null;
+}
 
 /** The answer to register and heartbeat: whether the worker may take tasks, and where its logs go. */
 export interface AgentAnswer {
   readonly isEnabled: boolean;
   readonly logDbConnection?: string | null;
-}
-
-export interface LogLine {
-  readonly time: string;
-  readonly type: number;
-  readonly source?: number;
-  readonly message: string;
-  readonly package?: string;
-  readonly event?: string;
-  readonly sourceName?: string;
-  readonly code?: number;
 }
 
 export interface MasterClientOptions {
@@ -132,15 +130,24 @@ export class MasterClient {
     return r.tasks;
   }
 
-  renewLease(taskId: string, leaseToken: string, leaseMs: number): Promise<{ isCancelled: boolean; expiresAt: string }> {
-    return this.post(`/api/v1/tasks/${taskId}/heartbeat`, { leaseToken, leaseMs });
+  /** Renews (the first time: acknowledges) leases this worker holds, in one request. */
+  async renewLeases(agentId: string, leases: readonly LeaseRef[], leaseMs: number): Promise<Renewal[]> {
+    const r = await this.post<{ results: Renewal[] }>(`/api/v1/agents/${agentId}/tasks:renew`, { leases, leaseMs });
+    return r.results;
+  }
+
+  /** Gives received tasks back unstarted (their attempt is not counted). */
+  async releaseTasks(agentId: string, leases: readonly LeaseRef[]): Promise<Array<{ taskId: string; errorNumber: number | null }>> {
+    const r = await this.post<{ results: Array<{ taskId: string; errorNumber: number | null }> }>(`/api/v1/agents/${agentId}/tasks:release`, { leases });
+    return r.results;
   }
 
   complete(taskId: string, leaseToken: string, outcome: Outcome, errorMessage?: string): Promise<{ executionStatus: number; willRetry: boolean }> {
     return this.post(`/api/v1/tasks/${taskId}/complete`, { leaseToken, outcome, errorMessage: errorMessage?.slice(0, 4000) });
   }
 
-  async appendLogs(executionId: number, batchId: string, messages: readonly LogLine[]): Promise<number> {
+  /** Appends log lines; lines with a stream and seq need no batch id (the catalog stores each number once). */
+  async appendLogs(executionId: number, messages: readonly LogLine[], batchId?: string): Promise<number> {
     const r = await this.post<{ inserted: number }>(`/api/v1/executions/${executionId}/logs`, { batchId, messages });
     return r.inserted;
   }

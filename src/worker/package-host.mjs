@@ -1,56 +1,50 @@
 // The child process a node package runs in (plain JavaScript: it starts in tens of milliseconds,
 // without a TypeScript loader). The worker sends a "start" message over IPC; the host imports the
-// package's module, calls its default export with the context, and reports log lines in batches
-// and the outcome. A crash or a kill ends this process alone.
+// package's module, calls its default export with the context, writes the lines the package logs
+// to the run's log file (JSON lines, which the worker reads into the attempt's journal), and
+// reports the outcome. Its stdout and stderr are files too, never pipes: whatever the package
+// writes is on disk the moment it writes it, even if the worker dies that instant. A crash or a
+// kill ends this process (and its process group) alone.
 //
 // Normally the process ends with its run. A package whose manifest allows it (reuseProcess) may be
 // run again here by its next tasks: the host then says, with the outcome, whether it is fit for
 // that — a successful run that left nothing running behind (no timer, socket, child process or
 // file operation pending) — and otherwise ends as usual. Between runs the environment is put back
-// as the host started, and the folder, AbortSignal and log buffers are the new task's.
+// as the host started, and the folder, AbortSignal and log file are the new task's.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 // SSIS message types: 120 Error, 110 Warning, 70 Information, 60 Progress, 140 Diagnostic.
 const TYPES = { error: 120, warn: 110, info: 70, progress: 60, verbose: 140 };
-// Lines wait in parallel arrays (no object per line) and leave in small batches, so they die young
-// and cost the package little garbage collection.
+// Lines wait as text and leave in small writes (one per event-loop turn, or every FLUSH_LINES).
 const FLUSH_LINES = 500;
-// What a host idle between runs holds: its IPC channel and stdio pipes.
+// What a host idle between runs holds: its IPC channel.
 const IDLE_RESOURCES = new Set(['PipeWrap', 'CloseReq']);
-// Ends a reused run's stdout and stderr; the same text as END_OF_RUN in task-runner.ts.
-const END_OF_RUN = '\u0000scaleout:end-of-run\u0000\n';
 
 const startEnv = { ...process.env };
 
-let types = [];
-let times = [];
-let texts = [];
-let events = [];
+let pending = '';
+let pendingCount = 0;
 let flushScheduled; // the Immediate of a pending flush
+let logFd;
 let aborter = new AbortController();
 let running = false;
 
-function flush(callback) {
+function flush() {
   clearImmediate(flushScheduled);
   flushScheduled = undefined;
-  if (texts.length === 0) {
-    callback?.();
-    return;
-  }
-  const batch = { t: 'logs', types, times, texts, events };
-  types = [];
-  times = [];
-  texts = [];
-  events = [];
-  process.send(batch, callback);
+  if (pendingCount === 0 || logFd === undefined) return;
+  const bytes = Buffer.from(pending, 'utf8');
+  pending = '';
+  pendingCount = 0;
+  let written = 0;
+  while (written < bytes.length) written += writeSync(logFd, bytes, written, bytes.length - written);
 }
 
 function log(type, message, event) {
-  types.push(type);
-  times.push(Date.now());
-  texts.push(typeof message === 'string' ? message : String(message));
-  events.push(event ?? null);
-  if (texts.length >= FLUSH_LINES) flush();
+  pending += `${JSON.stringify({ t: Date.now(), y: type, m: typeof message === 'string' ? message : String(message), e: event ?? null })}\n`;
+  pendingCount++;
+  if (pendingCount >= FLUSH_LINES) flush();
   else flushScheduled ??= setImmediate(flush);
 }
 
@@ -58,17 +52,12 @@ let reuse = false;
 
 function finish(ok, error) {
   running = false;
-  flush(() => {
-    const reusable = ok && reuse && leftIdle();
-    // The worker reads stdout and stderr apart from this channel: a marker at the end of each
-    // tells it where this run's output ends (writes to pipes are synchronous on Linux).
-    if (reusable) {
-      process.stdout.write(END_OF_RUN);
-      process.stderr.write(END_OF_RUN);
-    }
-    process.send({ t: 'done', ok, error, reusable }, () => {
-      if (!reusable) process.exit(ok ? 0 : 1);
-    });
+  flush();
+  if (logFd !== undefined) closeSync(logFd);
+  logFd = undefined;
+  const reusable = ok && reuse && leftIdle();
+  process.send({ t: 'done', ok, error, reusable }, () => {
+    if (!reusable) process.exit(ok ? 0 : 1);
   });
 }
 
@@ -92,9 +81,10 @@ process.on('message', async (m) => {
   running = true;
   reuse = m.reuse === true;
   aborter = new AbortController();
-  // Started ahead of its task, or reused: the task brings the folder and environment it runs in.
+  // Started ahead of its task, or reused: the task brings the folder, environment and log file.
   setEnvironment(m.env ?? {});
   if (m.cwd) process.chdir(m.cwd);
+  logFd = openSync(m.logFile, 'a');
   let run;
   try {
     const module = await import(pathToFileURL(m.module).href);

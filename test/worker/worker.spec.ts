@@ -50,6 +50,39 @@ async function executionRow(db: CatalogDb, id: number): Promise<Record<string, u
   return rows[0]!;
 }
 
+/** Starts a package only workers with the tag may run, with package parameters. */
+async function startTagged(db: CatalogDb, pkg: string, tag: string, parameters: Record<string, string | number | boolean>, retry = 0): Promise<number> {
+  const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: pkg, required_tags: tag });
+  const id = Number(r.output.execution_id);
+  for (const [name, value] of Object.entries(parameters)) {
+    await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: name, parameter_value: String(value) });
+  }
+  await db.call('catalog.start_execution', { execution_id: id, retry_count: retry });
+  return id;
+}
+
+/** The last time (ms) a beat package wrote to its file; 0 before it did. */
+function lastBeat(file: string): number {
+  if (!existsSync(file)) return 0;
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  const last = lines.at(-1) ?? '';
+  // node beats write milliseconds; the shell writes nanoseconds (date +%s%N).
+  return last.length > 15 ? Math.floor(Number(last) / 1e6) : Number(last);
+}
+
+/** Processes (other than the worker itself) carrying a worker agent's instance marker. */
+function processesOf(agentId: string): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`SCALEOUT_WORKER_INSTANCE=${agentId}/`)) found.push(Number(pid));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
 const ENDED = new Set([3, 4, 6, 7, 9]);
 
 async function waitForEnd(db: CatalogDb, id: number, timeoutMs = 30_000): Promise<Record<string, unknown>> {
@@ -107,6 +140,22 @@ forEachBackend('worker agents, end to end', (backend) => {
     certs?.cleanup();
     if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
   });
+
+  /** Kills the master, runs fn while it is down, and starts it again on its port (also when fn fails). */
+  async function restartMasterAfter(fn: () => Promise<void>): Promise<void> {
+    const port = master!.port;
+    await master!.kill9();
+    try {
+      await fn();
+    } finally {
+      master = await startMaster(catalogSpec, certs, { ...FAST_MASTER, PortNumber: port, EmbeddedCatalogPort: 0 });
+      if (embeddedDir) {
+        // The endpoint moved with the new master process.
+        await db.close();
+        db = await openCatalog(catalogSpec);
+      }
+    }
+  }
 
   afterEach(function () {
     if (this.currentTest?.state === 'failed') {
@@ -241,20 +290,18 @@ forEachBackend('worker agents, end to end', (backend) => {
     const release = join(certs.dir, 'release-outage');
     const id = await startExecution(db, 'flaky', { packageParameters: { ReleaseFile: release }, retry: 0 });
     await waitFor('the attempt to start', async () => (await messages(db, id)).some((x) => x.message.startsWith('attempt 1 on')));
-    const port = master!.port;
-    await master!.kill9();
-    // The package finishes while no master answers: its lines and its outcome wait at the worker.
-    writeFileSync(release, '');
-    await new Promise((r) => setTimeout(r, 4000));
-    master = await startMaster(catalogSpec, certs, { ...FAST_MASTER, PortNumber: port, EmbeddedCatalogPort: 0 });
-    if (embeddedDir) {
-      // The endpoint moved with the new master process.
-      await db.close();
-      db = await openCatalog(catalogSpec);
-    }
+    await restartMasterAfter(async () => {
+      // The package finishes while no master answers: its lines and its outcome wait at the worker,
+      // for longer than the lease (3 s).
+      writeFileSync(release, '');
+      const downAt = Date.now();
+      await waitFor('an outage longer than the lease', () => Date.now() - downAt > 4000, 10_000);
+    });
     const row = await waitForEnd(db, id, 30_000);
-    // Down 4 s with a 3 s lease: the sweep may have ended it before the worker could report.
-    expect([7, 6]).to.include(Number(row.status));
+    // Down 4 s with a 3 s lease: the package had ended, and the lease outlives the outage long enough
+    // for the worker to report (the sweep gives it one lease of reachable catalog first).
+    expect(Number(row.status)).to.equal(7);
+    expect(Number(row.executed_count)).to.equal(1);
     const texts = (await messages(db, id)).map((x) => x.message);
     await waitFor('the last lines', async () => (await messages(db, id)).some((x) => x.message === 'done'), 15_000);
     const after = (await messages(db, id)).map((x) => x.message);
@@ -279,36 +326,138 @@ forEachBackend('worker agents, end to end', (backend) => {
       await db.call('internal.dealwith_expired_tasks', { now: later });
       return Number((await executionRow(db, id)).status) === 6;
     }, 10_000);
-    await waitFor('a worker to drop the attempt', () => [w1, w2].some((w) => w.output().includes('task lease lost')), 10_000);
+    await waitFor('a worker to drop the attempt', () => [w1, w2].some((w) => w.output().includes('task lease gone')), 10_000);
     const after = await messages(db, id);
     expect(after.filter((x) => x.type === 40)).to.have.length(0); // no post-execute: nothing was reported
     expect(Number((await executionRow(db, id)).status)).to.equal(6);
   });
 
-  it('stops a package when the master stays unreachable longer than HeartbeatErrorTolerance', async () => {
-    // A third worker with a short tolerance takes the one task that requires its tag.
-    const w3 = await startWorker(db, certs, [master!.port], 'w3', { HeartbeatErrorTolerance: '00:00:02' }, { tags: 'tolerance' });
+  it('stops its packages before their leases run out when no master answers, by its own clock, and reports nothing', async () => {
+    const w3 = await startWorker(db, certs, [master!.port], 'w3', {}, { tags: 'cutoff' });
+    const beats = join(certs.dir, 'beats-cutoff');
     try {
-      const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: 'sleep', required_tags: 'tolerance', timeout_seconds: 600 });
-      const id = Number(r.output.execution_id);
-      await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: 'IgnoreStop', parameter_value: 'true' });
-      await db.call('catalog.start_execution', { execution_id: id, retry_count: 0 });
-      await waitFor('the package to run', async () => (await messages(db, id)).some((x) => x.message.startsWith('sleeping')));
-      const port = master!.port;
-      await master!.kill9();
-      // Two seconds of refused renewals, then the package is stopped (killed after the 1 s grace).
-      await waitFor('w3 to stop the package', () => w3.output().includes('task outcome not recorded'), 15_000);
-      master = await startMaster(catalogSpec, certs, { ...FAST_MASTER, PortNumber: port, EmbeddedCatalogPort: 0 });
-      if (embeddedDir) {
-        await db.close();
-        db = await openCatalog(catalogSpec);
-      }
+      const id = await startTagged(db, 'beat', 'cutoff', { BeatFile: beats });
+      await waitFor('the package to beat', () => lastBeat(beats) > 0);
+      const killedAt = Date.now();
+      await restartMasterAfter(async () => {
+        await waitFor('w3 to stop the package', () => w3.output().includes('task lease gone'), 15_000);
+        // The last renewal came before the master died; the lease (3 s) lasts at least that long.
+        expect(lastBeat(beats) - killedAt, 'the package stopped before its lease could run out').to.be.lessThan(3000);
+      });
       const row = await waitForEnd(db, id, 20_000);
-      expect(Number(row.status)).to.equal(6); // the lease expired: ended unexpectedly, as SSIS ends it
-      await waitFor('the reason in the catalog', async () => (await messages(db, id)).some((x) => x.message.includes('longer than HeartbeatErrorTolerance')), 15_000);
+      expect(Number(row.status)).to.equal(6); // nothing reported: the lease expired, and no attempt was left
+      await waitFor('the reason in the catalog', async () => (await messages(db, id)).some((x) => x.message.includes('could not renew the task lease')), 15_000);
     } finally {
       await w3.kill9();
     }
+  });
+
+  it('stops a package when no master answers for HeartbeatErrorTolerance (shorter than the lease), and reports it failed once one does', async () => {
+    const w4 = await startWorker(db, certs, [master!.port], 'w4', { HeartbeatErrorTolerance: '00:00:01', LeaseInterval: '00:00:30' }, { tags: 'tolerance' });
+    const beats = join(certs.dir, 'beats-tolerance');
+    try {
+      const id = await startTagged(db, 'beat', 'tolerance', { BeatFile: beats });
+      await waitFor('the package to beat', () => lastBeat(beats) > 0);
+      const killedAt = Date.now();
+      await restartMasterAfter(async () => {
+        // One second without an accepted renewal, then the package is stopped: its AbortSignal, then
+        // (it ignores it) a kill after the 1 s stop grace.
+        await waitFor('the package to stop', async () => {
+          const before = lastBeat(beats);
+          await new Promise((r) => setTimeout(r, 300));
+          return lastBeat(beats) === before;
+        }, 15_000);
+        expect(lastBeat(beats) - killedAt).to.be.lessThan(5000);
+      });
+      const row = await waitForEnd(db, id, 20_000);
+      expect(Number(row.status)).to.equal(4); // the lease (30 s) outlived the outage: the outcome was recorded
+      await waitFor('the reason in the catalog', async () => (await messages(db, id)).some((x) => x.message.includes('longer than HeartbeatErrorTolerance')), 15_000);
+    } finally {
+      await w4.kill9();
+    }
+  });
+
+  it('no package outlives its worker: kill -9 ends node packages (even one busy in synchronous code) and commands with what they started, within a second', async () => {
+    const w5 = await startWorker(db, certs, [master!.port], 'w5', { MaxTaskCount: 3, LeaseInterval: '00:01:00' }, { tags: 'guard' });
+    try {
+      const files = ['busy', 'idle', 'cmd'].map((n) => join(certs.dir, `beats-${n}`));
+      const ids = [
+        await startTagged(db, 'beat', 'guard', { BeatFile: files[0]!, Busy: true }, 1),
+        await startTagged(db, 'beat', 'guard', { BeatFile: files[1]! }, 1),
+        await startTagged(db, 'beat-cmd', 'guard', { BeatFile: files[2]! }, 1),
+      ];
+      await waitFor('every package to beat', () => [...files, `${files[2]}.child`].every((f) => lastBeat(f) > 0), 20_000);
+      const killedAt = Date.now();
+      await w5.kill9();
+      await waitFor('every beat to stop', async () => {
+        const before = [...files, `${files[2]}.child`].map(lastBeat);
+        await new Promise((r) => setTimeout(r, 300));
+        return [...files, `${files[2]}.child`].map(lastBeat).every((v, i) => v === before[i]);
+      }, 10_000);
+      for (const f of [...files, `${files[2]}.child`]) expect(lastBeat(f) - killedAt, `${f} stopped within a second`).to.be.lessThan(1000);
+      expect(processesOf(w5.id), 'no process of the dead worker is left').to.deep.equal([]);
+
+      // Its next start reports the attempts abandoned at once (not after the 60 s lease): they run again.
+      const restartedAt = Date.now();
+      await w5.restart();
+      for (const id of ids) {
+        await waitFor(`execution ${id} to run again`, async () => Number((await executionRow(db, id)).executed_count) === 2, 20_000);
+        expect((await messages(db, id)).some((m) => /Attempt 1 of 2 was ended when its worker w5 restarted/.test(m.message))).to.equal(true);
+      }
+      expect(Date.now() - restartedAt, 'retried well before the lease ran out').to.be.lessThan(20_000);
+      for (const id of ids) await db.call('catalog.stop_operation', { operation_id: id });
+      for (const id of ids) expect(Number((await waitForEnd(db, id)).status)).to.equal(3);
+    } finally {
+      await w5.kill9();
+    }
+  });
+
+  it('every line a package wrote reaches the catalog exactly once, across a kill -9 of its worker', async () => {
+    const w6 = await startWorker(db, certs, [master!.port], 'w6', {}, { tags: 'lines' });
+    const release = join(certs.dir, 'release-lines');
+    try {
+      const id = await startTagged(db, 'numbered', 'lines', { Lines: 300, PauseAfter: 150, ReleaseFile: release }, 1);
+      // Lines leave at most once a second while the package runs: most are on the worker's disk.
+      await waitFor('the first lines in the catalog', async () => (await messages(db, id)).some((m) => m.message === 'attempt 1 n=0'), 15_000);
+      await w6.kill9();
+      writeFileSync(release, '');
+      await w6.restart();
+      const row = await waitForEnd(db, id, 30_000);
+      expect(Number(row.status)).to.equal(7);
+      const texts = (await messages(db, id)).map((m) => m.message).filter((t) => /^attempt \d n=\d+$/.test(t));
+      const of = (attempt: number) => texts.filter((t) => t.startsWith(`attempt ${attempt} `)).map((t) => Number(t.split('n=')[1]));
+      expect([...of(1)].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 150 }, (_, i) => i));
+      expect([...of(2)].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 300 }, (_, i) => i));
+    } finally {
+      await w6.kill9();
+    }
+  });
+
+  it('stores every line of a package whose output the catalog cannot store as it is: NUL, lone surrogates, overlong lines', async () => {
+    const id = await startExecution(db, 'weird');
+    expect(Number((await waitForEnd(db, id)).status)).to.equal(7);
+    const texts = (await messages(db, id)).map((m) => m.message);
+    expect(texts).to.include.members(['nul:\uFFFD:end', 'lone high:\uFFFD:end', 'lone low:\uFFFD:end', 'after the long one', 'the end']);
+    const long = texts.find((t) => t.startsWith('long:'))!;
+    expect(long).to.match(/ … \[line cut: 100005 characters in all\]$/);
+    expect(texts.find((t) => t.startsWith('yyyy'))).to.match(/\[line cut: (300000 characters in all|longer than \d+ bytes)\]$/);
+  });
+
+  it('keeps the lease while a chatty package\'s lines are delivered after it ended: 100,000 lines with a 3 s lease, run once', async function () {
+    this.timeout(120_000);
+    const id = await startExecution(db, 'many', { packageParameters: { Count: 100_000 } });
+    const row = await waitForEnd(db, id, 90_000);
+    expect(Number(row.status)).to.equal(7);
+    expect(Number(row.executed_count)).to.equal(1);
+    const count = await db.query(`SELECT count(*) AS n FROM catalog.operation_messages WHERE operation_id = ${id} AND message LIKE 'line %'`);
+    expect(Number(count[0]!.n)).to.equal(100_000);
+  });
+
+  it('runs a package whose timeout is longer than a timer can hold (24.8 days)', async () => {
+    const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: 'echo', timeout_seconds: 3_000_000 });
+    const id = Number(r.output.execution_id);
+    await db.call('catalog.start_execution', { execution_id: id });
+    expect(Number((await waitForEnd(db, id)).status)).to.equal(7);
   });
 
   it('delivers log lines kept on disk by a worker that crashed, at its next start, exactly once', async () => {

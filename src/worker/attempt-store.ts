@@ -1,0 +1,144 @@
+/**
+ * What a worker keeps on disk about each attempt it holds, so that a restart — after a crash, a
+ * kill -9, a power cut of the process — finishes what the last run of it started:
+ *
+ *   <TasksRootFolder>/<taskId>.<attempt>/attempt.json   the record: the claim (task, lease token,
+ *        stream id), how far the attempt got (claimed, started, ended, reported), what is to be
+ *        reported (an outcome, a release, or nothing) and where the package's output files are;
+ *   <ExecutionLogCacheFolder>/pending/<taskId>.<attempt>   one pointer per attempt whose report or
+ *        log lines are not delivered yet; a restart recovers exactly these;
+ *   <ExecutionLogCacheFolder>/failed/<taskId>.<attempt>.json   attempts whose lines could not be
+ *        delivered before ExecutionLogRetryTimeout, or never can be (the execution was deleted):
+ *        counted, logged, reported to the catalog and shown by scaleout doctor; the lines stay in
+ *        the attempt's folder.
+ *
+ * Records are written whole to a temporary file and renamed, so a crash leaves the old or the new.
+ */
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Outcome } from '../catalog/master-calls.ts';
+
+/** One output of the package: a file the worker reads from `start`, as JSON lines (ctx.log) or text (stdout, stderr). */
+export interface OutputSource {
+  readonly key: string;
+  readonly file: string;
+  readonly start: number;
+  readonly format: 'jsonl' | 'text';
+  /** The message type of its text lines: 70 Information (stdout), 110 Warning (stderr). */
+  readonly type: number;
+}
+
+/** What the worker owes the catalog for the attempt. */
+export type Report =
+  | { readonly kind: 'complete'; readonly outcome: Outcome; readonly reason?: string }
+  /** The attempt never ran: give the task back at no attempt. */
+  | { readonly kind: 'release' }
+  /** The lease is no longer this worker's: nothing to say. */
+  | { readonly kind: 'none' };
+
+export type AttemptState = 'claimed' | 'started' | 'ended' | 'reported';
+
+export interface AttemptRecord {
+  readonly version: 1;
+  readonly taskId: string;
+  readonly executionId: number;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly leaseToken: string;
+  readonly leaseMs: number;
+  readonly streamId: string;
+  readonly packageName: string;
+  /** The execution's LOGGING_LEVEL: which message types reach the catalog. */
+  readonly loggingLevel: number;
+  readonly folder: string;
+  readonly state: AttemptState;
+  readonly report?: Report;
+  readonly sources?: readonly OutputSource[];
+}
+
+export const RECORD_FILE = 'attempt.json';
+export const JOURNAL_FILE = 'messages.jsonl';
+export const DELIVERED_FILE = 'delivered.json';
+
+export function attemptName(r: Pick<AttemptRecord, 'taskId' | 'attempt'>): string {
+  return `${r.taskId}.${r.attempt}`;
+}
+
+function writeAtomically(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+export function writeRecord(record: AttemptRecord): void {
+  writeAtomically(join(record.folder, RECORD_FILE), JSON.stringify(record));
+}
+
+export function readRecord(folder: string): AttemptRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(folder, RECORD_FILE), 'utf8')) as AttemptRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export class AttemptStore {
+  private readonly pendingFolder: string;
+  private readonly failedFolder: string;
+
+  constructor(cacheFolder: string) {
+    this.pendingFolder = join(cacheFolder, 'pending');
+    this.failedFolder = join(cacheFolder, 'failed');
+    mkdirSync(this.pendingFolder, { recursive: true });
+    mkdirSync(this.failedFolder, { recursive: true });
+  }
+
+  /** The attempt has something to report or deliver: recover it after a restart. */
+  addPending(record: AttemptRecord): void {
+    writeAtomically(join(this.pendingFolder, attemptName(record)), record.folder);
+  }
+
+  removePending(record: Pick<AttemptRecord, 'taskId' | 'attempt'>): void {
+    rmSync(join(this.pendingFolder, attemptName(record)), { force: true });
+  }
+
+  /** Folders of the attempts a previous run left pending. */
+  pendingFolders(): string[] {
+    const out: string[] = [];
+    for (const name of readdirSync(this.pendingFolder)) {
+      if (name.endsWith('.tmp')) {
+        rmSync(join(this.pendingFolder, name), { force: true });
+        continue;
+      }
+      try {
+        const folder = readFileSync(join(this.pendingFolder, name), 'utf8');
+        if (existsSync(folder)) out.push(folder);
+        else rmSync(join(this.pendingFolder, name), { force: true });
+      } catch {
+        // Removed meanwhile.
+      }
+    }
+    return out;
+  }
+
+  /** Records that an attempt's remaining lines cannot be delivered (kept in its folder). */
+  addFailed(record: AttemptRecord, lines: number, reason: string): void {
+    writeAtomically(join(this.failedFolder, `${attemptName(record)}.json`), JSON.stringify({ executionId: record.executionId, folder: record.folder, lines, reason, at: new Date().toISOString() }));
+  }
+
+  /** Lines set aside as undeliverable, over every attempt in the failed folder. */
+  failedLines(): number {
+    let total = 0;
+    for (const name of readdirSync(this.failedFolder)) {
+      if (!name.endsWith('.json')) continue;
+      try {
+        // Batches an earlier version set aside hold their lines; attempts hold a count.
+        const lines = (JSON.parse(readFileSync(join(this.failedFolder, name), 'utf8')) as { lines?: number | unknown[] }).lines;
+        total += Array.isArray(lines) ? lines.length : Number(lines ?? 0);
+      } catch {
+        // Unreadable entries count for nothing; the folder is there to look at.
+      }
+    }
+    return total;
+  }
+}
