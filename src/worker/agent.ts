@@ -142,14 +142,17 @@ export class WorkerAgent {
     let record = readRecord(folder);
     if (!record) return undefined;
     const journal = Journal.open(join(folder, JOURNAL_FILE));
-    if (record.state === 'started') {
+    if (record.state === 'started' || record.state === 'ended') {
+      // What the package wrote and the journal does not hold yet (nothing, when the run got that far).
       new OutputCollector({
         journal,
         sources: record.sources ?? [],
         base: { package: record.packageName, sourceName: record.packageName, source: 30 },
         keep: (type) => keptAtLevel(record!.loggingLevel, type),
         recovering: true,
-      }).finish();
+      }).finish(record.ends);
+    }
+    if (record.state === 'started') {
       if (keptAtLevel(record.loggingLevel, MessageType.Warning)) {
         journal.append([workerLine(MessageType.Warning, `The worker stopped while this attempt's package ran; the package was ended with it. Attempt ${record.attempt} is reported as abandoned.`, record.packageName)]);
       }

@@ -55,6 +55,8 @@ export interface AttemptRecord {
   readonly state: AttemptState;
   readonly report?: Report;
   readonly sources?: readonly OutputSource[];
+  /** Where the package's output ended in files that go on with other runs (a reused host's). */
+  readonly ends?: Readonly<Record<string, number>>;
 }
 
 export const RECORD_FILE = 'attempt.json';

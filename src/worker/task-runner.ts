@@ -106,6 +106,14 @@ interface PackageResult {
   readonly error?: string;
 }
 
+/** A package that ended, and its output still to be read to the end. */
+interface Ended {
+  readonly result: PackageResult;
+  readonly output: OutputCollector;
+  /** Where a reused host's output for this run ends. */
+  readonly ends?: Record<string, number>;
+}
+
 export class TaskRun {
   readonly done: Promise<void>;
   private record!: AttemptRecord;
@@ -241,8 +249,14 @@ export class TaskRun {
       this.timeoutSeconds = timeoutSeconds;
       if (timeoutSeconds) timer = setLongTimeout(() => this.stop('timeout'), timeoutSeconds * 1000);
       if (this.stopReason) throw new Error(stopMessage(this.stopReason, timeoutSeconds, deps.settings.LeaseInterval));
-      const result = await this.runPackage(pkg, p.folder, join(folder, 'work'));
-      ({ outcome, reason } = this.decide(result));
+      const ended = await this.runPackage(pkg, p.folder, join(folder, 'work'));
+      this.ended = true;
+      if (ended.result.ok && !this.stopReason) {
+        // Recorded before the rest of the output is read: a worker that dies now still reports it.
+        this.save({ state: 'ended', report: { kind: 'complete', outcome: 'succeeded' }, ends: ended.ends });
+      }
+      ended.output.finish(ended.ends);
+      ({ outcome, reason } = this.decide(ended.result));
     } catch (error) {
       outcome = this.stopReason === 'canceled' ? 'canceled' : 'failed';
       reason = (error as Error).message;
@@ -305,7 +319,7 @@ export class TaskRun {
   }
 
   /** Runs the package's process to its end. */
-  private runPackage(pkg: PackageDefinition, projectFolder: string, workFolder: string): Promise<PackageResult> {
+  private runPackage(pkg: PackageDefinition, projectFolder: string, workFolder: string): Promise<Ended> {
     const { task, deps } = this;
     const context = {
       executionId: task.executionId,
@@ -326,6 +340,7 @@ export class TaskRun {
     const taskEnv = {
       ...parameterEnvironment(this.params),
       SCALEOUT_EXECUTION_ID: String(task.executionId),
+      SCALEOUT_ATTEMPT: String(task.executedCount),
       SCALEOUT_WORKER_NAME: deps.settings.DisplayName,
       SCALEOUT_PROJECT_DIR: projectFolder,
       SCALEOUT_WORK_DIR: workFolder,
@@ -336,7 +351,7 @@ export class TaskRun {
     return this.runCommand(file, argv.slice(1), workFolder, taskEnv);
   }
 
-  private runNode(pkg: PackageDefinition & { kind: 'node' }, projectFolder: string, workFolder: string, context: Record<string, unknown>, env: Record<string, string>): Promise<PackageResult> {
+  private runNode(pkg: PackageDefinition & { kind: 'node' }, projectFolder: string, workFolder: string, context: Record<string, unknown>, env: Record<string, string>): Promise<Ended> {
     const { task, deps } = this;
     // A package that allows it runs again in a process one of its runs of this version ended in.
     const reuseKey = pkg.reuseProcess ? `${task.contentHash}/${pkg.name}` : undefined;
@@ -357,11 +372,11 @@ export class TaskRun {
       let reported: PackageResult | undefined;
       const settle = (result: PackageResult, ends?: Record<string, number>) => {
         child.off('message', onMessage);
-        child.off('exit', onExit);
-        collector.finish(ends);
-        deps.hosts.done(host);
+        child.off('close', onClose);
         this.running = undefined;
-        resolvePromise(result);
+        resolvePromise({ result, output: collector, ends });
+        // The host's files are read by then (finish() runs before the next turn).
+        setImmediate(() => deps.hosts.done(host));
       };
       const onMessage = (m: { t: string; ok?: boolean; error?: string; reusable?: boolean }) => {
         if (m.t !== 'done' || reported) return;
@@ -373,16 +388,17 @@ export class TaskRun {
         else deps.hosts.release(reuseKey, host);
         settle(reported, ends);
       };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      // 'close', not 'exit': the host's last messages (its outcome) may still be on their way at exit.
+      const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
         if (reported && (!reported.ok || code === 0)) settle(reported);
         else settle({ ok: false, error: signal ? `The package process was ended by ${signal}.` : `The package process exited with code ${code}.` });
       };
       child.on('message', onMessage);
-      child.on('exit', onExit);
+      child.on('close', onClose);
     });
   }
 
-  private runCommand(file: string, args: string[], workFolder: string, env: Record<string, string>): Promise<PackageResult> {
+  private runCommand(file: string, args: string[], workFolder: string, env: Record<string, string>): Promise<Ended> {
     const { deps } = this;
     const sources: OutputSource[] = [
       { key: 'out', file: join(this.record.folder, 'stdout.log'), start: 0, format: 'text', type: MessageType.Information },
@@ -415,9 +431,8 @@ export class TaskRun {
           signalGroup(pid, 'SIGKILL');
           deps.guard.unwatch(pid);
         }
-        collector.finish();
         this.running = undefined;
-        resolvePromise(result);
+        resolvePromise({ result, output: collector });
       };
       child.once('error', (error) => settle({ ok: false, error: `The package could not be started: ${error.message}` }));
       child.once('exit', (code, signal) =>
