@@ -64,6 +64,8 @@ export interface CompletedTwice {
   readonly total: number;
   /** Its first finished attempt's worker died between the package's end and its report. */
   readonly diedBeforeReport: number;
+  /** No master answered, and the worker's clock ran the lease out just as the package ended. */
+  readonly leaseRanOutAtEnd: number;
   readonly unexplained: number;
 }
 
@@ -192,24 +194,35 @@ export class FaultSystem {
     return false;
   }
 
-  /** Kills random workers with kill -9 and starts them again (same id and state folder), until told to stop. */
+  /**
+   * Kills a random running worker with kill -9 every gapMs, and starts each again (same id and state
+   * folder) downMs later, in the background, until told to stop or maxKills is reached.
+   */
   chaos(options: { gapMs: [number, number]; downMs: [number, number]; maxKills: number }): { stop(): Promise<void> } {
     let stopped = false;
+    const down = new Set<WorkerProcess>();
+    const restarts: Array<Promise<void>> = [];
     const loop = (async () => {
       for (let n = 0; n < options.maxKills && !stopped; n++) {
         await sleep(between(...options.gapMs));
-        if (stopped) break;
-        const w = this.workers[Math.floor(Math.random() * this.workers.length)]!;
+        const up = this.workers.filter((w) => !down.has(w));
+        if (stopped || up.length === 0) continue;
+        const w = up[Math.floor(Math.random() * up.length)]!;
+        down.add(w);
         await w.kill9();
         this.kills.push({ worker: w.name, at: Date.now() });
-        await sleep(between(...options.downMs));
-        await w.restart();
+        restarts.push(
+          sleep(between(...options.downMs))
+            .then(() => w.restart())
+            .finally(() => down.delete(w)),
+        );
       }
     })();
     return {
       stop: async () => {
         stopped = true;
         await loop;
+        await Promise.all(restarts);
       },
     };
   }
@@ -302,6 +315,7 @@ export class FaultSystem {
     let concurrent = 0;
     let twice = 0;
     let diedBeforeReport = 0;
+    let leaseRanOutAtEnd = 0;
     let linesWritten = 0;
     let linesLost = 0;
     let linesDuplicated = 0;
@@ -326,6 +340,7 @@ export class FaultSystem {
         }
         const first = finished[0]!;
         if (this.kills.some((k) => k.worker === first.worker && k.at >= first.end! && k.at <= first.end! + LEASE_MS + 2000)) diedBeforeReport++;
+        else if ((await this.db.query("SELECT 1 FROM catalog.operation_messages WHERE operation_id = $1 AND message LIKE '%could not renew the task lease%'", [id])).length > 0) leaseRanOutAtEnd++;
       }
       for (const a of attempts) {
         const written = [...a.beats.keys()];
@@ -349,7 +364,7 @@ export class FaultSystem {
       lost,
       wrongEnd,
       concurrent,
-      completedTwice: { total: twice, diedBeforeReport, unexplained: twice - diedBeforeReport },
+      completedTwice: { total: twice, diedBeforeReport, leaseRanOutAtEnd, unexplained: twice - diedBeforeReport - leaseRanOutAtEnd },
       linesWritten,
       linesLost,
       linesDuplicated,
@@ -405,7 +420,7 @@ export function formatResult(r: ScenarioResult, extra: string[] = []): string {
     `   executions lost                     ${r.lost}`,
     `   wrong end state                     ${r.wrongEnd.length}${r.wrongEnd.length ? ` (${r.wrongEnd.slice(0, 3).join('; ')})` : ''}`,
     `   ran on two workers at the same time ${r.concurrent}`,
-    `   completed twice                     ${r.completedTwice.total} (worker died between the package's end and its report: ${r.completedTwice.diedBeforeReport}; unexplained: ${r.completedTwice.unexplained})`,
+    `   completed twice                     ${r.completedTwice.total} (worker died between the package's end and its report: ${r.completedTwice.diedBeforeReport}; lease ran out by the worker's clock as the package ended: ${r.completedTwice.leaseRanOutAtEnd}; unexplained: ${r.completedTwice.unexplained})`,
     `   log lines lost / duplicated         ${r.linesLost} / ${r.linesDuplicated} of ${r.linesWritten} written`,
     `   re-run after a kill                 ${rerun}`,
     ...extra.map((e) => `   ${e}`),

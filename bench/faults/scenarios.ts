@@ -92,30 +92,40 @@ export async function embeddedRestart(sizes: Sizes): Promise<Outcome> {
   });
 }
 
-/** Long polls given up while the master claims for them; executions have no retry, so a burned attempt shows. */
+/**
+ * Long polls given up while the master claims for them: executions (without retries, so a burned
+ * attempt shows) are queued while the polls come and go; one real worker runs them.
+ */
 export async function abandonedPolls(sizes: Sizes): Promise<Outcome> {
   const system = await FaultSystem.start({ catalog: 'pg', masters: 1, workers: 1, maxTaskCount: sizes.maxTaskCount });
-  let burned = 0;
-  const outcome = await run(
-    `${sizes.polls} long polls given up mid-claim (PostgreSQL)`,
-    system,
-    sizes,
-    async (ids) => {
-      const polls = await system.abandonPolls({ polls: sizes.polls, identities: sizes.pollIdentities, durationMs: Math.min(60_000, sizes.limitMs / 3) });
-      await system.waitEnded(ids, 1, sizes.limitMs);
-      const rows = await system.db.query('SELECT count(*) AS n FROM catalog.executions WHERE execution_id = ANY($1::bigint[]) AND (status <> 7 OR executed_count <> 1)', [ids]);
-      burned = Number(rows[0]!.n);
-      const metrics = (await call(system.masters[0]!.port, 'GET', '/metrics')).body.toString();
-      const released = /^scaleout_master_tasks_released_total (\d+)/m.exec(metrics)?.[1] ?? '0';
-      return [
-        `long polls given up                 ${polls.abandoned} (answered with a task the agent then dropped: ${polls.answeredWithTasks})`,
-        `claims given back by the master     ${released}`,
-        `executions not run exactly once     ${burned} (no retry: a burned attempt would end them)`,
-      ];
-    },
-    0,
-  );
-  return { ...outcome, burned };
+  try {
+    const t0 = Date.now();
+    const durationMs = Math.min(60_000, sizes.limitMs / 3);
+    const ids: number[] = [];
+    const feeding = (async () => {
+      // Work arrives while the polls wait, so claims are made for polls that are being given up.
+      for (let i = 0; i < sizes.executions && Date.now() - t0 < durationMs; i++) {
+        ids.push(...(await system.queue(1, { lines: sizes.lines, intervalMs: sizes.intervalMs, retry: 0 })));
+        await sleep(durationMs / sizes.executions / 2);
+      }
+    })();
+    const polls = await system.abandonPolls({ polls: sizes.polls, identities: sizes.pollIdentities, durationMs });
+    await feeding;
+    await system.waitEnded(ids, 1, Math.max(30_000, sizes.limitMs - (Date.now() - t0)));
+    const rows = await system.db.query('SELECT count(*) AS n FROM catalog.executions WHERE execution_id = ANY($1::bigint[]) AND (status <> 7 OR executed_count <> 1)', [ids]);
+    const burned = Number(rows[0]!.n);
+    const metrics = (await call(system.masters[0]!.port, 'GET', '/metrics')).body.toString();
+    const released = /^scaleout_master_tasks_released_total (\d+)/m.exec(metrics)?.[1] ?? '0';
+    const result = await system.analyze(`${sizes.polls} long polls given up mid-claim (PostgreSQL)`, ids, 1, t0);
+    const extra = [
+      `long polls given up                 ${polls.abandoned} (answered with a task the agent then dropped, unacknowledged: ${polls.answeredWithTasks})`,
+      `claims given back by the master     ${released}`,
+      `executions not run exactly once     ${burned} of ${ids.length} (no retry: a burned attempt would end them)`,
+    ];
+    return { result, extra, burned };
+  } finally {
+    await system.stop();
+  }
 }
 
 /**

@@ -115,6 +115,28 @@ async function checkMasters(f: Findings, db: CatalogDb, props: readonly Row[], p
   }
 }
 
+/** Execution log lines the workers could not deliver (kept on their disks), and lines still waiting, as their heartbeats report them. */
+async function checkLogDelivery(f: Findings, db: CatalogDb, workers: readonly Row[]): Promise<void> {
+  const counters = await readView(db, 'worker_agent_perfcounter');
+  const name = (id: unknown) => {
+    const w = workers.find((x) => String(x.WorkerAgentId).toLowerCase() === String(id).toLowerCase());
+    return String(w?.DisplayName ?? w?.MachineName ?? id);
+  };
+  const of = (counter: string) => counters.filter((c) => c.PerfCounterName === counter && Number(c.PerfCounterValue) > 0);
+  const undeliverable = of('LogLinesUndeliverable');
+  const pending = of('LogLinesPending');
+  if (undeliverable.length > 0) {
+    f.add(
+      'warn',
+      'execution logs',
+      `lines that could not be delivered: ${undeliverable.map((c) => `${name(c.WorkerAgentId)} ${Number(c.PerfCounterValue)}`).join(', ')}`,
+      'they are kept on the worker: see <ExecutionLogCacheFolder>/failed (each entry names the attempt folder holding its lines, and why)',
+    );
+  }
+  if (pending.length > 0) f.add('ok', 'execution logs', `lines waiting for delivery: ${pending.map((c) => `${name(c.WorkerAgentId)} ${Number(c.PerfCounterValue)}`).join(', ')}`);
+  else if (undeliverable.length === 0) f.add('ok', 'execution logs', 'every worker has delivered its lines');
+}
+
 async function checkWorkers(f: Findings, db: CatalogDb, workerThumbprint: string | undefined, workerId: string | undefined): Promise<void> {
   const workers = await readView(db, 'worker_agents');
   const isEnabled = (w: Row) => w.IsEnabled === true || w.IsEnabled === 1;
@@ -125,6 +147,7 @@ async function checkWorkers(f: Findings, db: CatalogDb, workerThumbprint: string
   else f.add(online.length === enabled.length ? 'ok' : 'warn', 'workers', `${online.length} of ${enabled.length} enabled online${enabled.length > online.length ? `; not online: ${enabled.filter((w) => w.State !== 'online').map((w) => w.DisplayName ?? w.WorkerAgentId).join(', ')}` : ''}`);
   const disabled = workers.filter((w) => !isEnabled(w));
   if (disabled.length > 0) f.add('warn', 'workers', `${disabled.length} disabled: ${disabled.map((w) => w.DisplayName ?? w.WorkerAgentId).join(', ')}`, 'scaleout agent enable <id> when they should take tasks');
+  await checkLogDelivery(f, db, workers);
   if (workerThumbprint) {
     const mine = workers.find((w) => normalizeThumbprint(String(w.CertificateThumbprint ?? '')) === workerThumbprint);
     if (!mine) f.add('fail', 'worker certificate', `thumbprint ${workerThumbprint} is not trusted by the catalog`, `scaleout agent add ${workerId ?? '<AgentId>'} --thumbprint ${workerThumbprint}`);

@@ -381,6 +381,12 @@ export class TaskRun {
       const onMessage = (m: { t: string; ok?: boolean; error?: string; reusable?: boolean }) => {
         if (m.t !== 'done' || reported) return;
         reported = m.ok ? { ok: true } : { ok: false, error: `The package failed: ${m.error ?? 'no reason given'}` };
+        if (m.ok && !this.stopReason) {
+          // The package has run to its end: the outcome stands whatever happens to the lease now,
+          // and it is on disk before the host has even exited.
+          this.ended = true;
+          this.save({ state: 'ended', report: { kind: 'complete', outcome: 'succeeded' } });
+        }
         if (!(m.ok && m.reusable === true && reuseKey !== undefined) || child.exitCode !== null) return;
         // The host stays up for the package's next run: this run's output ends where the files end now.
         const ends = { out: sizeOf(host.out), err: sizeOf(host.err) };

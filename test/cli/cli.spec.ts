@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
 import { makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
+import { waitFor } from '../support/wait.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'scaleout.js');
 
@@ -190,8 +191,22 @@ describe('the scaleout command line, against a running system on the embedded ca
 
     worker?.kill('SIGTERM');
     await new Promise((r) => worker!.once('exit', r));
-    const unhealthy = await cli('doctor');
-    expect(unhealthy.code).to.equal(0); // the worker is still "online" until two heartbeats pass
+    // Lines a worker could not deliver are reported by its heartbeat, and doctor shows them.
+    const endpoint = readFileSync(join(dir, 'catalog', 'scaleout.endpoint'), 'utf8').trim();
+    const client = new pg.Client({ connectionString: endpoint });
+    await client.connect();
+    try {
+      await client.query('CALL internal.update_worker_agent_status("workeragentid" => $1, "certificatethumbprint" => $2, "loglinespending" => 0, "loglinesundeliverable" => 3)', [workerId, workerThumbprint]);
+      // Stopped, the worker is no longer online once two heartbeat intervals (1 s) pass.
+      await waitFor('the worker to be seen offline', async () => (await client.query('SELECT "State" FROM catalog.worker_agents WHERE "WorkerAgentId" = $1', [workerId])).rows[0]?.State !== 'online', 30_000);
+    } finally {
+      await client.end();
+    }
+    const report = await cli('doctor', '--json');
+    expect(report.code, 'a failed check: exit code 1').to.equal(1);
+    const findings = JSON.parse(report.stdout) as Array<{ level: string; check: string; detail: string; fix?: string }>;
+    expect(findings.find((x) => x.check === 'workers')).to.include({ level: 'fail' });
+    expect(findings.find((x) => x.check === 'execution logs')).to.include({ level: 'warn', detail: 'lines that could not be delivered: cli-worker 3' });
     const noCatalog = await new Promise<Result>((resolve) =>
       execFile(process.execPath, [BIN, '--catalog', 'postgres://nobody@127.0.0.1:1/none', 'doctor'], { cwd: dir }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
