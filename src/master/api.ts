@@ -183,9 +183,12 @@ async function ensureWorker(ctx: ApiContext, agentId: string, thumbprint: string
  */
 function giveBack(ctx: ApiContext, workerId: string, tasks: readonly ClaimedTask[]): void {
   if (tasks.length === 0) return;
-  ctx.metrics.released.inc(tasks.length);
   releaseTasks(ctx.db, workerId, tasks.map((t) => ({ taskId: t.taskId, leaseToken: t.leaseToken }))).then(
-    () => ctx.log.info('tasks claimed for a worker that went away were given back', { workerAgentId: workerId, tasks: tasks.length }),
+    (results) => {
+      const released = results.filter((r) => r.errorNumber === null).length;
+      ctx.metrics.released.inc(released);
+      ctx.log.info('tasks claimed for a worker that went away were given back', { workerAgentId: workerId, tasks: released });
+    },
     (error: unknown) => ctx.log.warn('tasks claimed for a worker that went away could not be given back yet; they go back when their lease runs out, at no attempt', { workerAgentId: workerId, tasks: tasks.length, error }),
   );
 }
