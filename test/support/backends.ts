@@ -35,7 +35,7 @@ async function probePg(): Promise<BackendProbe> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
-    const r = await client.query<{ v: string }>('SHOW server_version');
+    const r = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     return { kind: 'pg', name: NAMES.pg, available: true, reason: `server ${r.rows[0]?.v} at ${redact(url)}` };
   } catch (error) {
     return { kind: 'pg', name: NAMES.pg, available: false, mustWork: process.env.CI === 'true', reason: `${redact(url)} unreachable: ${(error as Error).message}` };
