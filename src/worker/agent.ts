@@ -123,11 +123,11 @@ export class WorkerAgent {
     const timer = setTimeout(() => runs.forEach((r) => r.stop('shutdown')), grace);
     const ended = Promise.allSettled([...runs.map((r) => r.done), ...this.recovering]);
     // Packages end within the grace (then their stop grace); outcomes and lines get 10 s more.
-    await Promise.race([ended, sleep(grace + this.options.settings.StopGraceInterval + 10_000)]);
+    await Promise.race([ended, sleep(grace + this.options.settings.StopGraceInterval + 10_000, undefined, { ref: false })]);
     clearTimeout(timer);
     this.hosts.close();
     await this.shipper.close(5_000);
-    await Promise.race([ended, sleep(1000)]);
+    await Promise.race([ended, sleep(1000, undefined, { ref: false })]);
     this.keeper.stop();
     this.guard.close();
     this.client.close();
