@@ -46,6 +46,7 @@ const entries: CatalogErrorInfo[] = [
   { number: 51302, symbol: 'task_lease_lost', httpStatus: 409, ssis: 27246, summary: 'The lease token is no longer the task\'s: the attempt expired or ended.' },
   { number: 51401, symbol: 'certificate_untrusted', httpStatus: 403, summary: 'The certificate is not trusted by the catalog.' },
   { number: 51402, symbol: 'certificate_mismatch', httpStatus: 403, summary: 'The worker agent presented a certificate other than the one registered for it.' },
+  { number: 51403, symbol: 'not_authorized', httpStatus: 403, summary: 'The worker agent asked for what is not its own: another worker\'s lease, attempt or log stream, or a project of no task it holds.' },
 ];
 
 /** Every catalog error, by number. */

@@ -45,6 +45,13 @@ export async function updateWorkerAgentStatus(
   return { isEnabled: bool(r.output.isenabled) };
 }
 
+/** Who a client certificate is: its worker (null: trusted ahead of its worker's registration), and whether that worker is enabled. */
+export async function identifyWorkerAgent(db: CatalogDb, thumbprint: string): Promise<{ workerAgentId: string | null; isEnabled: boolean }> {
+  const r = await db.call('internal.identify_worker_agent', { CertificateThumbprint: thumbprint }, { idempotent: true });
+  const id = r.output.workeragentid;
+  return { workerAgentId: id === null || id === undefined ? null : String(id).toLowerCase(), isEnabled: bool(r.output.isenabled) };
+}
+
 export interface ClaimedTask {
   readonly taskId: string;
   readonly executionId: number;
@@ -60,6 +67,8 @@ export interface ClaimedTask {
   readonly contentHash: string;
   readonly timeoutSeconds: number | null;
   readonly parameters: unknown[];
+  /** The attempt's log stream: the worker sends its lines with it; no other worker may. */
+  readonly streamId: string;
 }
 
 function toClaimedTask(r: Row): ClaimedTask {
@@ -78,6 +87,7 @@ function toClaimedTask(r: Row): ClaimedTask {
     contentHash: String(r.content_hash).trim(),
     timeoutSeconds: r.timeout_seconds === null || r.timeout_seconds === undefined ? null : Number(r.timeout_seconds),
     parameters: JSON.parse(String(r.parameters ?? '[]')) as unknown[],
+    streamId: String(r.stream_id).toLowerCase(),
   };
 }
 
@@ -87,8 +97,8 @@ export async function claimTasks(db: CatalogDb, workerAgentId: string, maxTasks:
   return r.rows.map(toClaimedTask);
 }
 
-export async function renewTaskLease(db: CatalogDb, taskId: string, leaseToken: string, leaseMs: number): Promise<{ isCancelled: boolean; expiresAt: Date }> {
-  const r = await db.call('internal.renew_task_lease', { TaskId: taskId, LeaseToken: leaseToken, LeaseMs: leaseMs }, { idempotent: true });
+export async function renewTaskLease(db: CatalogDb, taskId: string, leaseToken: string, leaseMs: number, workerAgentId?: string): Promise<{ isCancelled: boolean; expiresAt: Date }> {
+  const r = await db.call('internal.renew_task_lease', { TaskId: taskId, LeaseToken: leaseToken, LeaseMs: leaseMs, WorkerAgentId: workerAgentId }, { idempotent: true });
   return { isCancelled: bool(r.output.iscancelled), expiresAt: r.output.expiresat as Date };
 }
 
@@ -140,15 +150,20 @@ export async function completeTask(
   leaseToken: string,
   outcome: Outcome,
   errorMessage?: string,
+  workerAgentId?: string,
 ): Promise<{ executionStatus: number; willRetry: boolean }> {
   // Repeating a completion that did commit is refused with 51302 (the token is spent): safe to retry.
-  const r = await db.call('internal.complete_task', { TaskId: taskId, LeaseToken: leaseToken, Outcome: outcome, ErrorMessage: errorMessage }, { idempotent: true });
+  const r = await db.call('internal.complete_task', { TaskId: taskId, LeaseToken: leaseToken, Outcome: outcome, ErrorMessage: errorMessage, WorkerAgentId: workerAgentId }, { idempotent: true });
   return { executionStatus: Number(r.output.executionstatus), willRetry: bool(r.output.willretry) };
 }
 
-/** Appends log lines; lines with a stream and seq are stored once by number, the others once per batch id. */
-export async function appendExecutionMessages(db: CatalogDb, executionId: number, batchId: string | null, messages: readonly unknown[]): Promise<number> {
-  const r = await db.call('internal.append_execution_messages', { ExecutionId: executionId, BatchId: batchId ?? undefined, Messages: JSON.stringify(messages) }, { idempotent: true });
+/**
+ * Appends log lines; lines with a stream and seq are stored once by number, the others once per
+ * batch id. The master names the worker (only its own attempts' streams); the log-writer login
+ * does not (the stream ids it shows are its capability).
+ */
+export async function appendExecutionMessages(db: CatalogDb, executionId: number, batchId: string | null, messages: readonly unknown[], workerAgentId?: string): Promise<number> {
+  const r = await db.call('internal.append_execution_messages', { ExecutionId: executionId, BatchId: batchId ?? undefined, Messages: JSON.stringify(messages), WorkerAgentId: workerAgentId }, { idempotent: true });
   return Number(r.output.inserted);
 }
 
@@ -159,8 +174,9 @@ export async function getLogDbConnection(db: CatalogDb): Promise<string | null> 
   return value === null || value === undefined || value === '' ? null : String(value);
 }
 
-export async function getProjectVersion(db: CatalogDb, contentHash: string): Promise<{ projectName: string; manifest: string; bytes: Buffer }> {
-  const r = await db.call('internal.get_project_version', { ContentHash: contentHash }, { idempotent: true });
+/** A project version's bytes; with a worker, only a version of a task that worker holds (51403). */
+export async function getProjectVersion(db: CatalogDb, contentHash: string, workerAgentId?: string): Promise<{ projectName: string; manifest: string; bytes: Buffer }> {
+  const r = await db.call('internal.get_project_version', { ContentHash: contentHash, WorkerAgentId: workerAgentId }, { idempotent: true });
   const row = r.rows[0]!;
   return { projectName: String(row.project_name), manifest: String(row.manifest), bytes: Buffer.from(row.project_stream as Uint8Array) };
 }
@@ -234,9 +250,9 @@ export interface CompletionResult {
   readonly errorNumber: number | null;
 }
 
-/** Many completions in one call; safe to resend (recorded ones come back as 51302). */
-export async function completeTasks(db: CatalogDb, completions: readonly Completion[]): Promise<CompletionResult[]> {
-  const r = await db.call('internal.complete_tasks', { Completions: JSON.stringify(completions) }, { idempotent: true });
+/** Many completions in one call; safe to resend (recorded ones come back as 51302). With a worker, only its own leases count. */
+export async function completeTasks(db: CatalogDb, completions: readonly Completion[], workerAgentId?: string): Promise<CompletionResult[]> {
+  const r = await db.call('internal.complete_tasks', { Completions: JSON.stringify(completions), WorkerAgentId: workerAgentId }, { idempotent: true });
   return r.rows.map((row) => ({
     taskId: String(row.task_id),
     executionStatus: row.execution_status === null ? null : Number(row.execution_status),

@@ -26,8 +26,9 @@ import {
 } from '../catalog/master-calls.ts';
 import { transientKind } from '../db/transient.ts';
 import type { CatalogDb } from '../db/types.ts';
-import { thumbprintOfDer } from '../tls/thumbprints.ts';
+import { peerCertificate } from './peers.ts';
 import type { Baton, Dispatcher } from './dispatcher.ts';
+import type { Identities } from './identities.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { MasterSettings } from './settings.ts';
@@ -141,18 +142,27 @@ export interface ApiContext {
   /** Set while the master shuts down: long polls answer at once. */
   readonly shuttingDown: () => boolean;
   readonly onCatalogResult: (ok: boolean) => void;
+  readonly identities: Identities;
 }
 
 interface Route {
   readonly method: 'GET' | 'POST';
   readonly pattern: RegExp;
   readonly name: string;
+  /**
+   * Who may call it: 'trusted', a certificate the catalog trusts (registration binds it to its
+   * worker); 'worker', the registered worker the certificate belongs to. A route whose path names
+   * an agent answers only that agent's certificate.
+   */
+  readonly auth: 'trusted' | 'worker';
   readonly limit?: number;
   handle(ctx: ApiContext, req: Authenticated, params: string[], body: unknown): Promise<unknown>;
 }
 
 interface Authenticated {
   readonly thumbprint: string;
+  /** The worker the certificate belongs to (for a 'trusted' route before registration: the path's). */
+  readonly workerAgentId: string;
   readonly signal: AbortSignal;
   /** Runs fn if the answer never leaves the master (the client went away before it was written). */
   onUndelivered(fn: () => void): void;
@@ -164,16 +174,6 @@ async function logDbConnectionFor(ctx: ApiContext, isEnabled: boolean): Promise<
   if (!isEnabled) return null;
   if (!logDbCache || Date.now() - logDbCache.at > 5_000) logDbCache = { value: await getLogDbConnection(ctx.db), at: Date.now() };
   return logDbCache.value;
-}
-
-/** Worker ids whose certificate the catalog verified at register or heartbeat, by thumbprint. */
-const verifiedWorkers = new Map<string, string>();
-
-async function ensureWorker(ctx: ApiContext, agentId: string, thumbprint: string): Promise<void> {
-  if (verifiedWorkers.get(thumbprint) === agentId) return;
-  // Not seen on this master yet: the catalog checks the certificate against the worker.
-  await updateWorkerAgentStatus(ctx.db, { workerAgentId: agentId, thumbprint });
-  verifiedWorkers.set(thumbprint, agentId);
 }
 
 /**
@@ -264,10 +264,12 @@ const routes: Route[] = [
     method: 'POST',
     pattern: /^\/api\/v1\/agents\/([^/]+)\/register$/,
     name: 'register',
+    auth: 'trusted',
     async handle(ctx, req, [agentId], body) {
       const b = registerBody.parse(body);
       const r = await registerWorkerAgent(ctx.db, { workerAgentId: uuid.parse(agentId), thumbprint: req.thumbprint, ...b });
-      verifiedWorkers.set(req.thumbprint, agentId!.toLowerCase());
+      // The registration may have bound the certificate to this worker: ask the catalog again next time.
+      ctx.identities.forget(req.thumbprint);
       return { isEnabled: r.isEnabled, logDbConnection: await logDbConnectionFor(ctx, r.isEnabled) };
     },
   },
@@ -275,10 +277,10 @@ const routes: Route[] = [
     method: 'POST',
     pattern: /^\/api\/v1\/agents\/([^/]+)\/heartbeat$/,
     name: 'heartbeat',
-    async handle(ctx, req, [agentId], body) {
+    auth: 'worker',
+    async handle(ctx, req, _params, body) {
       const b = heartbeatBody.parse(body);
-      const r = await updateWorkerAgentStatus(ctx.db, { workerAgentId: uuid.parse(agentId), thumbprint: req.thumbprint, ...b });
-      verifiedWorkers.set(req.thumbprint, agentId!.toLowerCase());
+      const r = await updateWorkerAgentStatus(ctx.db, { workerAgentId: req.workerAgentId, thumbprint: req.thumbprint, ...b });
       return { isEnabled: r.isEnabled, logDbConnection: await logDbConnectionFor(ctx, r.isEnabled) };
     },
   },
@@ -286,92 +288,93 @@ const routes: Route[] = [
     method: 'POST',
     pattern: /^\/api\/v1\/agents\/([^/]+)\/tasks:claim$/,
     name: 'claim',
-    async handle(ctx, req, [agentId], body) {
+    auth: 'worker',
+    async handle(ctx, req, _params, body) {
       const b = claimBody.parse(body);
-      const id = uuid.parse(agentId).toLowerCase();
-      await ensureWorker(ctx, id, req.thumbprint);
-      return { tasks: await claimFor(ctx, req, id, b) };
+      return { tasks: await claimFor(ctx, req, req.workerAgentId, b) };
     },
   },
   {
     method: 'POST',
     pattern: /^\/api\/v1\/agents\/([^/]+)\/tasks:exchange$/,
     name: 'exchange',
-    async handle(ctx, req, [agentId], body) {
+    auth: 'worker',
+    async handle(ctx, req, _params, body) {
       const b = exchangeBody.parse(body);
-      const id = uuid.parse(agentId).toLowerCase();
-      await ensureWorker(ctx, id, req.thumbprint);
       // The finished tasks first: their slots are free for the claim that follows.
-      const results = b.completions.length > 0 ? await completeTasks(ctx.db, b.completions) : [];
-      return { results, tasks: await claimFor(ctx, req, id, b) };
+      const results = b.completions.length > 0 ? await completeTasks(ctx.db, b.completions, req.workerAgentId) : [];
+      return { results, tasks: await claimFor(ctx, req, req.workerAgentId, b) };
     },
   },
   {
     method: 'POST',
     pattern: /^\/api\/v1\/agents\/([^/]+)\/tasks:renew$/,
     name: 'renew',
-    async handle(ctx, req, [agentId], body) {
+    auth: 'worker',
+    async handle(ctx, req, _params, body) {
       const b = renewBody.parse(body);
-      const id = uuid.parse(agentId).toLowerCase();
-      await ensureWorker(ctx, id, req.thumbprint);
       if (b.leases.length === 0) return { results: [] };
-      return { results: await renewTaskLeases(ctx.db, id, b.leases, b.leaseMs) };
+      return { results: await renewTaskLeases(ctx.db, req.workerAgentId, b.leases, b.leaseMs) };
     },
   },
   {
     method: 'POST',
     pattern: /^\/api\/v1\/agents\/([^/]+)\/tasks:release$/,
     name: 'release',
-    async handle(ctx, req, [agentId], body) {
+    auth: 'worker',
+    async handle(ctx, req, _params, body) {
       const b = releaseBody.parse(body);
-      const id = uuid.parse(agentId).toLowerCase();
-      await ensureWorker(ctx, id, req.thumbprint);
-      return { results: await releaseTasks(ctx.db, id, b.leases) };
+      return { results: await releaseTasks(ctx.db, req.workerAgentId, b.leases) };
     },
   },
   {
     method: 'POST',
     pattern: /^\/api\/v1\/tasks\/([^/]+)\/heartbeat$/,
     name: 'task_heartbeat',
-    async handle(ctx, _req, [taskId], body) {
+    auth: 'worker',
+    async handle(ctx, req, [taskId], body) {
       const b = taskHeartbeatBody.parse(body);
-      return renewTaskLease(ctx.db, uuid.parse(taskId), b.leaseToken, b.leaseMs);
+      return renewTaskLease(ctx.db, uuid.parse(taskId), b.leaseToken, b.leaseMs, req.workerAgentId);
     },
   },
   {
     method: 'POST',
     pattern: /^\/api\/v1\/tasks\/([^/]+)\/complete$/,
     name: 'complete',
-    async handle(ctx, _req, [taskId], body) {
+    auth: 'worker',
+    async handle(ctx, req, [taskId], body) {
       const b = completeBody.parse(body);
-      return completeTask(ctx.db, uuid.parse(taskId), b.leaseToken, b.outcome, b.errorMessage);
+      return completeTask(ctx.db, uuid.parse(taskId), b.leaseToken, b.outcome, b.errorMessage, req.workerAgentId);
     },
   },
   {
     method: 'POST',
     pattern: /^\/api\/v1\/tasks:complete$/,
     name: 'complete_many',
-    async handle(ctx, _req, _params, body) {
+    auth: 'worker',
+    async handle(ctx, req, _params, body) {
       const b = completeManyBody.parse(body);
-      return { results: await completeTasks(ctx.db, b.completions) };
+      return { results: await completeTasks(ctx.db, b.completions, req.workerAgentId) };
     },
   },
   {
     method: 'POST',
-    pattern: /^\/api\/v1\/executions\/(\d+)\/logs$/,
+    pattern: /^\/api\/v1\/executions\/(\d{1,18})\/logs$/,
     name: 'logs',
+    auth: 'worker',
     limit: LOG_BODY_LIMIT_BYTES,
-    async handle(ctx, _req, [executionId], body) {
+    async handle(ctx, req, [executionId], body) {
       const b = logsBody.parse(body);
-      return { inserted: await appendExecutionMessages(ctx.db, Number(executionId), b.batchId ?? null, b.messages.map(storableLine)) };
+      return { inserted: await appendExecutionMessages(ctx.db, Number(executionId), b.batchId ?? null, b.messages.map(storableLine), req.workerAgentId) };
     },
   },
   {
     method: 'GET',
     pattern: /^\/api\/v1\/projects\/([0-9a-fA-F]{64})$/,
     name: 'project',
-    async handle(ctx, _req, [hash]) {
-      const v = await getProjectVersion(ctx.db, hash!);
+    auth: 'worker',
+    async handle(ctx, req, [hash]) {
+      const v = await getProjectVersion(ctx.db, hash!, req.workerAgentId);
       return new BinaryBody(v.bytes, { 'x-scaleout-project': encodeURIComponent(v.projectName), 'x-scaleout-manifest': Buffer.from(v.manifest).toString('base64') });
     },
   },
@@ -470,19 +473,45 @@ function toHttpError(error: unknown): HttpError {
   return new HttpError(500, 'internal_error', 'The master failed to handle the request; see its log.');
 }
 
+/** A refusal before the request's body is read: the connection is closed, the body never read. */
+function refuse(ctx: ApiContext, reason: string, status: number, symbol: string, message: string): HttpError {
+  ctx.metrics.refused.inc({ reason });
+  return new HttpError(status, symbol, message, { connection: 'close' });
+}
+
+const AGENT_PATH = /^\/api\/v1\/agents\/([^/]+)\//;
+
 /**
- * The client certificate's thumbprint, computed once per TLS connection: a keep-alive connection
- * carries many requests, and reading the peer certificate builds a large object each time.
+ * Who is asking, checked before anything of the request is read: a client certificate, valid now,
+ * that the catalog trusts — and, for a worker's route, belongs to a registered worker, the one the
+ * path names.
  */
-const thumbprints = new WeakMap<TLSSocket, string | null>();
-function peerThumbprint(socket: TLSSocket): string | null {
-  let t = thumbprints.get(socket);
-  if (t === undefined) {
-    const peer = socket.getPeerCertificate?.();
-    t = peer?.raw ? thumbprintOfDer(peer.raw) : null;
-    thumbprints.set(socket, t);
+async function authorize(ctx: ApiContext, req: IncomingMessage, route: Route, path: string): Promise<{ thumbprint: string; workerAgentId: string }> {
+  const peer = peerCertificate(req.socket as TLSSocket);
+  if (!peer) throw refuse(ctx, 'no_certificate', 403, 'client_certificate_required', 'A worker must present its client certificate.');
+  const now = Date.now();
+  if (now < peer.validFrom || now > peer.validTo) {
+    throw refuse(ctx, 'certificate_expired', 403, 'certificate_not_valid_now', `The client certificate ${peer.thumbprint} is valid from ${new Date(peer.validFrom).toISOString()} to ${new Date(peer.validTo).toISOString()}, not now.`);
   }
-  return t;
+  const identity = await ctx.identities.lookup(peer.thumbprint);
+  if (!identity.trusted) {
+    ctx.metrics.refused.inc({ reason: identity.refusal.symbol });
+    throw new HttpError(identity.refusal.httpStatus, identity.refusal.symbol, `${identity.refusal.number}: ${identity.refusal.message}`, { connection: 'close' });
+  }
+  const named = AGENT_PATH.exec(path)?.[1];
+  let workerAgentId = identity.workerAgentId;
+  if (named !== undefined) {
+    const id = uuid.safeParse(named);
+    if (!id.success) throw new HttpError(400, 'invalid_body', `The worker agent id in the path is not a UUID: ${named.slice(0, 100)}.`);
+    if (workerAgentId && workerAgentId !== id.data.toLowerCase()) {
+      throw refuse(ctx, 'certificate_mismatch', 403, 'certificate_mismatch', `51402: The certificate ${peer.thumbprint} belongs to worker agent ${workerAgentId}, not to ${id.data.toLowerCase()}.`);
+    }
+    workerAgentId ??= route.auth === 'trusted' ? id.data.toLowerCase() : null;
+  }
+  if (!workerAgentId) {
+    throw refuse(ctx, 'not_registered', 403, 'worker_not_registered', `The certificate ${peer.thumbprint} is trusted, but no worker agent has registered with it yet: register first.`);
+  }
+  return { thumbprint: peer.thumbprint, workerAgentId };
 }
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -502,11 +531,10 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   });
   try {
     if (!route) throw new HttpError(404, 'not_found', `No ${req.method} ${url.pathname} in API v1.`);
-    const thumbprint = peerThumbprint(req.socket as TLSSocket);
-    if (!thumbprint) throw new HttpError(403, 'client_certificate_required', 'A worker must present its client certificate.');
+    const who = await authorize(ctx, req, route, url.pathname);
     const params = match!.slice(1);
     const body = req.method === 'POST' ? await readBody(req, route.limit ?? BODY_LIMIT_BYTES) : undefined;
-    const result = await route.handle(ctx, { thumbprint, signal: abort.signal, onUndelivered: (fn) => undelivered.push(fn) }, params, body);
+    const result = await route.handle(ctx, { ...who, signal: abort.signal, onUndelivered: (fn) => undelivered.push(fn) }, params, body);
     ctx.onCatalogResult(true);
     ctx.metrics.requests.inc({ route: routeName, status: 200 });
     send(res, 200, result);

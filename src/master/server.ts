@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { hostname, networkInterfaces } from 'node:os';
 import { masterStopped, updateMasterSettings } from '../catalog/master-calls.ts';
 import { parseCatalogSpec } from '../db/catalog-spec.ts';
@@ -18,6 +19,8 @@ import type { CatalogDb } from '../db/types.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { handleApi } from './api.ts';
 import { Dispatcher } from './dispatcher.ts';
+import { Identities } from './identities.ts';
+import { peerCertificate } from './peers.ts';
 import { createRotatingLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { CatalogReachability } from './reachability.ts';
@@ -25,6 +28,19 @@ import type { MasterSettings } from './settings.ts';
 import { SweepScheduler } from './sweeps.ts';
 
 const VERSION = '0.1.0';
+
+/**
+ * TLS 1.2 suites with forward secrecy only (ephemeral ECDHE, AEAD ciphers); TLS 1.3's are all so.
+ * A client that offers only RSA key exchange (AES128-SHA and the like) is refused at the handshake.
+ */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+].join(':');
 
 export class Master {
   readonly masterId = randomUUID();
@@ -79,8 +95,21 @@ export class Master {
       this.embedded = await serveEmbeddedCatalog(this.db as PgliteCatalogDb, spec.dataDir, s.EmbeddedCatalogPort);
     }
     this.dispatcher = new Dispatcher(this.db, s.DispatchPollIntervalInMs);
+    const identities = new Identities(this.db);
 
-    this.server = createServer({ cert, key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, (req, res) => {
+    this.server = createServer(
+      {
+        cert,
+        key,
+        requestCert: true,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+        ciphers: TLS12_CIPHERS,
+        honorCipherOrder: true,
+        // How often Node looks for requests past their header and request timeouts.
+        connectionsCheckingInterval: 1000,
+      } as Parameters<typeof createServer>[0],
+      (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && path === '/healthz') {
         const ok = this.catalogOk && !this.stopping;
@@ -98,17 +127,27 @@ export class Master {
       this.inFlight++;
       res.on('close', () => this.inFlight--);
       void handleApi(
-        { db: this.db, settings: s, dispatcher: this.dispatcher, log: this.log, metrics: this.metrics, shuttingDown: () => this.stopping, onCatalogResult: this.onCatalogResult },
+        { db: this.db, settings: s, dispatcher: this.dispatcher, log: this.log, metrics: this.metrics, shuttingDown: () => this.stopping, onCatalogResult: this.onCatalogResult, identities },
         req,
         res,
       );
+    },
+    );
+    this.server.on('tlsClientError', (error) => {
+      this.metrics.refused.inc({ reason: 'tls_handshake' });
+      this.log.debug('TLS handshake failed', { error });
     });
-    this.server.on('tlsClientError', (error) => this.log.debug('TLS handshake failed', { error }));
-    // The client certificate is read once per connection (api.ts): it must not change under it.
-    this.server.on('secureConnection', (socket) => socket.disableRenegotiation());
+    this.server.on('secureConnection', (socket) => {
+      // The client certificate is read once per connection (peers.ts): it must not change under it.
+      socket.disableRenegotiation();
+      this.limitConnections(socket);
+    });
+    this.server.maxConnections = s.MaxConnections;
+    this.server.on('drop', () => this.metrics.refused.inc({ reason: 'too_many_connections' }));
+    // Between requests a connection may idle through a long poll; a request must come whole in time.
     this.server.keepAliveTimeout = s.LongPollMaxInMs + 5000;
-    this.server.headersTimeout = s.LongPollMaxInMs + 10000;
-    this.server.requestTimeout = 0;
+    this.server.headersTimeout = s.RequestHeadersTimeoutInMs;
+    this.server.requestTimeout = Math.max(s.RequestBodyTimeoutInMs, s.RequestHeadersTimeoutInMs + 1000);
 
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -151,6 +190,25 @@ export class Master {
         await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
       }
     }
+  }
+
+  private readonly connectionsByCertificate = new Map<string, number>();
+
+  /** At most MaxConnectionsPerCertificate connections from one certificate (or from clients without one). */
+  private limitConnections(socket: TLSSocket): void {
+    const key = peerCertificate(socket)?.thumbprint ?? 'none';
+    const n = (this.connectionsByCertificate.get(key) ?? 0) + 1;
+    if (n > this.settings.MaxConnectionsPerCertificate) {
+      this.metrics.refused.inc({ reason: 'too_many_connections' });
+      socket.destroy();
+      return;
+    }
+    this.connectionsByCertificate.set(key, n);
+    socket.once('close', () => {
+      const left = (this.connectionsByCertificate.get(key) ?? 1) - 1;
+      if (left <= 0) this.connectionsByCertificate.delete(key);
+      else this.connectionsByCertificate.set(key, left);
+    });
   }
 
   private async refreshGauges(): Promise<void> {

@@ -34,6 +34,12 @@ export const masterSettingsSchema = z
     StopGraceInMs: ms(0).default(120_000),
     /** The longest a task claim waits for work before answering "nothing". */
     LongPollMaxInMs: ms(0).default(30_000),
+    /** Connections at once, in all; and from one client certificate (or from clients without one). */
+    MaxConnections: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+    MaxConnectionsPerCertificate: z.coerce.number().int().min(1).max(100_000).default(256),
+    /** A client has this long to send a request's headers, and this long for the whole request. */
+    RequestHeadersTimeoutInMs: ms(1000).default(10_000),
+    RequestBodyTimeoutInMs: ms(1000).default(30_000),
     /** SQL Server has no LISTEN/NOTIFY: one shared poll per master wakes the waiting claims. */
     DispatchPollIntervalInMs: ms(10).default(200),
     /** With the embedded catalog: the loopback port SQL clients reach it on (PostgreSQL wire protocol); -1 for none. */

@@ -27,6 +27,8 @@ export interface CertificateRequest {
   readonly purpose: 'server' | 'client';
   /** RSA key size; 2048 unless a benchmark needs many certificates quickly. */
   readonly modulusLength?: number;
+  /** Valid from (default: five minutes ago, for clocks a little behind). */
+  readonly notBefore?: Date;
 }
 
 export function createSelfSignedCertificate(request: CertificateRequest): CertificateFiles {
@@ -38,9 +40,9 @@ export function createSelfSignedCertificate(request: CertificateRequest): Certif
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
   cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
-  const now = new Date();
-  cert.validity.notBefore = new Date(now.getTime() - 5 * 60_000);
-  cert.validity.notAfter = new Date(now.getTime() + (request.days ?? 825) * 86_400_000);
+  const from = request.notBefore ?? new Date(Date.now() - 5 * 60_000);
+  cert.validity.notBefore = from;
+  cert.validity.notAfter = new Date(from.getTime() + 5 * 60_000 + (request.days ?? 825) * 86_400_000);
   const subject = [{ name: 'commonName', value: request.commonName }, { name: 'organizationName', value: 'Scale Out' }];
   cert.setSubject(subject);
   cert.setIssuer(subject);

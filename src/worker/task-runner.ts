@@ -205,7 +205,8 @@ export class TaskRun {
       maxAttempts: task.maxExecutedCount,
       leaseToken: task.leaseToken,
       leaseMs: deps.settings.LeaseInterval,
-      streamId: randomUUID(),
+      // The catalog's stream for this attempt: the only one it lets this worker append lines to.
+      streamId: task.streamId ?? randomUUID(),
       packageName: task.packageName,
       loggingLevel: this.loggingLevel,
       folder,

@@ -430,18 +430,23 @@ forEachBackend('executions and the task queue', (backend) => {
   describe('execution messages', () => {
     it('are appended in order, once per batch, and show in operation_messages and event_messages', async () => {
       const db = catalog.db;
-      const id = await createExecution(db, where);
+      const worker = await enabledWorker(db);
+      const id = await startedExecution(db, where, { create: { priority: 1500 } });
+      const [task] = await claim(db, worker, { now: future() });
+      expect(task!.execution_id).to.equal(id);
       const batch = newId();
       const lines = [
         { time: '2030-01-01T00:00:01.000Z', type: 70, message: 'reading sales.csv' },
         { time: '2030-01-01T00:00:02.000Z', type: 110, message: 'row 7 has no region', package: 'load' },
         { time: '2030-01-01T00:00:03.000Z', type: 120, message: 'failed', event: 'OnError', code: -1 },
       ];
-      const first = await db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: batch, Messages: JSON.stringify(lines) });
+      // Lines without a stream: only through the master, which names a worker that ran the execution.
+      const first = await db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: batch, Messages: JSON.stringify(lines), WorkerAgentId: worker });
       expect(first.output.inserted).to.equal(3);
-      const again = await db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: batch, Messages: JSON.stringify(lines) });
+      const again = await db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: batch, Messages: JSON.stringify(lines), WorkerAgentId: worker });
       expect(again.output.inserted).to.equal(0);
-      const log = await messages(db, id);
+      await complete(db, task!, 'succeeded');
+      const log = (await messages(db, id)).filter((m) => m.message_source_type === 30);
       expect(log.map((m) => [m.message, m.message_type, m.message_source_type])).to.deep.equal([
         ['reading sales.csv', 70, 30],
         ['row 7 has no region', 110, 30],
@@ -485,9 +490,11 @@ forEachBackend('executions and the task queue', (backend) => {
 
     it('retention removes operations that ended before RETENTION_WINDOW, with their messages, only when enabled', async () => {
       const db = catalog.db;
-      const id = await createExecution(db, where);
-      await db.call('catalog.stop_operation', { operation_id: id });
-      await db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: newId(), Messages: '[{"message":"x"}]' });
+      const worker = await enabledWorker(db);
+      const id = await startedExecution(db, where, { create: { priority: 1500 } });
+      const [task] = await claim(db, worker, { now: future() });
+      await db.call('internal.append_execution_messages', { ExecutionId: id, Messages: JSON.stringify([{ message: 'x', stream: task!.stream_id, seq: 0 }]) });
+      await complete(db, task!, 'canceled', { now: future() });
       const retention = async (days: number) => Number((await db.call('internal.cleanup_server_retention_window', { now: future(days * 86400) })).output.processed);
       await db.call('catalog.configure_catalog', { property_name: 'RETENTION_WINDOW', property_value: '30' });
       try {

@@ -7,7 +7,7 @@
  */
 
 import { expect } from 'chai';
-import { expectCatalogError, newId, snapshot, truthy } from '../support/catalog-helpers.ts';
+import { expectCatalogError, newId, newThumbprint, snapshot, truthy } from '../support/catalog-helpers.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import {
   claim,
@@ -233,24 +233,48 @@ forEachBackend('leases and log streams', (backend) => {
 
   describe('log lines with a stream', () => {
     const line = (stream: string, seq: number, text = `line ${seq}`) => ({ stream, seq, time: '2030-01-01T00:00:00.000Z', type: 70, message: text });
-    const append = async (id: number, lines: unknown[], batchId: string | null = null) =>
-      Number((await catalog.db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: batchId ?? undefined, Messages: JSON.stringify(lines) })).output.inserted);
+    const append = async (id: number, lines: unknown[], options: { batchId?: string; worker?: string } = {}) =>
+      Number((await catalog.db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: options.batchId, Messages: JSON.stringify(lines), WorkerAgentId: options.worker })).output.inserted);
+
+    /** An execution claimed twice by the worker (the first claim given back): two attempts, two streams. */
+    async function twoAttempts(): Promise<{ id: number; worker: string; s1: string; s2: string }> {
+      const db = catalog.db;
+      const worker = await enabledWorker(db);
+      const id = await startedExecution(db, where, { create: { priority: 2800 } });
+      const t0 = future();
+      const [first] = await claim(db, worker, { now: t0 });
+      await release(db, worker, [first!], { now: t0 });
+      const [second] = await claim(db, worker, { now: t0 });
+      expect([first!.execution_id, second!.execution_id]).to.deep.equal([id, id]);
+      expect(first!.stream_id).not.to.equal(second!.stream_id);
+      return { id, worker, s1: first!.stream_id, s2: second!.stream_id };
+    }
 
     it('are stored once by their number in the stream: a batch sent again, or one overlapping what was stored, adds only new lines', async () => {
       const db = catalog.db;
-      const id = await createExecution(db, where);
-      const s1 = newId();
-      const s2 = newId();
+      const { id, worker, s1, s2 } = await twoAttempts();
       expect(await append(id, [line(s1, 0), line(s1, 1), line(s1, 2)])).to.equal(3);
       expect(await append(id, [line(s1, 0), line(s1, 1), line(s1, 2)]), 'the same lines again').to.equal(0);
       expect(await append(id, [line(s1, 1), line(s1, 2), line(s1, 3), line(s2, 0), line(s1, 4), line(s2, 0)]), 'a recovered batch overlapping the last one').to.equal(3);
       const batch = newId();
-      expect(await append(id, [{ message: 'no stream' }, line(s2, 1)], batch)).to.equal(2);
-      expect(await append(id, [{ message: 'no stream' }, line(s2, 1)], batch)).to.equal(0);
-      expect((await messages(db, id)).map((m) => m.message)).to.deep.equal(['line 0', 'line 1', 'line 2', 'line 3', 'line 0', 'line 4', 'no stream', 'line 1']);
-      // Another execution's stream with the same id is another stream.
-      const other = await createExecution(db, where);
-      expect(await append(other, [line(s1, 0)])).to.equal(1);
+      expect(await append(id, [{ message: 'no stream' }, line(s2, 1)], { batchId: batch, worker })).to.equal(2);
+      expect(await append(id, [{ message: 'no stream' }, line(s2, 1)], { batchId: batch, worker })).to.equal(0);
+      expect((await messages(db, id)).filter((m) => m.message_source_type === 30).map((m) => m.message)).to.deep.equal(['line 0', 'line 1', 'line 2', 'line 3', 'line 0', 'line 4', 'no stream', 'line 1']);
+    });
+
+    it('go only to the streams of the execution\'s attempts, of the worker the master names; lines without a stream only through the master (51403), storing nothing', async () => {
+      const db = catalog.db;
+      const { id, worker, s1 } = await twoAttempts();
+      const stranger = await enabledWorker(db);
+      const other = await twoAttempts();
+      const before = await snapshot(db, TABLES);
+      await expectCatalogError(db.call('internal.append_execution_messages', { ExecutionId: id, Messages: JSON.stringify([line(newId(), 0)]) }), 51403, /log-writer login.*stream .* of execution/);
+      await expectCatalogError(db.call('internal.append_execution_messages', { ExecutionId: id, Messages: JSON.stringify([line(other.s1, 0)]) }), 51403, /not a stream of its own attempts/);
+      await expectCatalogError(db.call('internal.append_execution_messages', { ExecutionId: id, Messages: JSON.stringify([line(s1, 0)]), WorkerAgentId: stranger }), 51403, new RegExp(stranger));
+      await expectCatalogError(db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: newId(), Messages: '[{"message":"forged"}]' }), 51403, /without a stream.*through the master/);
+      await expectCatalogError(db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: newId(), Messages: '[{"message":"forged"}]', WorkerAgentId: stranger }), 51403);
+      expect(await snapshot(db, TABLES)).to.deep.equal(before);
+      expect(await append(id, [line(s1, 0)], { worker }), 'its own worker, through the master').to.equal(1);
     });
 
     it('refuse what is not a message object, a stream that is not a UUID or has no whole seq (51001), and lines without a stream and without a BatchId (51000), storing nothing', async () => {
@@ -266,6 +290,59 @@ forEachBackend('leases and log streams', (backend) => {
       await expectCatalogError(db.call('internal.append_execution_messages', { ExecutionId: id, Messages: JSON.stringify([line(s, 0), { message: 'x' }]) }), 51000, /@BatchId/);
       await expectCatalogError(db.call('internal.append_execution_messages', { ExecutionId: -1, Messages: JSON.stringify([line(s, 0)]) }), 51106);
       expect(await snapshot(db, TABLES)).to.deep.equal(before);
+    });
+  });
+
+  describe('who may do what with a lease or a project', () => {
+    it('renewals and completions count only for the worker that holds the lease, when the master names it (51302)', async () => {
+      const db = catalog.db;
+      const a = await enabledWorker(db);
+      const b = await enabledWorker(db);
+      await startedExecution(db, where, { create: { priority: 2900 } });
+      const [task] = await claim(db, a, { now: future() });
+      const before = await snapshot(db, TABLES);
+      await expectCatalogError(db.call('internal.renew_task_lease', { TaskId: task!.task_id, LeaseToken: task!.lease_token, WorkerAgentId: b }), 51302);
+      await expectCatalogError(db.call('internal.complete_task', { TaskId: task!.task_id, LeaseToken: task!.lease_token, Outcome: 'succeeded', WorkerAgentId: b }), 51302);
+      const many = await db.call('internal.complete_tasks', { Completions: JSON.stringify([{ taskId: task!.task_id, leaseToken: task!.lease_token, outcome: 'succeeded' }]), WorkerAgentId: b });
+      expect(Number(many.rows[0]!.error_number)).to.equal(51302);
+      expect(await snapshot(db, TABLES)).to.deep.equal(before);
+      await db.call('internal.renew_task_lease', { TaskId: task!.task_id, LeaseToken: task!.lease_token, WorkerAgentId: a });
+      const done = await db.call('internal.complete_tasks', { Completions: JSON.stringify([{ taskId: task!.task_id, leaseToken: task!.lease_token, outcome: 'succeeded' }]), WorkerAgentId: a });
+      expect(Number(done.rows[0]!.execution_status)).to.equal(7);
+      const attempts = await db.query(db.dialect === 'mssql' ? 'SELECT outcome, ended_time FROM internal.task_attempts WHERE stream_id = @p1' : 'SELECT outcome, ended_time FROM internal.task_attempts WHERE stream_id = $1', [task!.stream_id]);
+      expect(attempts.map((r) => r.outcome)).to.deep.equal(['succeeded']);
+    });
+
+    it('a worker downloads only the project versions of tasks it holds (51403); a hash is 64 hexadecimal digits (51001)', async () => {
+      const db = catalog.db;
+      const a = await enabledWorker(db);
+      const b = await enabledWorker(db);
+      await startedExecution(db, where, { create: { priority: 2900 } });
+      const [task] = await claim(db, a, { now: future() });
+      const mine = await db.call('internal.get_project_version', { ContentHash: task!.content_hash, WorkerAgentId: a });
+      expect(mine.rows).to.have.length(1);
+      await expectCatalogError(db.call('internal.get_project_version', { ContentHash: task!.content_hash, WorkerAgentId: b }), 51403, /holds no task of that version/);
+      await expectCatalogError(db.call('internal.get_project_version', { ContentHash: `${task!.content_hash}00` }), 51001, /64 hexadecimal digits/);
+      await complete(db, task!, 'succeeded');
+      await expectCatalogError(db.call('internal.get_project_version', { ContentHash: task!.content_hash, WorkerAgentId: a }), 51403);
+    });
+
+    it('identify_worker_agent names a certificate\'s worker and whether it is enabled, and refuses an untrusted certificate (51401) or another worker\'s (51402)', async () => {
+      const db = catalog.db;
+      const id = newId();
+      const thumbprint = newThumbprint();
+      await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: thumbprint, IsEnabled: 1 });
+      const who = await db.call('internal.identify_worker_agent', { CertificateThumbprint: thumbprint.toLowerCase() });
+      expect([String(who.output.workeragentid).toLowerCase(), truthy(who.output.isenabled)]).to.deep.equal([id, true]);
+      await db.call('catalog.disable_worker_agent', { WorkerAgentId: id });
+      expect(truthy((await db.call('internal.identify_worker_agent', { CertificateThumbprint: thumbprint, WorkerAgentId: id })).output.isenabled)).to.equal(false);
+      await expectCatalogError(db.call('internal.identify_worker_agent', { CertificateThumbprint: newThumbprint() }), 51401);
+      await expectCatalogError(db.call('internal.identify_worker_agent', { CertificateThumbprint: thumbprint, WorkerAgentId: newId() }), 51402);
+      const loose = newThumbprint();
+      await db.call('catalog.trust_worker_certificate', { CertificateThumbprint: loose });
+      expect((await db.call('internal.identify_worker_agent', { CertificateThumbprint: loose, WorkerAgentId: newId() })).output.workeragentid, 'trusted ahead of its worker').to.equal(null);
+      await db.call('catalog.delete_worker_agent', { WorkerAgentId: id });
+      await expectCatalogError(db.call('internal.identify_worker_agent', { CertificateThumbprint: thumbprint }), 51401);
     });
   });
 });

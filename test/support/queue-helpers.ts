@@ -111,11 +111,13 @@ export interface ClaimedTask {
   content_hash: string;
   timeout_seconds: number | null;
   parameters: Array<{ object_type: number; name: string; data_type: string; value: string | null; sensitive: boolean }>;
+  /** The attempt's log stream: only this claim's worker may append to it. */
+  stream_id: string;
 }
 
 export async function claim(db: CatalogDb, worker: string, options: { max?: number; now?: Date; leaseMs?: number } = {}): Promise<ClaimedTask[]> {
   const r = await db.call('internal.claim_tasks', { WorkerAgentId: worker, MaxTasks: options.max ?? 1, LeaseMs: options.leaseMs ?? 60000, now: options.now });
-  return r.rows.map((row) => ({ ...(row as unknown as ClaimedTask), parameters: JSON.parse(String(row.parameters)) }));
+  return r.rows.map((row) => ({ ...(row as unknown as ClaimedTask), parameters: JSON.parse(String(row.parameters)), stream_id: String(row.stream_id).toLowerCase() }));
 }
 
 export async function complete(db: CatalogDb, task: ClaimedTask, outcome: 'succeeded' | 'failed' | 'canceled' | 'abandoned', options: { now?: Date; error?: string } = {}): Promise<{ status: number; willRetry: boolean }> {

@@ -14,15 +14,22 @@ GO
         record after a crash) is recognised and skipped;
       * lines without a stream are stored once per @BatchId: sending the same @BatchId again stores
         none of them. @BatchId may be NULL when every line has a stream.
+    Who may append what (51403 otherwise): a stream must be one of the execution's attempts
+    (internal.task_attempts), whose id the catalog handed to the worker that claimed it — that id is
+    the capability the log-writer login, which every worker shares, has to show. When the master
+    calls, it names the worker (@WorkerAgentId), and the stream must be of that worker's attempts;
+    lines without a stream come only through the master, from a worker with an attempt of the
+    execution.
     Callers: the master, and workers writing logs directly with the log-writer login
     (ssis_cluster_worker). Output: @Inserted, the lines stored by this call.
     Errors: 51000, 51001 (not a JSON array of objects; a stream that is not a UUID, or a stream line
-    without a whole seq of 0 or more), 51106 no such execution.
+    without a whole seq of 0 or more), 51106 no such execution, 51403.
 */
 CREATE OR ALTER PROCEDURE internal.append_execution_messages
     @ExecutionId bigint = NULL,
     @BatchId uniqueidentifier = NULL,
     @Messages nvarchar(max) = NULL,
+    @WorkerAgentId uniqueidentifier = NULL,
     @now datetimeoffset(7) = NULL,
     @Inserted int = NULL OUTPUT
 AS
@@ -115,6 +122,8 @@ BEGIN
 
     SET @now = COALESCE(@now, SYSUTCDATETIME());
     DECLARE @batch_new bit = 0;
+    DECLARE @who nvarchar(36) = COALESCE(LOWER(CONVERT(nvarchar(36), @WorkerAgentId)), N'(log-writer login)');
+    DECLARE @refused nvarchar(300);
     DECLARE @lines TABLE (
         n int NOT NULL PRIMARY KEY,
         stream uniqueidentifier NULL,
@@ -134,6 +143,43 @@ BEGIN
         ),
         j.value
     FROM OPENJSON(@Messages) AS j;
+
+    /* Only the streams of the execution's attempts (of the calling worker, when the master names it). */
+    SELECT TOP (1)
+        @refused = CONCAT(
+            N'append to stream ', LOWER(CONVERT(nvarchar(36), l.stream)), N' of execution ', @ExecutionId,
+            N': it is not a stream of its own attempts'
+        )
+    FROM @lines AS l
+    WHERE
+        l.stream IS NOT NULL
+        AND NOT EXISTS (
+            SELECT 1
+            FROM internal.task_attempts AS a
+            WHERE
+                a.execution_id = @ExecutionId
+                AND a.stream_id = l.stream
+                AND (@WorkerAgentId IS NULL OR a.worker_agent_id = @WorkerAgentId)
+        );
+    IF
+        @refused IS NULL
+        AND @unstreamed = 1
+        AND (
+            @WorkerAgentId IS NULL
+            OR NOT EXISTS (
+                SELECT 1
+                FROM internal.task_attempts AS a
+                WHERE a.execution_id = @ExecutionId AND a.worker_agent_id = @WorkerAgentId
+            )
+        )
+        SET @refused = CONCAT(
+            N'append lines without a stream to execution ', @ExecutionId, N': only through the master, by a worker that ran it'
+        );
+    IF @refused IS NOT NULL
+    BEGIN
+        EXEC internal.raise_error @number = 51403, @a1 = @who, @a2 = @refused;
+        RETURN 1;
+    END;
 
     /* ---------------------------------------- Append once; table order: message_batches, message_streams, operation_messages */
     BEGIN TRY

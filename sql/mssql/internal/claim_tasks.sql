@@ -12,11 +12,13 @@ GO
     (@LeaseMs, remembered as the task's lease length) and a fresh token that every later report must
     carry; the worker acknowledges the claim with its first renewal (status 3): a claim that is never
     acknowledged costs no attempt (internal.dealwith_expired_tasks). Its execution becomes running
-    (2) with the worker's id and machine name and the attempt count. The claim seeks the filtered
+    (2) with the worker's id and machine name and the attempt count. Each attempt is recorded in
+    internal.task_attempts with a new stream id, handed to this worker only: its log lines go to
+    that stream, and only it may append to it. The claim seeks the filtered
     index of ready tasks with READPAST, UPDLOCK, ROWLOCK, so concurrent claims skip each other's rows
     and never share a task. A disabled worker, or a catalog with Scale Out disabled, gets nothing.
     Caller: the master (scaleout_master). Result set: one row per claimed task; parameters is a JSON
-    array of {object_type, name, data_type, value, sensitive}.
+    array of {object_type, name, data_type, value, sensitive}; stream_id is the attempt's log stream.
     Errors: 51000, 51001, 51101 no such worker agent.
 */
 CREATE OR ALTER PROCEDURE internal.claim_tasks
@@ -70,10 +72,11 @@ BEGIN
         lease_token uniqueidentifier NOT NULL,
         lease_expires_at datetimeoffset(7) NOT NULL,
         executed_count int NOT NULL,
-        max_executed_count int NOT NULL
+        max_executed_count int NOT NULL,
+        stream_id uniqueidentifier NOT NULL DEFAULT NEWID()
     );
 
-    /* ---------------------------------------- Claim; table order: worker_agents, tasks, operations */
+    /* ---------------------------------------- Claim; table order: worker_agents, tasks, operations, task_attempts */
     BEGIN TRY
         BEGIN TRANSACTION;
 
@@ -175,6 +178,19 @@ BEGIN
             FROM internal.operations AS o
             INNER JOIN @claimed AS c
                 ON c.execution_id = o.operation_id;
+
+            INSERT INTO internal.task_attempts (
+                execution_id, stream_id, attempt, task_id, worker_agent_id, lease_token, claimed_time
+            )
+            SELECT
+                c.execution_id,
+                c.stream_id,
+                c.executed_count,
+                c.task_id,
+                @WorkerAgentId,
+                c.lease_token,
+                @now
+            FROM @claimed AS c;
         END;
 
         COMMIT TRANSACTION;
@@ -223,7 +239,8 @@ BEGIN
                 WHERE pv.execution_id = c.execution_id
             ),
             N''
-        ) + N']' AS parameters
+        ) + N']' AS parameters,
+        c.stream_id
     FROM @claimed AS c
     INNER JOIN internal.executions AS e
         ON e.execution_id = c.execution_id

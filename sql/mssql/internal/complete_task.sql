@@ -9,6 +9,8 @@ GO
     ended with the worker, and it is retried at once, as an expired lease is). A failure goes back
     to the queue while attempts remain (see internal.end_task_attempt). Refused (51302) when the token is no longer the task's, so a late
     report from an attempt that was handed to another worker changes nothing: no execution ends twice.
+    With @WorkerAgentId (the master passes the worker whose certificate it checked), only that worker's
+    leases count: another worker's lease is refused as a stale token is (51302).
     Caller: the master (scaleout_master). Outputs: @ExecutionStatus (the execution's status now),
     @WillRetry.
     Errors: 51000, 51001 (@Outcome), 51302.
@@ -18,6 +20,7 @@ CREATE OR ALTER PROCEDURE internal.complete_task
     @LeaseToken uniqueidentifier = NULL,
     @Outcome varchar(16) = NULL,
     @ErrorMessage nvarchar(max) = NULL,
+    @WorkerAgentId uniqueidentifier = NULL,
     @now datetimeoffset(7) = NULL,
     @ExecutionStatus int = NULL OUTPUT,
     @WillRetry bit = NULL OUTPUT
@@ -66,7 +69,11 @@ BEGIN
         IF NOT EXISTS (
             SELECT 1
             FROM internal.tasks AS t WITH (UPDLOCK, ROWLOCK)
-            WHERE t.task_id = @TaskId AND t.lease_token = @LeaseToken AND t.status IN (2, 3)
+            WHERE
+                t.task_id = @TaskId
+                AND t.lease_token = @LeaseToken
+                AND t.status IN (2, 3)
+                AND (@WorkerAgentId IS NULL OR t.worker_agent_id = @WorkerAgentId)
         )
             EXEC internal.raise_error @number = 51302, @a1 = @task_text, @a2 = @token_text;
 

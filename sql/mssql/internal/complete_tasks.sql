@@ -9,12 +9,15 @@ GO
     asked to stop are recorded with one statement per table; every other completion goes through
     internal.end_task_attempt, as internal.complete_task does. Each completion stands alone: one whose
     token is no longer the task's changes nothing and comes back with error_number 51302.
+    With @WorkerAgentId (the master passes the worker whose certificate it checked), only that worker's
+    leases count: another worker's lease is refused as a stale token is (51302).
     Caller: the master (scaleout_master). Result set: one row per completion, in order: task_id,
     execution_status, will_retry, error_number.
     Errors: 51000, 51001 (not a JSON array of completions).
 */
 CREATE OR ALTER PROCEDURE internal.complete_tasks
     @Completions nvarchar(max) = NULL,
+    @WorkerAgentId uniqueidentifier = NULL,
     @now datetimeoffset(7) = NULL
 AS
 BEGIN
@@ -78,7 +81,12 @@ BEGIN
         will_retry bit NULL,
         error_number int NULL
     );
-    DECLARE @done TABLE (n int NOT NULL PRIMARY KEY, task_id uniqueidentifier NOT NULL, execution_id bigint NOT NULL);
+    DECLARE @done TABLE (
+        n int NOT NULL PRIMARY KEY,
+        task_id uniqueidentifier NOT NULL,
+        execution_id bigint NOT NULL,
+        lease_token uniqueidentifier NOT NULL
+    );
     DECLARE @n int;
     DECLARE @task_id uniqueidentifier;
     DECLARE @lease_token uniqueidentifier;
@@ -87,7 +95,7 @@ BEGIN
     DECLARE @status int;
     DECLARE @retry bit;
 
-    /* ---------------------------------------- Complete; table order: tasks, operations, operation_messages */
+    /* ---------------------------------------- Complete; table order: tasks, operations, task_attempts, operation_messages */
     BEGIN TRY
         BEGIN TRANSACTION;
 
@@ -98,17 +106,27 @@ BEGIN
             t.lease_token = NULL,
             t.lease_expires_at = NULL,
             t.last_updated_time = @now
-        OUTPUT i.n, inserted.task_id, inserted.execution_id INTO @done (n, task_id, execution_id)
+        OUTPUT i.n, inserted.task_id, inserted.execution_id, i.lease_token INTO @done (n, task_id, execution_id, lease_token)
         FROM internal.tasks AS t WITH (UPDLOCK, ROWLOCK)
         INNER JOIN @input AS i
             ON i.task_id = t.task_id AND i.lease_token = t.lease_token
-        WHERE i.outcome = 'succeeded' AND t.status IN (2, 3) AND t.is_cancelled = 0;
+        WHERE
+            i.outcome = 'succeeded'
+            AND t.status IN (2, 3)
+            AND t.is_cancelled = 0
+            AND (@WorkerAgentId IS NULL OR t.worker_agent_id = @WorkerAgentId);
 
         UPDATE o
         SET o.status = 7, o.end_time = @now
         FROM internal.operations AS o
         INNER JOIN @done AS d
             ON d.execution_id = o.operation_id;
+
+        UPDATE a
+        SET a.ended_time = @now, a.outcome = 'succeeded'
+        FROM internal.task_attempts AS a
+        INNER JOIN @done AS d
+            ON d.execution_id = a.execution_id AND d.lease_token = a.lease_token;
 
         INSERT INTO @results (n, task_id, execution_status, will_retry, error_number)
         SELECT
@@ -134,7 +152,11 @@ BEGIN
             IF EXISTS (
                 SELECT 1
                 FROM internal.tasks AS t WITH (UPDLOCK, ROWLOCK)
-                WHERE t.task_id = @task_id AND t.lease_token = @lease_token AND t.status IN (2, 3)
+                WHERE
+                    t.task_id = @task_id
+                    AND t.lease_token = @lease_token
+                    AND t.status IN (2, 3)
+                    AND (@WorkerAgentId IS NULL OR t.worker_agent_id = @WorkerAgentId)
             )
             BEGIN
                 EXEC internal.end_task_attempt

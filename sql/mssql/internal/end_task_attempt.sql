@@ -24,7 +24,8 @@ GO
     Every retry keeps the task's place in the queue (the claim takes ready tasks in the order they
     were first queued). A message in the execution's log says what happened. Callers:
     internal.complete_task, internal.complete_tasks, internal.release_tasks and the sweeps, inside
-    their transaction. Table order: tasks, operations, operation_messages.
+    their transaction. The attempt's row in internal.task_attempts gets its end and outcome.
+    Table order: tasks, operations, task_attempts, operation_messages.
 */
 CREATE OR ALTER PROCEDURE internal.end_task_attempt
     @TaskId uniqueidentifier = NULL,
@@ -43,6 +44,7 @@ BEGIN
     DECLARE @max_executed_count int;
     DECLARE @is_cancelled bit;
     DECLARE @worker_agent_id uniqueidentifier;
+    DECLARE @lease_token uniqueidentifier;
     DECLARE @machine nvarchar(256);
     DECLARE @delay int;
     DECLARE @ready datetimeoffset(7);
@@ -59,7 +61,8 @@ BEGIN
         @executed_count = t.executed_count,
         @max_executed_count = t.max_executed_count,
         @is_cancelled = t.is_cancelled,
-        @worker_agent_id = t.worker_agent_id
+        @worker_agent_id = t.worker_agent_id,
+        @lease_token = t.lease_token
     FROM internal.tasks AS t
     WHERE t.task_id = @TaskId;
 
@@ -197,6 +200,13 @@ BEGIN
         END
     FROM internal.operations AS o
     WHERE o.operation_id = @execution_id;
+
+    UPDATE a
+    SET
+        a.ended_time = @now,
+        a.outcome = @Outcome
+    FROM internal.task_attempts AS a
+    WHERE a.execution_id = @execution_id AND a.lease_token = @lease_token;
 
     IF @ExecutionStatus <> 5 AND @stop_id IS NOT NULL
         UPDATE o

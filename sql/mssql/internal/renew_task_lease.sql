@@ -8,6 +8,8 @@ GO
     marks the task running (3). Answers @IsCancelled = 1 once a stop was requested: the worker must
     then stop the package and report it canceled. Refused (51302) when the token is no longer the
     task's — the attempt expired and went to another worker, or it ended — and nothing changes.
+    With @WorkerAgentId (the master passes the worker whose certificate it checked), only that worker's
+    leases count: another worker's lease is refused as a stale token is (51302).
     Caller: the master (scaleout_master), for each task heartbeat. Outputs: @IsCancelled, @ExpiresAt.
     Errors: 51000, 51001, 51302.
 */
@@ -15,6 +17,7 @@ CREATE OR ALTER PROCEDURE internal.renew_task_lease
     @TaskId uniqueidentifier = NULL,
     @LeaseToken uniqueidentifier = NULL,
     @LeaseMs int = 60000,
+    @WorkerAgentId uniqueidentifier = NULL,
     @now datetimeoffset(7) = NULL,
     @IsCancelled bit = NULL OUTPUT,
     @ExpiresAt datetimeoffset(7) = NULL OUTPUT
@@ -62,7 +65,11 @@ BEGIN
         t.last_updated_time = @now
     OUTPUT inserted.is_cancelled, inserted.lease_expires_at INTO @renewed (is_cancelled, lease_expires_at)
     FROM internal.tasks AS t
-    WHERE t.task_id = @TaskId AND t.lease_token = @LeaseToken AND t.status IN (2, 3);
+    WHERE
+        t.task_id = @TaskId
+        AND t.lease_token = @LeaseToken
+        AND t.status IN (2, 3)
+        AND (@WorkerAgentId IS NULL OR t.worker_agent_id = @WorkerAgentId);
 
     IF NOT EXISTS (SELECT 1 FROM @renewed)
     BEGIN

@@ -9,14 +9,21 @@
 --     record after a crash — is recognised and skipped;
 --   * lines without a stream are stored once per BatchId: sending the same BatchId again stores
 --     none of them. BatchId may be NULL when every line has a stream.
+-- Who may append what (51403 otherwise): a stream must be one of the execution's attempts
+-- (internal.task_attempts), whose id the catalog handed to the worker that claimed it — that id is
+-- the capability the log-writer login, which every worker shares, has to show. When the master
+-- calls, it names the worker (WorkerAgentId), and the stream must be of that worker's attempts;
+-- lines without a stream come only through the master, from a worker with an attempt of the
+-- execution.
 -- Callers: the master, and workers writing logs directly with the log-writer login
 -- (ssis_cluster_worker). Output: Inserted, the lines stored by this call.
 -- Errors: 51000, 51001 (not a JSON array of objects; a stream that is not a UUID, or a stream line
--- without a whole seq of 0 or more), 51106 no such execution.
+-- without a whole seq of 0 or more), 51106 no such execution, 51403.
 CREATE OR REPLACE PROCEDURE internal.append_execution_messages(
     ExecutionId bigint DEFAULT NULL,
     BatchId uuid DEFAULT NULL,
     Messages text DEFAULT NULL,
+    WorkerAgentId uuid DEFAULT NULL,
     now timestamptz DEFAULT NULL,
     INOUT Inserted integer DEFAULT NULL
 )
@@ -33,6 +40,8 @@ DECLARE
     v_unstreamed boolean := false;
     v_batch_new boolean := false;
     v_bad bigint;
+    v_stream uuid;
+    v_who text := COALESCE(WorkerAgentId::text, '(log-writer login)');
 BEGIN
     -- Check input parameters
     IF ExecutionId IS NULL THEN
@@ -79,6 +88,22 @@ BEGIN
 
     IF NOT EXISTS (SELECT 1 FROM internal.executions AS e WHERE e.execution_id = ExecutionId) THEN
         PERFORM internal.raise_error(51106, ExecutionId::text);
+    END IF;
+
+    -- Only the streams of the execution's attempts (of the calling worker, when the master names it).
+    SELECT s.stream INTO v_stream
+      FROM (SELECT DISTINCT (x.v->>'stream')::uuid AS stream FROM jsonb_array_elements(m) AS x (v) WHERE x.v ? 'stream') AS s
+     WHERE NOT EXISTS (SELECT 1 FROM internal.task_attempts AS a
+                        WHERE a.execution_id = ExecutionId AND a.stream_id = s.stream
+                          AND (WorkerAgentId IS NULL OR a.worker_agent_id = WorkerAgentId))
+     LIMIT 1;
+    IF v_stream IS NOT NULL THEN
+        PERFORM internal.raise_error(51403, v_who, 'append to stream ' || v_stream || ' of execution ' || ExecutionId || ': it is not a stream of its own attempts');
+    END IF;
+    IF v_unstreamed AND (WorkerAgentId IS NULL
+                         OR NOT EXISTS (SELECT 1 FROM internal.task_attempts AS a
+                                         WHERE a.execution_id = ExecutionId AND a.worker_agent_id = WorkerAgentId)) THEN
+        PERFORM internal.raise_error(51403, v_who, 'append lines without a stream to execution ' || ExecutionId || ': only through the master, by a worker that ran it');
     END IF;
 
     -- Table order: message_batches, message_streams, operation_messages

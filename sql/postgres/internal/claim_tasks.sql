@@ -7,11 +7,13 @@
 -- (LeaseMs, remembered as the task's lease length) and a fresh token that every later report must
 -- carry; the worker acknowledges the claim with its first renewal (status 3): a claim that is never
 -- acknowledged costs no attempt (internal.dealwith_expired_tasks); its execution becomes running
--- (2) with the worker's id and machine name and the attempt count. Locked tasks are skipped, so
+-- (2) with the worker's id and machine name and the attempt count. Each attempt is recorded in
+-- internal.task_attempts with a new stream id, handed to this worker only: its log lines go to
+-- that stream, and only it may append to it. Locked tasks are skipped, so
 -- concurrent claims never share a task. A disabled worker, or a catalog with Scale Out disabled,
 -- gets nothing.
 -- Caller: the master (scaleout_master). One row per claimed task; parameters is a JSON array of
--- {object_type, name, data_type, value, sensitive}.
+-- {object_type, name, data_type, value, sensitive}; stream_id is the attempt's log stream.
 -- Errors: 51000, 51001, 51101 no such worker agent.
 CREATE OR REPLACE FUNCTION internal.claim_tasks(
     WorkerAgentId uuid DEFAULT NULL,
@@ -33,7 +35,8 @@ RETURNS TABLE (
     project_lsn bigint,
     content_hash char(64),
     timeout_seconds integer,
-    parameters text
+    parameters text,
+    stream_id uuid
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -84,7 +87,7 @@ BEGIN
         RETURN;
     END IF;
 
-    -- Claim; table order: tasks, operations. Two statements: the choice of tasks depends on the
+    -- Claim; table order: tasks, operations, task_attempts. Two statements: the choice of tasks depends on the
     -- values of this call (custom plan, one table: cheap to plan), and the rest reaches rows by key
     -- only, so its plan is kept from call to call. As one statement, its many joins were planned
     -- anew on every call, most of a claim's cost.
@@ -134,6 +137,11 @@ BEGIN
           FROM claimed AS c
          WHERE o.operation_id = c.execution_id
         RETURNING o.operation_id
+    ), attempts AS (
+        INSERT INTO internal.task_attempts AS a (execution_id, stream_id, attempt, task_id, worker_agent_id, lease_token, claimed_time)
+        SELECT c.execution_id, gen_random_uuid(), c.executed_count, c.task_id, WorkerAgentId, c.lease_token, v_now
+          FROM claimed AS c
+        RETURNING a.execution_id, a.stream_id
     )
     SELECT c.task_id, c.execution_id, c.lease_token, c.lease_expires_at, c.executed_count, c.max_executed_count,
            e.folder_name, e.project_name, e.package_name, pk.kind, e.project_lsn, v.content_hash, e.timeout_seconds,
@@ -142,9 +150,11 @@ BEGIN
                                                        'sensitive', pv.sensitive)
                                      ORDER BY pv.object_type, pv.parameter_name)::text
                        FROM internal.execution_parameter_values AS pv
-                      WHERE pv.execution_id = c.execution_id), '[]')
+                      WHERE pv.execution_id = c.execution_id), '[]'),
+           at.stream_id
       FROM claimed AS c
       JOIN running AS rn ON rn.operation_id = c.execution_id
+      JOIN attempts AS at ON at.execution_id = c.execution_id
       JOIN internal.executions AS e ON e.execution_id = c.execution_id
       JOIN internal.object_versions AS v ON v.object_version_lsn = e.project_lsn
       JOIN internal.packages AS pk ON pk.project_version_lsn = e.project_lsn AND pk.name = e.package_name

@@ -4,6 +4,8 @@
 -- ended with the worker, and it is retried at once, as an expired lease is). A failure goes back
 -- to the queue while attempts remain (see internal.end_task_attempt). Refused (51302) when the token is no longer the task's, so a late
 -- report from an attempt that was handed to another worker changes nothing: no execution ends twice.
+-- With WorkerAgentId (the master passes the worker whose certificate it checked), only that worker's
+-- leases count: another worker's lease is refused as a stale token is (51302).
 -- Caller: the master (scaleout_master). Outputs: ExecutionStatus (the execution's status now),
 -- WillRetry.
 -- Errors: 51000, 51001 (Outcome), 51302.
@@ -12,6 +14,7 @@ CREATE OR REPLACE PROCEDURE internal.complete_task(
     LeaseToken uuid DEFAULT NULL,
     Outcome varchar(16) DEFAULT NULL,
     ErrorMessage text DEFAULT NULL,
+    WorkerAgentId uuid DEFAULT NULL,
     now timestamptz DEFAULT NULL,
     INOUT ExecutionStatus integer DEFAULT NULL,
     INOUT WillRetry boolean DEFAULT NULL
@@ -52,6 +55,7 @@ BEGIN
       WHERE t.task_id = TaskId
         AND t.lease_token = LeaseToken
         AND t.status + 0 IN (2, 3)  -- status + 0: found by its key, not by a scan of the leased tasks' partial index (see complete_tasks).
+        AND (WorkerAgentId IS NULL OR t.worker_agent_id = WorkerAgentId)
         FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM internal.raise_error(51302, TaskId::text, LeaseToken::text);

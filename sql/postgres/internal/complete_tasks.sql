@@ -4,11 +4,14 @@
 -- asked to stop are recorded with one statement per table; every other completion goes through
 -- internal.end_task_attempt, as internal.complete_task does. Each completion stands alone: one whose
 -- token is no longer the task's changes nothing and comes back with error_number 51302.
+-- With WorkerAgentId (the master passes the worker whose certificate it checked), only that worker's
+-- leases count: another worker's lease is refused as a stale token is (51302).
 -- Caller: the master (scaleout_master). One row per completion, in order: task_id,
 -- execution_status, will_retry, error_number.
 -- Errors: 51000, 51001 (not a JSON array of completions).
 CREATE OR REPLACE FUNCTION internal.complete_tasks(
     Completions text DEFAULT NULL,
+    WorkerAgentId uuid DEFAULT NULL,
     now timestamptz DEFAULT NULL
 )
 RETURNS TABLE (
@@ -56,7 +59,7 @@ BEGIN
         PERFORM internal.raise_error(51001, '@Completions', left(Completions, 60), 'a JSON array of {taskId, leaseToken, outcome: succeeded, failed, canceled or abandoned, errorMessage}');
     END IF;
 
-    -- Table order: tasks, operations, operation_messages
+    -- Table order: tasks, operations, task_attempts, operation_messages
     -- Fast path: plain successes, one statement per table. Tasks are found by their key:
     -- the statistics of a queue table see few leased tasks (status 2, 3), so with the plain
     -- "status IN (2, 3)" the planner preferred scanning all of them through the partial index
@@ -74,7 +77,13 @@ BEGIN
           FROM unnest(v_ids, v_tokens, v_ns) AS i (task_id, lease_token, n)
          WHERE t.task_id = ANY (v_ids) AND t.task_id = i.task_id AND t.lease_token = i.lease_token
            AND t.status + 0 IN (2, 3) AND NOT t.is_cancelled
-        RETURNING t.task_id, t.execution_id, i.n
+           AND (WorkerAgentId IS NULL OR t.worker_agent_id = WorkerAgentId)
+        RETURNING t.task_id, t.execution_id, i.n, i.lease_token
+    ), attempted AS (
+        UPDATE internal.task_attempts AS a
+           SET ended_time = v_now, outcome = 'succeeded'
+          FROM done AS d
+         WHERE a.execution_id = d.execution_id AND a.lease_token = d.lease_token
     ), ended AS (
         UPDATE internal.operations AS o
            SET status = 7, end_time = v_now
@@ -100,6 +109,7 @@ BEGIN
     LOOP
         PERFORM 1 FROM internal.tasks AS t
          WHERE t.task_id = r.task_id AND t.lease_token = r.lease_token AND t.status + 0 IN (2, 3)
+           AND (WorkerAgentId IS NULL OR t.worker_agent_id = WorkerAgentId)
            FOR UPDATE;
         v_found := FOUND;
         res_n := res_n || r.n;

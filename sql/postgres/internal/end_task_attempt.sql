@@ -19,7 +19,8 @@
 -- Every retry keeps the task's place in the queue (the claim takes ready tasks in the order they
 -- were first queued). A message in the execution's log says what happened. Callers:
 -- internal.complete_task, internal.complete_tasks, internal.release_tasks and the sweeps, inside
--- their transaction. Table order: tasks, operations, operation_messages.
+-- their transaction. The attempt's row in internal.task_attempts gets its end and outcome.
+-- Table order: tasks, operations, task_attempts, operation_messages.
 CREATE OR REPLACE PROCEDURE internal.end_task_attempt(
     TaskId uuid DEFAULT NULL,
     Outcome varchar(16) DEFAULT NULL,
@@ -44,7 +45,7 @@ DECLARE
     v_open boolean;
 BEGIN
     SELECT tk.execution_id, tk.executed_count, tk.max_executed_count, tk.is_cancelled, tk.worker_agent_id,
-           tk.use_any_worker, tk.required_tags, tk.avoid_worker_agent_id, tk.avoid_until
+           tk.use_any_worker, tk.required_tags, tk.avoid_worker_agent_id, tk.avoid_until, tk.lease_token
       INTO t
       FROM internal.tasks AS tk
      WHERE tk.task_id = TaskId;
@@ -130,6 +131,10 @@ BEGIN
            executed_count = CASE WHEN Outcome IN ('released', 'unacknowledged') AND ExecutionStatus = 5
                                  THEN t.executed_count - 1 ELSE o.executed_count END
      WHERE o.operation_id = t.execution_id;
+
+    UPDATE internal.task_attempts AS a
+       SET ended_time = v_now, outcome = Outcome
+     WHERE a.execution_id = t.execution_id AND a.lease_token = t.lease_token;
 
     IF ExecutionStatus <> 5 AND v_stop_id IS NOT NULL THEN
         UPDATE internal.operations AS o

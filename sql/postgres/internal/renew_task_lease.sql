@@ -3,12 +3,15 @@
 -- marks the task running (3). Answers IsCancelled = true once a stop was requested: the worker
 -- must then stop the package and report it canceled. Refused (51302) when the token is no longer
 -- the task's — the attempt expired and went to another worker, or it ended — and nothing changes.
+-- With WorkerAgentId (the master passes the worker whose certificate it checked), only that worker's
+-- leases count: another worker's lease is refused as a stale token is (51302).
 -- Caller: the master (scaleout_master), for each task heartbeat. Outputs: IsCancelled, ExpiresAt.
 -- Errors: 51000, 51001, 51302.
 CREATE OR REPLACE PROCEDURE internal.renew_task_lease(
     TaskId uuid DEFAULT NULL,
     LeaseToken uuid DEFAULT NULL,
     LeaseMs integer DEFAULT 60000,
+    WorkerAgentId uuid DEFAULT NULL,
     now timestamptz DEFAULT NULL,
     INOUT IsCancelled boolean DEFAULT NULL,
     INOUT ExpiresAt timestamptz DEFAULT NULL
@@ -49,6 +52,7 @@ BEGIN
      WHERE t.task_id = TaskId
        AND t.lease_token = LeaseToken
        AND t.status + 0 IN (2, 3)  -- status + 0: found by its key, not by a scan of the leased tasks' partial index (see complete_tasks).
+       AND (WorkerAgentId IS NULL OR t.worker_agent_id = WorkerAgentId)
     RETURNING t.is_cancelled, t.lease_expires_at INTO IsCancelled, ExpiresAt;
 
     IF NOT FOUND THEN
