@@ -15,6 +15,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { CatalogDb } from '../src/db/types.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { createBenchDatabase, queueReadyTasks } from './database.ts';
+import { projectBytes } from '../test/support/queue-helpers.ts';
 
 const FINISHED = Number(process.env.SCALEOUT_BENCH_FINISHED ?? 1_000_000);
 const ROUND_TRIPS = 2000;
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
     await db.call('catalog.add_worker_agent', { WorkerAgentId: worker, CertificateThumbprint: thumbprint, IsEnabled: 1, MaxTaskCount: 1000 });
     await db.call('catalog.create_folder', { folder_name: 'bench' });
     const manifest = { name: 'bench', packages: [{ name: 'noop', kind: 'node' }] };
-    await db.call('catalog.deploy_project', { folder_name: 'bench', project_name: 'bench', project_stream: Buffer.from('bench'), manifest: JSON.stringify(manifest) });
+    await db.call('catalog.deploy_project', { folder_name: 'bench', project_name: 'bench', project_stream: projectBytes('bench'), manifest: JSON.stringify(manifest) });
     const [project] = await db.query("SELECT project_id, object_version_lsn FROM internal.projects WHERE name = 'bench'");
     const projectId = Number(project!.project_id);
     const lsn = Number(project!.object_version_lsn);

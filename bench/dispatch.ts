@@ -26,6 +26,7 @@ import { createSelfSignedCertificate } from '../src/tls/certificates.ts';
 import { startMaster, type Certs } from '../test/support/master-process.ts';
 import { machineCpu, percentile, postgresCpu, processCpu } from './measure.ts';
 import { createBenchDatabase, queueReadyTasks } from './database.ts';
+import { projectBytes } from '../test/support/queue-helpers.ts';
 
 const AGENT_COUNTS = [1, 10, 100, 1000];
 const SAMPLES = 100;
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     await migrateUp(db);
     await db.call('catalog.create_folder', { folder_name: 'bench' });
     await db.call('catalog.deploy_project', {
-      folder_name: 'bench', project_name: 'bench', project_stream: Buffer.from('bench'),
+      folder_name: 'bench', project_name: 'bench', project_stream: projectBytes('bench'),
       manifest: JSON.stringify({ name: 'bench', packages: [{ name: 'noop', kind: 'node' }] }),
     });
     const [project] = await db.query("SELECT project_id, object_version_lsn FROM internal.projects WHERE name = 'bench'");

@@ -96,3 +96,22 @@ export class CatalogError extends Error {
 export function messageWithoutNumber(message: string): string {
   return message.replace(/^5\d{4}:\s*/, '');
 }
+
+/** How much of a refused value a message shows: enough to recognise it, never a whole upload. */
+export const ECHO_LIMIT = 100;
+
+/** A value as an error message shows it: at most ECHO_LIMIT characters, binary data by its size. */
+export function shownValue(value: unknown): string {
+  let text: string;
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) text = `<${value.length} bytes>`;
+  else if (value instanceof Date) text = Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  else if (typeof value === 'object' && value !== null) text = JSON.stringify(value) ?? String(value);
+  else text = String(value);
+  text = text.replace(/\u0000/g, '\\0');
+  return text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}… (${text.length} characters)` : text;
+}
+
+/** The text of catalog error 51001, as internal.error_text writes it. */
+export function invalidArgumentText(parameter: string, value: unknown, expected: string): string {
+  return `The value '${shownValue(value)}' for ${parameter} is not accepted: ${expected}. Nothing was changed.`;
+}

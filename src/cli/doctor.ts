@@ -61,14 +61,14 @@ function checkCertificate(f: Findings, what: string, certFile: string | undefine
   return thumbprint;
 }
 
-/** The thumbprint a TLS server presents, or the reason it cannot be reached. */
-function presentedThumbprint(address: string): Promise<string> {
+/** The certificate a TLS server presents (thumbprint and end of validity), or the reason it cannot be reached. */
+function presentedCertificate(address: string): Promise<{ thumbprint: string; validTo: string }> {
   const url = new URL(address);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: url.hostname, port: Number(url.port || 443), rejectUnauthorized: false, timeout: 5000, servername: url.hostname === '127.0.0.1' ? undefined : url.hostname }, () => {
-      const fp = socket.getPeerCertificate().fingerprint256 ?? '';
+      const peer = socket.getPeerCertificate();
       socket.end();
-      resolve(normalizeThumbprint(fp));
+      resolve({ thumbprint: normalizeThumbprint(peer.fingerprint256 ?? ''), validTo: peer.valid_to });
     });
     socket.once('timeout', () => socket.destroy(new Error('no answer within 5 s')));
     socket.once('error', reject);
@@ -107,9 +107,12 @@ async function checkMasters(f: Findings, db: CatalogDb, props: readonly Row[], p
     return;
   }
   try {
-    const thumbprint = await presentedThumbprint(address);
+    const { thumbprint, validTo } = await presentedCertificate(address);
+    const left = new Date(validTo).getTime() - Date.now();
     if (pinned && thumbprint !== pinned) f.add('fail', 'master address', `${address} presents certificate ${thumbprint}, not the pinned ${pinned}`, 'set MasterHttpsCertThumbprint in the worker settings to the master certificate\'s thumbprint');
-    else f.add('ok', 'master address', `${address} answers with certificate ${thumbprint}`);
+    else if (left < 0) f.add('fail', 'master address', `${address} presents certificate ${thumbprint}, which expired on ${validTo}`, 'give the master a new certificate (scaleout cert) and pin its thumbprint on the workers');
+    else if (left < 30 * 86_400_000) f.add('warn', 'master address', `${address} presents certificate ${thumbprint}, which expires on ${validTo}`, 'renew it before then, and pin the new thumbprint on the workers');
+    else f.add('ok', 'master address', `${address} answers with certificate ${thumbprint}, valid until ${validTo}`);
   } catch (error) {
     f.add('fail', 'master address', `${address} cannot be reached: ${(error as Error).message}`, 'start the master, open its port in the firewall, or correct catalog.update_master_address');
   }

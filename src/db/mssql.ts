@@ -10,6 +10,7 @@
 import sql from 'mssql';
 import { CatalogError } from '../catalog/errors.ts';
 import { transientKind, withRetry } from './transient.ts';
+import { checkArgument } from './arguments.ts';
 import type { CallOptions, CatalogDb, ProcedureResult, Row, Session } from './types.ts';
 
 interface ParamInfo {
@@ -161,6 +162,7 @@ export class MssqlCatalogDb implements CatalogDb {
       if (!byKey.has(key)) {
         throw new Error(`${procedure} has no parameter @${key}; its parameters are ${declared.map((p) => `@${p.name}`).join(', ') || 'none'}.`);
       }
+      checkArgument(byKey.get(key)!.name, byKey.get(key)!.typeName, v);
       given.set(key, v);
     }
     const attempt = async (): Promise<ProcedureResult> => {

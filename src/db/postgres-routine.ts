@@ -8,6 +8,7 @@
  */
 
 import { CatalogError, numberFromSqlState, messageWithoutNumber } from '../catalog/errors.ts';
+import { checkArgument } from './arguments.ts';
 import type { ProcedureResult, Row } from './types.ts';
 
 interface RoutineArg {
@@ -111,6 +112,7 @@ export function buildRoutineCall(info: RoutineInfo, params: Readonly<Record<stri
     if (info.kind === 'function' && arg.mode === 'out') continue;
     const isOutput = arg.mode === 'out' || arg.mode === 'inout';
     if (given.has(arg.name)) {
+      checkArgument(arg.name, arg.type, given.get(arg.name));
       values.push(toPgValue(given.get(arg.name)));
       parts.push(`${quoteIdent(arg.name)} => $${values.length}::${arg.type}`);
     } else if (isOutput || !arg.hasDefault) {

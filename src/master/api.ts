@@ -32,6 +32,7 @@ import type { Identities } from './identities.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { MasterSettings } from './settings.ts';
+import { isIsoTime } from '../db/arguments.ts';
 
 const uuid = z.string().uuid();
 
@@ -45,7 +46,7 @@ const registerBody = z
     maxTaskCount: z.number().int().min(1).max(1000).optional(),
     osVersion: z.string().max(256).optional(),
     processorCount: z.number().int().min(1).max(100_000).optional(),
-    totalMemoryMB: z.number().min(0).optional(),
+    totalMemoryMB: z.number().min(0).max(1e9).optional(),
     agentVersion: z.string().max(64).optional(),
   })
   .strict();
@@ -55,8 +56,8 @@ const heartbeatBody = z
     machineName: z.string().min(1).max(256).optional(),
     userAccount: z.string().max(256).optional(),
     cpuPercent: z.number().min(0).max(100).optional(),
-    availableMemoryMB: z.number().min(0).optional(),
-    runningTaskCount: z.number().int().min(0).optional(),
+    availableMemoryMB: z.number().min(0).max(1e9).optional(),
+    runningTaskCount: z.number().int().min(0).max(100_000).optional(),
     logLinesPending: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     logLinesUndeliverable: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
@@ -100,14 +101,14 @@ const exchangeBody = z
 
 const logMessage = z
   .object({
-    time: z.string().max(40).optional(),
+    time: z.string().max(40).refine(isIsoTime, 'an ISO 8601 date and time, like 2026-12-01T08:30:00Z').optional(),
     type: z.number().int().min(-1).max(1000).optional(),
     source: z.number().int().min(0).max(1000).optional(),
     message: z.string().max(1_000_000).nullable().optional(),
     package: z.string().max(260).optional(),
     event: z.string().max(1024).optional(),
     sourceName: z.string().max(4000).optional(),
-    code: z.number().int().optional(),
+    code: z.number().int().min(-2147483648).max(2147483647).optional(),
     stream: uuid.optional(),
     seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })

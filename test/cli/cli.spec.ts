@@ -214,5 +214,14 @@ describe('the scaleout command line, against a running system on the embedded ca
     );
     expect(noCatalog.code).to.equal(1);
     expect(noCatalog.stdout).to.match(/fail\s+catalog: cannot be used[\s\S]*fix: /);
+    // A certificate that expires within 30 days is a warning, with the date and what to do.
+    await ok('cert', 'worker', '--out', join(dir, 'soon'), '--name', 'soon', '--days', '10');
+    // (doctor exits 1 here: the worker stopped above is a failed check.)
+    const soonReport = await cli('doctor', '--master-cert', join(dir, 'soon', 'soon.crt'), '--master-key', join(dir, 'soon', 'soon.key'), '--json');
+    const soon = JSON.parse(soonReport.stdout) as Array<{ level: string; check: string; detail: string; fix?: string }>;
+    const expiring = soon.find((x) => x.check === 'master certificate file');
+    expect(expiring).to.include({ level: 'warn' });
+    expect(expiring!.detail).to.match(/expires on/);
+    expect(expiring!.fix).to.match(/renew/);
   });
 });

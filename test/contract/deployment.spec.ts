@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { expectCatalogError, snapshot, truthy, view } from '../support/catalog-helpers.ts';
-import { createFolder, deploy, sampleManifest, sha256Hex } from '../support/queue-helpers.ts';
+import { createFolder, deploy, projectBytes, sampleManifest, sha256Hex } from '../support/queue-helpers.ts';
 
 const DEPLOY_TABLES = ['internal.folders', 'internal.projects', 'internal.object_versions', 'internal.packages', 'internal.object_parameters', 'internal.operations'];
 
@@ -109,12 +109,17 @@ forEachBackend('folders and projects', (backend) => {
       ];
       for (const [manifest, text] of cases) {
         await expectCatalogError(
-          db.call('catalog.deploy_project', { folder_name: folder, project_name: 'etl', project_stream: Buffer.from('x'), manifest: JSON.stringify(manifest) }),
+          db.call('catalog.deploy_project', { folder_name: folder, project_name: 'etl', project_stream: projectBytes('x'), manifest: JSON.stringify(manifest) }),
           51001,
           text,
         );
       }
-      await expectCatalogError(db.call('catalog.deploy_project', { folder_name: folder, project_name: 'etl', project_stream: Buffer.from('x'), manifest: '{not json' }), 51001, /JSON object/);
+      await expectCatalogError(db.call('catalog.deploy_project', { folder_name: folder, project_name: 'etl', project_stream: projectBytes('x'), manifest: '{not json' }), 51001, /JSON object/);
+      // A stream that is not a zip, or nothing at all, is refused before anything is stored.
+      const good = JSON.stringify(sampleManifest());
+      for (const garbage of [Buffer.alloc(0), Buffer.from('not a zip at all'), Buffer.from('PK')]) {
+        await expectCatalogError(db.call('catalog.deploy_project', { folder_name: folder, project_name: 'etl', project_stream: garbage, manifest: good }), 51001, new RegExp(`<${garbage.length} bytes>' for @project_stream.*zip`));
+      }
       const e = await expectCatalogError(db.call('catalog.deploy_project', {}), 51000);
       expect(e.message).to.contain('@folder_name').and.contain('@project_name').and.contain('@project_stream').and.contain('@manifest');
       expect(await snapshot(db, DEPLOY_TABLES)).to.deep.equal(before);

@@ -13,6 +13,7 @@ import { createSelfSignedCertificate, type CertificateFiles } from '../../src/tl
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { call, makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
 import { waitFor } from '../support/wait.ts';
+import { projectBytes } from '../support/queue-helpers.ts';
 
 const SETTINGS = {
   MasterHeartbeatIntervalInMs: 1000,
@@ -54,7 +55,7 @@ forEachBackend('every request authorized', (backend) => {
     certs = makeCerts();
     await catalog.db.call('catalog.create_folder', { folder_name: 'auth' });
     await catalog.db.call('catalog.deploy_project', {
-      folder_name: 'auth', project_name: 'p', project_stream: Buffer.from('the project'),
+      folder_name: 'auth', project_name: 'p', project_stream: projectBytes('the project'),
       manifest: JSON.stringify({ name: 'p', packages: [{ name: 'noop', kind: 'node' }] }),
     });
     master = await startMaster(catalog.database.spec!, certs, SETTINGS);
@@ -204,5 +205,25 @@ forEachBackend('every request authorized', (backend) => {
     for (const s of sockets) s.destroy();
     // The bound is per certificate: the others still get in.
     expect((await call(port, 'POST', `/api/v1/agents/${a.id}/heartbeat`, { cert: a.cert, body: {} })).status).to.be.oneOf([200, 403]);
+  });
+  it('answers hostile values with 400 and a reason, never 500, and stores nothing', async () => {
+    const a = await worker(catalog.db, certs, port, 'auth-hostile');
+    const task = await claimOne(a);
+    const answers = [
+      await call(port, 'POST', `/api/v1/agents/${a.id}/register`, { cert: a.cert, body: { machineName: 'h', totalMemoryMB: 1e300 } }),
+      await call(port, 'POST', `/api/v1/agents/${a.id}/heartbeat`, { cert: a.cert, body: { runningTaskCount: 1e12 } }),
+      await call(port, 'POST', `/api/v1/agents/${a.id}/heartbeat`, { cert: a.cert, body: { availableMemoryMB: 1e300 } }),
+      await call(port, 'POST', `/api/v1/executions/${task.executionId}/logs`, { cert: a.cert, body: { messages: [{ message: 'x', time: '2024-13-45T99:99:99Z', stream: task.streamId, seq: 0 }] } }),
+      await call(port, 'POST', `/api/v1/executions/${task.executionId}/logs`, { cert: a.cert, body: { messages: [1, 'a', null, []] } }),
+      await call(port, 'POST', `/api/v1/executions/${task.executionId}/logs`, { cert: a.cert, body: { messages: [{ message: 'x', code: 1e12, stream: task.streamId, seq: 0 }] } }),
+      await call(port, 'POST', `/api/v1/tasks/${task.taskId}/heartbeat`, { cert: a.cert, body: { leaseToken: 'not-a-uuid' } }),
+      await call(port, 'POST', `/api/v1/agents/${a.id}/tasks:claim`, { cert: a.cert, rawBody: Buffer.from('{"maxTasks": 1,') }),
+    ];
+    expect(answers.map((r) => r.status)).to.deep.equal(answers.map(() => 400));
+    for (const r of answers) expect(String(r.json.message ?? '')).to.have.length.below(1000);
+    const tooLong = await call(port, 'POST', `/api/v1/executions/99999999999999999999/logs`, { cert: a.cert, body: { messages: [] } });
+    expect(tooLong.status).to.be.oneOf([400, 404]);
+    const messages = await catalog.db.query('SELECT count(*) AS n FROM catalog.operation_messages WHERE operation_id = $1 AND message = $2', [task.executionId, 'x']);
+    expect(Number(messages[0]!.n)).to.equal(0);
   });
 });

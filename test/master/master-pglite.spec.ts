@@ -13,6 +13,7 @@ import { openCatalog } from '../../src/db/open.ts';
 import { migrateUp } from '../../src/migrate/runner.ts';
 import { view } from '../support/catalog-helpers.ts';
 import { call, makeCerts, startMaster, type Certs } from '../support/master-process.ts';
+import { projectBytes } from '../support/queue-helpers.ts';
 
 describe('master service [PGlite, embedded catalog]', () => {
   let dir: string;
@@ -38,7 +39,7 @@ describe('master service [PGlite, embedded catalog]', () => {
         await migrateUp(db);
         await db.call('catalog.add_worker_agent', { WorkerAgentId: worker, CertificateThumbprint: cert.thumbprint, IsEnabled: 1 });
         await db.call('catalog.create_folder', { folder_name: 'f' });
-        await db.call('catalog.deploy_project', { folder_name: 'f', project_name: 'p', project_stream: Buffer.from('x'), manifest: JSON.stringify({ name: 'p', packages: [{ name: 'noop', kind: 'node' }] }) });
+        await db.call('catalog.deploy_project', { folder_name: 'f', project_name: 'p', project_stream: projectBytes('x'), manifest: JSON.stringify({ name: 'p', packages: [{ name: 'noop', kind: 'node' }] }) });
         const r = await db.call('catalog.create_execution', { folder_name: 'f', project_name: 'p', package_name: 'noop' });
         executionId = Number(r.output.execution_id);
         await db.call('catalog.start_execution', { execution_id: executionId });

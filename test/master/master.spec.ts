@@ -11,7 +11,7 @@ import type { CatalogDb } from '../../src/db/types.ts';
 import type { CertificateFiles } from '../../src/tls/certificates.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { view } from '../support/catalog-helpers.ts';
-import { sha256Hex } from '../support/queue-helpers.ts';
+import { projectBytes, sha256Hex } from '../support/queue-helpers.ts';
 import { waitFor } from '../support/wait.ts';
 import { TcpProxy, call, makeCerts, startCall, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
 
@@ -54,7 +54,7 @@ forEachBackend('master service', (backend) => {
   let certs: Certs;
   let master: MasterProcess | undefined;
   const folder = 'master_tests';
-  const bytes = Buffer.from('project bytes');
+  const bytes = projectBytes('project bytes');
 
   before(async function () {
     if (backend.kind === 'pglite') this.skip(); // see the header

@@ -1,6 +1,7 @@
 /** Deploying projects, creating executions and driving the task queue in the contract specs. */
 
 import { createHash } from 'node:crypto';
+import { strToU8, zipSync } from 'fflate';
 import type { CatalogDb, Row } from '../../src/db/types.ts';
 import { newId, newThumbprint, truthy, view } from './catalog-helpers.ts';
 
@@ -37,6 +38,11 @@ export function sampleManifest(name = 'etl'): Manifest {
   };
 }
 
+/** A small zip (what deploy_project accepts), different for each tag. */
+export function projectBytes(tag: string = newId()): Buffer {
+  return Buffer.from(zipSync({ 'scaleout.project.json': strToU8(JSON.stringify({ tag })) }));
+}
+
 export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -46,7 +52,7 @@ export async function createFolder(db: CatalogDb, name = `folder_${newId().slice
   return name;
 }
 
-export async function deploy(db: CatalogDb, folder: string, manifest: Manifest = sampleManifest(), bytes = Buffer.from(`zip:${newId()}`)): Promise<{ operationId: number; bytes: Buffer }> {
+export async function deploy(db: CatalogDb, folder: string, manifest: Manifest = sampleManifest(), bytes = projectBytes()): Promise<{ operationId: number; bytes: Buffer }> {
   const r = await db.call('catalog.deploy_project', {
     folder_name: folder,
     project_name: manifest.name,

@@ -461,7 +461,8 @@ forEachBackend('worker agents, end to end', (backend) => {
   });
 
   it('delivers log lines kept on disk by a worker that crashed, at its next start, exactly once', async () => {
-    const id = await startExecution(db, 'echo');
+    // The batch is of an execution this worker ran: a worker's lines go only to its own attempts.
+    const id = await startExecution(db, 'echo', { worker: w2.id });
     await waitForEnd(db, id);
     // A batch as a crashed worker leaves it in its ExecutionLogCacheFolder, and the same batch id again.
     const cache = join(w2.stateFolder, 'ELogCache');

@@ -14,7 +14,7 @@ GO
 CREATE OR ALTER PROCEDURE [catalog].add_worker_agent
     @WorkerAgentId uniqueidentifier = NULL,
     @CertificateThumbprint nvarchar(256) = NULL,
-    @DisplayName nvarchar(256) = NULL,
+    @DisplayName nvarchar(max) = NULL,
     @Description nvarchar(max) = NULL,
     @Tags nvarchar(max) = NULL,
     @MaxTaskCount int = NULL,
@@ -70,6 +70,13 @@ BEGIN
             @error_number = COALESCE(@error_number, 51000),
             @error_message = @error_message + internal.error_text(51000, N'@IsEnabled', NULL, NULL) + N' ';
 
+    /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
+    SET @error_message = @error_message
+        + internal.length_problem(N'@DisplayName', @DisplayName, 256)
+        + internal.length_problem(N'@Description', @Description, 4000)
+        + internal.length_problem(N'@Tags', @Tags, 4000);
+    IF @error_number IS NULL AND @error_message <> N''
+        SET @error_number = 51001;
     IF @error_number IS NOT NULL
     BEGIN
         EXEC internal.raise_error_text @number = @error_number, @message = @error_message;

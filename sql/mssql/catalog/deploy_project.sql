@@ -11,7 +11,7 @@ GO
     newest MAX_PROJECT_VERSIONS are kept (never one an unfinished execution uses). Records a
     deploy_project operation (101).
     Caller: DBA (ssis_admin). Output: @operation_id. Returns 0.
-    Errors: 51000 a required argument is NULL; 51001 invalid project name or manifest; 51103 no such
+    Errors: 51000 a required argument is NULL; 51001 invalid project name, manifest or project stream (not a zip, over 256 MB); 51103 no such
     folder.
 */
 CREATE OR ALTER PROCEDURE [catalog].deploy_project
@@ -57,6 +57,19 @@ BEGIN
         SELECT
             @error_number = COALESCE(@error_number, 51000),
             @error_message = @error_message + internal.error_text(51000, N'@project_stream', NULL, NULL) + N' ';
+    ELSE IF DATALENGTH(@project_stream) > 268435456
+        OR CONVERT(varchar(8), SUBSTRING(@project_stream, 1, 4), 2) NOT IN ('504B0304', '504B0506')
+        /* A zip starts with a local file header (PK 3 4), an empty one with its end record (PK 5 6). */
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(
+                51001,
+                N'@project_stream',
+                N'<' + CAST(DATALENGTH(@project_stream) AS nvarchar(20)) + N' bytes>',
+                N'a packed project: a zip archive of at most 268435456 bytes'
+            )
+            + N' ';
     IF @manifest IS NULL
         SELECT
             @error_number = COALESCE(@error_number, 51000),

@@ -66,6 +66,11 @@ BEGIN
             + internal.error_text(51001, N'@PropertyValue', @PropertyValue, N'a whole number from 1 to 1000')
             + N' ';
 
+    /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
+    SET @error_message = @error_message
+        + internal.length_problem(N'@PropertyValue', @PropertyValue, 4000);
+    IF @error_number IS NULL AND @error_message <> N''
+        SET @error_number = 51001;
     IF @error_number IS NOT NULL
     BEGIN
         EXEC internal.raise_error_text @number = @error_number, @message = @error_message;

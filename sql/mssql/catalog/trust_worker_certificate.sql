@@ -9,7 +9,7 @@ GO
     at its first contact. Trusting a certificate that is already trusted and not yet bound changes
     only its description.
     Caller: DBA (ssis_admin). Result sets: none. Returns 0.
-    Errors: 51000 @CertificateThumbprint is NULL; 51001 malformed thumbprint; 51202 the certificate is
+    Errors: 51000 @CertificateThumbprint is NULL; 51001 malformed thumbprint or a description over 4000 characters; 51202 the certificate is
     bound to a worker agent already.
 */
 CREATE OR ALTER PROCEDURE [catalog].trust_worker_certificate
@@ -35,6 +35,11 @@ BEGIN
             @a1 = N'@CertificateThumbprint',
             @a2 = @CertificateThumbprint,
             @a3 = N'40 or 64 hexadecimal digits (a SHA-1 or SHA-256 thumbprint)';
+        RETURN 1;
+    END;
+    IF LEN(@Description + N'.') - 1 > 4000
+    BEGIN
+        EXEC internal.raise_error @number = 51001, @a1 = N'@Description', @a2 = @Description, @a3 = N'at most 4000 characters';
         RETURN 1;
     END;
 

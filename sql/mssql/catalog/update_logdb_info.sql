@@ -41,6 +41,12 @@ BEGIN
             @error_message = @error_message
             + internal.error_text(51001, N'@connection_string', N'', N'a connection string') + N' ';
 
+    /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
+    SET @error_message = @error_message
+        + internal.length_problem(N'@server_name', @server_name, 256)
+        + internal.length_problem(N'@connection_string', @connection_string, 4000);
+    IF @error_number IS NULL AND @error_message <> N''
+        SET @error_number = 51001;
     IF @error_number IS NOT NULL
     BEGIN
         EXEC internal.raise_error_text @number = @error_number, @message = @error_message;

@@ -13,7 +13,7 @@ GO
     Errors: 51000 a required argument is NULL; 51001 @SweepName blank or @LeaseMs out of range.
 */
 CREATE OR ALTER PROCEDURE internal.acquire_sweep_lease
-    @SweepName nvarchar(128) = NULL,
+    @SweepName nvarchar(max) = NULL,
     @MasterId uniqueidentifier = NULL,
     @LeaseMs int = NULL,
     @now datetimeoffset(7) = NULL,
@@ -55,6 +55,11 @@ BEGIN
             )
             + N' ';
 
+    /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
+    SET @error_message = @error_message
+        + internal.length_problem(N'@SweepName', @SweepName, 128);
+    IF @error_number IS NULL AND @error_message <> N''
+        SET @error_number = 51001;
     IF @error_number IS NOT NULL
     BEGIN
         EXEC internal.raise_error_text @number = @error_number, @message = @error_message;

@@ -10,13 +10,13 @@ GO
 */
 CREATE OR ALTER PROCEDURE internal.raise_error
     @number int = NULL,
-    @a1 nvarchar(1000) = NULL,
-    @a2 nvarchar(1000) = NULL,
-    @a3 nvarchar(1000) = NULL
+    @a1 nvarchar(max) = NULL,
+    @a2 nvarchar(max) = NULL,
+    @a3 nvarchar(max) = NULL
 AS
 BEGIN
     SET NOCOUNT ON;
-    DECLARE @message nvarchar(2048) = internal.error_text(@number, @a1, @a2, @a3) + N' Nothing was changed.';
+    DECLARE @message nvarchar(2048) = LEFT(internal.error_text(@number, @a1, @a2, @a3), 2020) + N' Nothing was changed.';
     THROW @number, @message, 1;
 END;
 GO

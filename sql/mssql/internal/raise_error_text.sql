@@ -13,7 +13,7 @@ CREATE OR ALTER PROCEDURE internal.raise_error_text
 AS
 BEGIN
     SET NOCOUNT ON;
-    DECLARE @text nvarchar(2048) = LEFT(RTRIM(@message) + N' Nothing was changed.', 2048);
+    DECLARE @text nvarchar(2048) = LEFT(RTRIM(@message), 2020) + N' Nothing was changed.';
     THROW @number, @text, 1;
 END;
 GO

@@ -17,16 +17,16 @@ GO
 CREATE OR ALTER PROCEDURE internal.register_worker_agent
     @WorkerAgentId uniqueidentifier = NULL,
     @CertificateThumbprint nvarchar(256) = NULL,
-    @MachineName nvarchar(256) = NULL,
-    @UserAccount nvarchar(256) = NULL,
-    @DisplayName nvarchar(256) = NULL,
+    @MachineName nvarchar(max) = NULL,
+    @UserAccount nvarchar(max) = NULL,
+    @DisplayName nvarchar(max) = NULL,
     @Description nvarchar(max) = NULL,
     @HeartbeatIntervalMs int = NULL,
     @MaxTaskCount int = NULL,
-    @OSVersion nvarchar(256) = NULL,
+    @OSVersion nvarchar(max) = NULL,
     @ProcessorCount int = NULL,
     @TotalMemoryMB float = NULL,
-    @AgentVersion nvarchar(64) = NULL,
+    @AgentVersion nvarchar(max) = NULL,
     @now datetimeoffset(7) = NULL,
     @IsEnabled bit = NULL OUTPUT
 AS
@@ -91,6 +91,28 @@ BEGIN
             + internal.error_text(51001, N'@MaxTaskCount', CONVERT(nvarchar(20), @MaxTaskCount), N'from 1 to 1000')
             + N' ';
 
+    IF @ProcessorCount IS NOT NULL AND (@ProcessorCount < 1 OR @ProcessorCount > 100000)
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(51001, N'@ProcessorCount', CONVERT(nvarchar(20), @ProcessorCount), N'from 1 to 100000')
+            + N' ';
+    IF @TotalMemoryMB IS NOT NULL AND (@TotalMemoryMB < 0 OR @TotalMemoryMB > 1e9)
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(51001, N'@TotalMemoryMB', CONVERT(nvarchar(40), @TotalMemoryMB), N'megabytes from 0 to 1000000000')
+            + N' ';
+    /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
+    SET @error_message = @error_message
+        + internal.length_problem(N'@MachineName', @MachineName, 256)
+        + internal.length_problem(N'@UserAccount', @UserAccount, 256)
+        + internal.length_problem(N'@DisplayName', @DisplayName, 256)
+        + internal.length_problem(N'@Description', @Description, 4000)
+        + internal.length_problem(N'@OSVersion', @OSVersion, 256)
+        + internal.length_problem(N'@AgentVersion', @AgentVersion, 64);
+    IF @error_number IS NULL AND @error_message <> N''
+        SET @error_number = 51001;
     IF @error_number IS NOT NULL
     BEGIN
         EXEC internal.raise_error_text @number = @error_number, @message = @error_message;

@@ -10,7 +10,7 @@ GO
     Errors: 51000 a required argument is NULL.
 */
 CREATE OR ALTER PROCEDURE internal.release_sweep_lease
-    @SweepName nvarchar(128) = NULL,
+    @SweepName nvarchar(max) = NULL,
     @MasterId uniqueidentifier = NULL,
     @Epoch bigint = NULL,
     @Released bit = NULL OUTPUT
@@ -35,6 +35,11 @@ BEGIN
             @error_number = COALESCE(@error_number, 51000),
             @error_message = @error_message + internal.error_text(51000, N'@Epoch', NULL, NULL) + N' ';
 
+    /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
+    SET @error_message = @error_message
+        + internal.length_problem(N'@SweepName', @SweepName, 128);
+    IF @error_number IS NULL AND @error_message <> N''
+        SET @error_number = 51001;
     IF @error_number IS NOT NULL
     BEGIN
         EXEC internal.raise_error_text @number = @error_number, @message = @error_message;

@@ -12,14 +12,14 @@ GO
 */
 CREATE OR ALTER PROCEDURE internal.update_master_settings
     @MasterId uniqueidentifier = NULL,
-    @MachineName nvarchar(256) = NULL,
-    @MachineIP nvarchar(256) = NULL,
+    @MachineName nvarchar(max) = NULL,
+    @MachineIP nvarchar(max) = NULL,
     @MasterServicePort nvarchar(256) = NULL,
-    @SSLCertThumbprint nvarchar(256) = NULL,
+    @SSLCertThumbprint nvarchar(max) = NULL,
     @MasterHeartbeatIntervalInMs nvarchar(256) = NULL,
-    @Address nvarchar(256) = NULL,
+    @Address nvarchar(max) = NULL,
     @ProcessId int = NULL,
-    @Version nvarchar(64) = NULL,
+    @Version nvarchar(max) = NULL,
     @now datetimeoffset(7) = NULL
 AS
 BEGIN
@@ -52,6 +52,17 @@ BEGIN
         SELECT
             @error_number = COALESCE(@error_number, 51000),
             @error_message = @error_message + internal.error_text(51000, N'@SSLCertThumbprint', NULL, NULL) + N' ';
+    ELSE IF internal.normalize_thumbprint(@SSLCertThumbprint) IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(
+                51001,
+                N'@SSLCertThumbprint',
+                @SSLCertThumbprint,
+                N'40 or 64 hexadecimal digits (a SHA-1 or SHA-256 thumbprint)'
+            )
+            + N' ';
     IF @MasterHeartbeatIntervalInMs IS NULL
         SELECT
             @error_number = COALESCE(@error_number, 51000),
@@ -71,6 +82,15 @@ BEGIN
             )
             + N' ';
 
+    /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
+    SET @error_message = @error_message
+        + internal.length_problem(N'@MachineName', @MachineName, 256)
+        + internal.length_problem(N'@MachineIP', @MachineIP, 256)
+        + internal.length_problem(N'@Address', @Address, 256)
+        + internal.length_problem(N'@Version', @Version, 64)
+        + internal.length_problem(N'@SSLCertThumbprint', @SSLCertThumbprint, 128);
+    IF @error_number IS NULL AND @error_message <> N''
+        SET @error_number = 51001;
     IF @error_number IS NOT NULL
     BEGIN
         EXEC internal.raise_error_text @number = @error_number, @message = @error_message;

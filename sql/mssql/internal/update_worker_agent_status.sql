@@ -15,8 +15,8 @@ GO
 CREATE OR ALTER PROCEDURE internal.update_worker_agent_status
     @WorkerAgentId uniqueidentifier = NULL,
     @CertificateThumbprint nvarchar(256) = NULL,
-    @MachineName nvarchar(256) = NULL,
-    @UserAccount nvarchar(256) = NULL,
+    @MachineName nvarchar(max) = NULL,
+    @UserAccount nvarchar(max) = NULL,
     @CpuPercent float = NULL,
     @AvailableMemoryMB float = NULL,
     @RunningTaskCount int = NULL,
@@ -58,11 +58,11 @@ BEGIN
             @error_number = COALESCE(@error_number, 51001),
             @error_message = @error_message
             + internal.error_text(51001, N'@CpuPercent', CONVERT(nvarchar(40), @CpuPercent), N'from 0 to 100') + N' ';
-    IF @AvailableMemoryMB IS NOT NULL AND @AvailableMemoryMB < 0
+    IF @AvailableMemoryMB IS NOT NULL AND (@AvailableMemoryMB < 0 OR @AvailableMemoryMB > 1e9)
         SELECT
             @error_number = COALESCE(@error_number, 51001),
             @error_message = @error_message
-            + internal.error_text(51001, N'@AvailableMemoryMB', CONVERT(nvarchar(40), @AvailableMemoryMB), N'0 or more')
+            + internal.error_text(51001, N'@AvailableMemoryMB', CONVERT(nvarchar(40), @AvailableMemoryMB), N'megabytes from 0 to 1000000000')
             + N' ';
     IF @RunningTaskCount IS NOT NULL AND @RunningTaskCount < 0
         SELECT
@@ -85,6 +85,12 @@ BEGIN
             )
             + N' ';
 
+    /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
+    SET @error_message = @error_message
+        + internal.length_problem(N'@MachineName', @MachineName, 256)
+        + internal.length_problem(N'@UserAccount', @UserAccount, 256);
+    IF @error_number IS NULL AND @error_message <> N''
+        SET @error_number = 51001;
     IF @error_number IS NOT NULL
     BEGIN
         EXEC internal.raise_error_text @number = @error_number, @message = @error_message;

@@ -49,6 +49,14 @@ BEGIN
         error_number := COALESCE(error_number, 51000);
         error_message := error_message || internal.error_text(51000, '@IsEnabled') || ' ';
     END IF;
+    -- Lengths the tables store
+    error_message := error_message
+        || internal.length_problem('@DisplayName', DisplayName, 256)
+        || internal.length_problem('@Description', Description, 4000)
+        || internal.length_problem('@Tags', Tags, 4000);
+    IF error_number IS NULL AND error_message <> '' THEN
+        error_number := 51001;
+    END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);
     END IF;

@@ -75,6 +75,12 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@timeout_seconds', timeout_seconds::text, 'a number of seconds greater than 0') || ' ';
     END IF;
+    -- Lengths the tables store
+    error_message := error_message
+        || internal.length_problem('@required_tags', required_tags, 4000);
+    IF error_number IS NULL AND error_message <> '' THEN
+        error_number := 51001;
+    END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);
     END IF;

@@ -6,7 +6,7 @@
 -- newest MAX_PROJECT_VERSIONS are kept (never one an unfinished execution uses). Records a
 -- deploy_project operation (101).
 -- Caller: DBA (ssis_admin). Output: operation_id.
--- Errors: 51000 a required argument is NULL; 51001 invalid project name or manifest; 51103 no such
+-- Errors: 51000 a required argument is NULL; 51001 invalid project name, manifest or project stream (not a zip, over 256 MB); 51103 no such
 -- folder.
 CREATE OR REPLACE PROCEDURE catalog.deploy_project(
     folder_name varchar(128) DEFAULT NULL,
@@ -49,6 +49,11 @@ BEGIN
     IF project_stream IS NULL THEN
         error_number := COALESCE(error_number, 51000);
         error_message := error_message || internal.error_text(51000, '@project_stream') || ' ';
+    ELSIF length(project_stream) > 268435456
+          OR substring(project_stream FROM 1 FOR 4) NOT IN ('\x504b0304'::bytea, '\x504b0506'::bytea) THEN
+        -- A zip starts with a local file header (PK 3 4), an empty one with its end record (PK 5 6).
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@project_stream', '<' || length(project_stream) || ' bytes>', 'a packed project: a zip archive of at most 268435456 bytes') || ' ';
     END IF;
     IF manifest IS NULL THEN
         error_number := COALESCE(error_number, 51000);

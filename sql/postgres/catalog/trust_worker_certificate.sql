@@ -4,7 +4,7 @@
 -- at its first contact. Trusting a certificate that is already trusted and not yet bound changes
 -- only its description.
 -- Caller: DBA (ssis_admin).
--- Errors: 51000 CertificateThumbprint is NULL; 51001 malformed thumbprint; 51202 the certificate is
+-- Errors: 51000 CertificateThumbprint is NULL; 51001 malformed thumbprint or a description over 4000 characters; 51202 the certificate is
 -- bound to a worker agent already.
 CREATE OR REPLACE PROCEDURE catalog.trust_worker_certificate(
     CertificateThumbprint varchar(256) DEFAULT NULL,
@@ -25,6 +25,9 @@ BEGIN
     END IF;
     IF thumbprint IS NULL THEN
         PERFORM internal.raise_error(51001, '@CertificateThumbprint', CertificateThumbprint, '40 or 64 hexadecimal digits (a SHA-1 or SHA-256 thumbprint)');
+    END IF;
+    IF length(Description) > 4000 THEN
+        PERFORM internal.raise_error(51001, '@Description', Description, 'at most 4000 characters');
     END IF;
 
     -- Trust; table: worker_certificates

@@ -33,6 +33,13 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@connection_string', '', 'a connection string') || ' ';
     END IF;
+    -- Lengths the tables store
+    error_message := error_message
+        || internal.length_problem('@server_name', server_name, 256)
+        || internal.length_problem('@connection_string', connection_string, 4000);
+    IF error_number IS NULL AND error_message <> '' THEN
+        error_number := 51001;
+    END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);
     END IF;

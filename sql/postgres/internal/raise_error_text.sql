@@ -12,6 +12,6 @@ AS $$
 BEGIN
     RAISE EXCEPTION USING
         ERRCODE = 'SO' || lpad((number % 1000)::text, 3, '0'),
-        MESSAGE = number::text || ': ' || left(rtrim(message) || ' Nothing was changed.', 2048);
+        MESSAGE = number::text || ': ' || left(rtrim(message), 2020) || ' Nothing was changed.';
 END;
 $$;

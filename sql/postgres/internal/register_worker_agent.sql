@@ -66,6 +66,25 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@MaxTaskCount', MaxTaskCount::text, 'from 1 to 1000') || ' ';
     END IF;
+    IF ProcessorCount IS NOT NULL AND ProcessorCount NOT BETWEEN 1 AND 100000 THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@ProcessorCount', ProcessorCount::text, 'from 1 to 100000') || ' ';
+    END IF;
+    IF TotalMemoryMB IS NOT NULL AND (TotalMemoryMB < 0 OR TotalMemoryMB > 1e9) THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@TotalMemoryMB', TotalMemoryMB::text, 'megabytes from 0 to 1000000000') || ' ';
+    END IF;
+    -- Lengths the tables store
+    error_message := error_message
+        || internal.length_problem('@MachineName', MachineName, 256)
+        || internal.length_problem('@UserAccount', UserAccount, 256)
+        || internal.length_problem('@DisplayName', DisplayName, 256)
+        || internal.length_problem('@Description', Description, 4000)
+        || internal.length_problem('@OSVersion', OSVersion, 256)
+        || internal.length_problem('@AgentVersion', AgentVersion, 64);
+    IF error_number IS NULL AND error_message <> '' THEN
+        error_number := 51001;
+    END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);
     END IF;

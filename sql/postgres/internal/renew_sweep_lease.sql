@@ -42,6 +42,12 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@LeaseMs', LeaseMs::text, 'milliseconds from 1000 to 86400000') || ' ';
     END IF;
+    -- Lengths the tables store
+    error_message := error_message
+        || internal.length_problem('@SweepName', SweepName, 128);
+    IF error_number IS NULL AND error_message <> '' THEN
+        error_number := 51001;
+    END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);
     END IF;

@@ -47,6 +47,9 @@ BEGIN
     IF SSLCertThumbprint IS NULL THEN
         error_number := COALESCE(error_number, 51000);
         error_message := error_message || internal.error_text(51000, '@SSLCertThumbprint') || ' ';
+    ELSIF internal.normalize_thumbprint(SSLCertThumbprint) IS NULL THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@SSLCertThumbprint', SSLCertThumbprint, '40 or 64 hexadecimal digits (a SHA-1 or SHA-256 thumbprint)') || ' ';
     END IF;
     IF MasterHeartbeatIntervalInMs IS NULL THEN
         error_number := COALESCE(error_number, 51000);
@@ -54,6 +57,16 @@ BEGIN
     ELSIF interval_ms IS NULL OR interval_ms NOT BETWEEN 1000 AND 3600000 THEN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@MasterHeartbeatIntervalInMs', MasterHeartbeatIntervalInMs, 'milliseconds from 1000 to 3600000') || ' ';
+    END IF;
+    -- Lengths the tables store
+    error_message := error_message
+        || internal.length_problem('@MachineName', MachineName, 256)
+        || internal.length_problem('@MachineIP', MachineIP, 256)
+        || internal.length_problem('@Address', Address, 256)
+        || internal.length_problem('@Version', Version, 64)
+        || internal.length_problem('@SSLCertThumbprint', SSLCertThumbprint, 128);
+    IF error_number IS NULL AND error_message <> '' THEN
+        error_number := 51001;
     END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);

@@ -47,9 +47,9 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@CpuPercent', CpuPercent::text, 'from 0 to 100') || ' ';
     END IF;
-    IF AvailableMemoryMB IS NOT NULL AND AvailableMemoryMB < 0 THEN
+    IF AvailableMemoryMB IS NOT NULL AND (AvailableMemoryMB < 0 OR AvailableMemoryMB > 1e9) THEN
         error_number := COALESCE(error_number, 51001);
-        error_message := error_message || internal.error_text(51001, '@AvailableMemoryMB', AvailableMemoryMB::text, '0 or more') || ' ';
+        error_message := error_message || internal.error_text(51001, '@AvailableMemoryMB', AvailableMemoryMB::text, 'megabytes from 0 to 1000000000') || ' ';
     END IF;
     IF RunningTaskCount IS NOT NULL AND RunningTaskCount < 0 THEN
         error_number := COALESCE(error_number, 51001);
@@ -62,6 +62,13 @@ BEGIN
     IF LogLinesUndeliverable < 0 THEN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@LogLinesUndeliverable', LogLinesUndeliverable::text, '0 or more') || ' ';
+    END IF;
+    -- Lengths the tables store
+    error_message := error_message
+        || internal.length_problem('@MachineName', MachineName, 256)
+        || internal.length_problem('@UserAccount', UserAccount, 256);
+    IF error_number IS NULL AND error_message <> '' THEN
+        error_number := 51001;
     END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);
