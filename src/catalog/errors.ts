@@ -47,6 +47,7 @@ const entries: CatalogErrorInfo[] = [
   { number: 51401, symbol: 'certificate_untrusted', httpStatus: 403, summary: 'The certificate is not trusted by the catalog.' },
   { number: 51402, symbol: 'certificate_mismatch', httpStatus: 403, summary: 'The worker agent presented a certificate other than the one registered for it.' },
   { number: 51403, symbol: 'not_authorized', httpStatus: 403, summary: 'The worker agent asked for what is not its own: another worker\'s lease, attempt or log stream, or a project of no task it holds.' },
+  { number: 51404, symbol: 'protection_key_missing', httpStatus: 409, summary: 'The catalog has no protection key to encrypt a sensitive value with (scaleout migrate up or scaleout catalog key create gives it one).' },
 ];
 
 /** Every catalog error, by number. */

@@ -366,6 +366,44 @@ export function registerCatalogCommands(program: Command): void {
         process.stdout.write(`Log database set to ${server}; workers pick it up at their next heartbeat.\n`);
       }),
     );
+
+  // ---- catalog key: the protection key of sensitive values (src/catalog/protection.ts)
+  const key = cat.command('key').description('the protection key that encrypts sensitive values at rest');
+  const keyFolderOption = '--key-folder <folder>';
+  const keyFolderHelp = 'where the private halves are kept (default: SCALEOUT_KEY_FOLDER, else ~/.local/state/scaleout/keys)';
+  key
+    .command('show')
+    .description('the current key, and whether this machine\'s key folder holds it')
+    .option(keyFolderOption, keyFolderHelp)
+    .option('--json', 'print JSON')
+    .action((o: { keyFolder?: string; json?: boolean }) =>
+      run(async (db) => {
+        const { catalogKeyState, defaultKeyFolder, Keyring } = await import('../catalog/protection.ts');
+        const folder = o.keyFolder ?? defaultKeyFolder();
+        const state = await catalogKeyState(db);
+        const here = state.currentKeyId !== undefined && (state.keptByCatalog || new Keyring(folder).has(state.currentKeyId));
+        const report = { currentKeyId: state.currentKeyId ?? null, keptByCatalog: state.keptByCatalog, keyFolder: state.keptByCatalog ? null : folder, inKeyFolder: here };
+        if (o.json) return printJson(report);
+        if (!state.currentKeyId) process.stdout.write('The catalog has no protection key: run scaleout migrate up.\n');
+        else if (state.keptByCatalog) process.stdout.write(`Protection key ${state.currentKeyId}: a symmetric key in the catalog, under its database master key.\n`);
+        else process.stdout.write(`Protection key ${state.currentKeyId}: ${here ? `its private half is in ${folder}` : `its private half is NOT in ${folder}; a master here could not decrypt sensitive values`}.\n`);
+      }),
+    );
+  key
+    .command('rotate')
+    .description('make a new key current and re-encrypt every sensitive value with it (copy the new key file to every master first)')
+    .option(keyFolderOption, keyFolderHelp)
+    .action((o: { keyFolder?: string }) =>
+      run(async (db) => {
+        const { defaultKeyFolder, rotateProtectionKey } = await import('../catalog/protection.ts');
+        const folder = o.keyFolder ?? defaultKeyFolder();
+        const { keyId, reprotected } = await rotateProtectionKey(db, folder);
+        process.stdout.write(`Protection key ${keyId} is current; ${reprotected} value(s) re-encrypted with it.\n`);
+        if (db.dialect !== 'mssql') {
+          process.stdout.write(`Its private half is ${folder}/${keyId}.key: copy it to every master's key folder. Older key files are no longer needed by this catalog.\n`);
+        }
+      }),
+    );
 }
 
 function formatValue(v: unknown): string {

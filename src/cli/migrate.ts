@@ -19,8 +19,9 @@ export function registerMigrateCommands(program: Command): void {
 
   migrate
     .command('up', { isDefault: true })
-    .description('apply every pending step and every new or changed view or procedure')
-    .action(async () => {
+    .description('apply every pending step and every new or changed view or procedure; a new catalog gets its protection key for sensitive values')
+    .option('--key-folder <folder>', 'where the protection key\'s private half is kept (default: SCALEOUT_KEY_FOLDER, else ~/.local/state/scaleout/keys)')
+    .action(async (o: { keyFolder?: string }) => {
       await withCatalog(program, async (db) => {
         process.stdout.write(`Migrating ${db.description}\n`);
         const { migrateUp } = await import('../migrate/runner.ts');
@@ -28,6 +29,9 @@ export function registerMigrateCommands(program: Command): void {
           onApplied: (script, ms) => process.stdout.write(`  applied ${script.file} (${ms} ms)\n`),
         });
         process.stdout.write(applied.length === 0 ? 'The catalog is up to date.\n' : `Applied ${applied.length} script(s).\n`);
+        const { ensureProtectionKey, defaultKeyFolder } = await import('../catalog/protection.ts');
+        const said = await ensureProtectionKey(db, o.keyFolder ?? defaultKeyFolder());
+        if (said) process.stdout.write(`Sensitive values: ${said}.\n`);
       });
     });
 

@@ -6,6 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { AsyncMutex } from './async-mutex.ts';
 import { PostgresFamilyDb } from './postgres-base.ts';
 import { acquireFolderLock, type FolderLock } from './folder-lock.ts';
@@ -33,7 +34,8 @@ export class PgliteCatalogDb extends PostgresFamilyDb implements CatalogDb {
       lock = acquireFolderLock(dataDir);
     }
     try {
-      const pglite = new PGlite(dataDir);
+      // pgcrypto encrypts sensitive values at rest (migration 0006).
+      const pglite = new PGlite({ dataDir, extensions: { pgcrypto } });
       await pglite.waitReady;
       return new PgliteCatalogDb(pglite, lock, description);
     } catch (error) {

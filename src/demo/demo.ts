@@ -14,6 +14,7 @@ import { parseCatalogSpec } from '../db/catalog-spec.ts';
 import { openCatalog } from '../db/open.ts';
 import type { CatalogDb, Row } from '../db/types.ts';
 import { migrateUp } from '../migrate/runner.ts';
+import { ensureProtectionKey } from '../catalog/protection.ts';
 import { PROJECT_ROOT } from '../migrate/scripts.ts';
 import { packProject } from '../project/pack.ts';
 import { createSelfSignedCertificate } from '../tls/certificates.ts';
@@ -80,6 +81,8 @@ export class Demo {
       try {
         const applied = await migrateUp(db);
         this.say(applied.length ? `     migrated (${applied.length} scripts)` : '     up to date');
+        const said = await ensureProtectionKey(db);
+        if (said) this.say(`     ${said}`);
       } finally {
         await db.close();
       }

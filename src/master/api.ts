@@ -33,6 +33,7 @@ import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { MasterSettings } from './settings.ts';
 import { isIsoTime } from '../db/arguments.ts';
+import { isProtected, type Keyring } from '../catalog/protection.ts';
 
 const uuid = z.string().uuid();
 
@@ -144,6 +145,8 @@ export interface ApiContext {
   readonly shuttingDown: () => boolean;
   readonly onCatalogResult: (ok: boolean) => void;
   readonly identities: Identities;
+  /** Decrypts sensitive values (stored encrypted by the PostgreSQL dialect) for the worker that runs the task. */
+  readonly keyring: Keyring;
 }
 
 interface Route {
@@ -169,11 +172,21 @@ interface Authenticated {
   onUndelivered(fn: () => void): void;
 }
 
+/** Sensitive parameter values in clear, for the worker that claimed the task and no one else. */
+async function revealSensitiveValues(keyring: Keyring, tasks: ClaimedTask[]): Promise<ClaimedTask[]> {
+  for (const task of tasks) {
+    for (const p of task.parameters as Array<{ sensitive?: boolean; value?: unknown }>) {
+      if (p.sensitive && isProtected(p.value)) p.value = await keyring.reveal(p.value as string);
+    }
+  }
+  return tasks;
+}
+
 /** The log-writer connection handed to enabled workers, read from the catalog at most every 5 s. */
 let logDbCache: { value: string | null; at: number } | undefined;
 async function logDbConnectionFor(ctx: ApiContext, isEnabled: boolean): Promise<string | null> {
   if (!isEnabled) return null;
-  if (!logDbCache || Date.now() - logDbCache.at > 5_000) logDbCache = { value: await getLogDbConnection(ctx.db), at: Date.now() };
+  if (!logDbCache || Date.now() - logDbCache.at > 5_000) logDbCache = { value: await ctx.keyring.reveal(await getLogDbConnection(ctx.db)), at: Date.now() };
   return logDbCache.value;
 }
 
@@ -229,7 +242,7 @@ async function longPollClaim(ctx: ApiContext, req: Authenticated, id: string, b:
       const wake = ctx.dispatcher.nextWake(deadline - Date.now());
       let tasks;
       try {
-        tasks = await claimTasks(ctx.db, id, b.maxTasks, b.leaseMs);
+        tasks = await revealSensitiveValues(ctx.keyring, await claimTasks(ctx.db, id, b.maxTasks, b.leaseMs));
       } catch (error) {
         passUnused(wake.cancel());
         passUnused(baton);

@@ -20,6 +20,7 @@ import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { handleApi } from './api.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { Identities } from './identities.ts';
+import { catalogKeyState, defaultKeyFolder, ensureProtectionKey, Keyring } from '../catalog/protection.ts';
 import { peerCertificate } from './peers.ts';
 import { createRotatingLogger, type Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -94,6 +95,15 @@ export class Master {
       const { serveEmbeddedCatalog } = await import('../db/pglite-endpoint.ts');
       this.embedded = await serveEmbeddedCatalog(this.db as PgliteCatalogDb, spec.dataDir, s.EmbeddedCatalogPort);
     }
+    let keyring: Keyring;
+    try {
+      keyring = await this.openKeyring();
+    } catch (error) {
+      // Nothing may keep the process alive after a refusal to start.
+      await this.embedded?.stop();
+      await this.db.close();
+      throw error;
+    }
     this.dispatcher = new Dispatcher(this.db, s.DispatchPollIntervalInMs);
     const identities = new Identities(this.db);
 
@@ -127,7 +137,7 @@ export class Master {
       this.inFlight++;
       res.on('close', () => this.inFlight--);
       void handleApi(
-        { db: this.db, settings: s, dispatcher: this.dispatcher, log: this.log, metrics: this.metrics, shuttingDown: () => this.stopping, onCatalogResult: this.onCatalogResult, identities },
+        { db: this.db, settings: s, dispatcher: this.dispatcher, log: this.log, metrics: this.metrics, shuttingDown: () => this.stopping, onCatalogResult: this.onCatalogResult, identities, keyring },
         req,
         res,
       );
@@ -166,6 +176,33 @@ export class Master {
   }
 
   /** Publishes this master in the catalog; retried until the catalog answers. */
+  /**
+   * The keys that decrypt sensitive values for the workers. A catalog without a protection key gets
+   * one (from the key folder, or new); a master without the current key's file refuses to start,
+   * since it could hand no sensitive value to any worker. A catalog not reachable or not migrated
+   * yet is checked when a value is first needed.
+   */
+  private async openKeyring(): Promise<Keyring> {
+    const folder = this.settings.CatalogKeyFolder || defaultKeyFolder();
+    const keyring = new Keyring(folder);
+    let state;
+    try {
+      const said = await ensureProtectionKey(this.db, folder);
+      if (said) this.log.info(said);
+      state = await catalogKeyState(this.db);
+    } catch (error) {
+      this.log.warn('the catalog\'s protection key was not checked', { error });
+      return keyring;
+    }
+    if (state.currentKeyId && !state.keptByCatalog && !keyring.has(state.currentKeyId)) {
+      throw new Error(
+        `The catalog encrypts sensitive values with protection key ${state.currentKeyId}, and ${folder} has no ${state.currentKeyId}.key: ` +
+          'copy that file from the machine where the catalog was migrated (or the key last rotated), or set CatalogKeyFolder to the folder that holds it.',
+      );
+    }
+    return keyring;
+  }
+
   private async announce(thumbprint: string): Promise<void> {
     const address = this.settings.PublicAddress || `https://${hostname()}:${this.port}`;
     for (let attempt = 1; ; attempt++) {

@@ -44,6 +44,8 @@ export const masterSettingsSchema = z
     DispatchPollIntervalInMs: ms(10).default(200),
     /** With the embedded catalog: the loopback port SQL clients reach it on (PostgreSQL wire protocol); -1 for none. */
     EmbeddedCatalogPort: z.coerce.number().int().min(-1).max(65535).default(8392),
+    /** Where the private halves of the catalog's protection keys are (PostgreSQL and PGlite); empty: SCALEOUT_KEY_FOLDER, else the state folder's keys. */
+    CatalogKeyFolder: z.string().default(''),
     LogFolder: z.string().min(1).default(defaultStateFolder('master')),
     LogLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     LogMaxFileBytes: z.coerce.number().int().min(4096).default(10 * 1024 * 1024),

@@ -214,6 +214,14 @@ describe('the scaleout command line, against a running system on the embedded ca
     );
     expect(noCatalog.code).to.equal(1);
     expect(noCatalog.stdout).to.match(/fail\s+catalog: cannot be used[\s\S]*fix: /);
+    // The catalog's protection key: in this machine's key folder; a rotation makes a new one current.
+    const key = await json<{ currentKeyId: string; inKeyFolder: boolean }>('catalog', 'key', 'show');
+    expect(key.currentKeyId).to.match(/^[0-9a-f]{16}$/);
+    expect(key.inKeyFolder).to.equal(true);
+    expect(await ok('catalog', 'key', 'rotate')).to.match(/Protection key [0-9a-f]{16} is current; \d+ value\(s\) re-encrypted/);
+    const rotated = await json<{ currentKeyId: string; inKeyFolder: boolean }>('catalog', 'key', 'show');
+    expect(rotated.currentKeyId).not.to.equal(key.currentKeyId);
+    expect(rotated.inKeyFolder).to.equal(true);
     // A certificate that expires within 30 days is a warning, with the date and what to do.
     await ok('cert', 'worker', '--out', join(dir, 'soon'), '--name', 'soon', '--days', '10');
     // (doctor exits 1 here: the worker stopped above is a failed check.)

@@ -23,6 +23,8 @@ import {
   seconds,
   startedExecution,
 } from '../support/queue-helpers.ts';
+import { Keyring } from '../../src/catalog/protection.ts';
+import { TEST_KEY_FOLDER } from '../support/key-folder.ts';
 
 const EXECUTION_TABLES = ['internal.operations', 'internal.executions', 'internal.execution_parameter_values', 'internal.execution_workers', 'internal.tasks'];
 
@@ -138,7 +140,10 @@ forEachBackend('executions and the task queue', (backend) => {
       expect(task).to.include({ execution_id: id, executed_count: 1, max_executed_count: 1, package_name: 'load', package_kind: 'node', timeout_seconds: 600 });
       expect(task!.lease_expires_at.getTime()).to.equal(now.getTime() + 60000);
       const params = Object.fromEntries(task!.parameters.map((p) => [p.name, p.value]));
-      expect(params).to.include({ InputFile: '/data/sales.csv', Region: 'emea', BatchSize: '500', ApiKey: 'k-123', LOGGING_LEVEL: '1' });
+      expect(params).to.include({ InputFile: '/data/sales.csv', Region: 'emea', BatchSize: '500', LOGGING_LEVEL: '1' });
+      // The sensitive one comes encrypted (PostgreSQL; SQL Server decrypts for the master itself).
+      if (db.dialect === 'postgres') expect(String(params.ApiKey)).to.match(/^enc:/);
+      expect(await new Keyring(TEST_KEY_FOLDER).reveal(String(params.ApiKey))).to.equal('k-123');
 
       const running = await execution(db, id);
       expect(running).to.include({ status: 2, worker_agent_id: worker, executed_count: 1 });

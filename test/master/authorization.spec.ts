@@ -8,6 +8,9 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CatalogDb } from '../../src/db/types.ts';
 import { createSelfSignedCertificate, type CertificateFiles } from '../../src/tls/certificates.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
@@ -225,5 +228,20 @@ forEachBackend('every request authorized', (backend) => {
     expect(tooLong.status).to.be.oneOf([400, 404]);
     const messages = await catalog.db.query('SELECT count(*) AS n FROM catalog.operation_messages WHERE operation_id = $1 AND message = $2', [task.executionId, 'x']);
     expect(Number(messages[0]!.n)).to.equal(0);
+  });
+  it('a master without the file of the catalog\'s protection key refuses to start, and names the file', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'scaleout-no-keys-'));
+    try {
+      const error = await startMaster(catalog.database.spec!, certs, { ...SETTINGS, CatalogKeyFolder: empty }).then(
+        async (m) => {
+          await m.kill9();
+          return undefined;
+        },
+        (e: Error) => e,
+      );
+      expect(error?.message).to.match(/protection key [0-9a-f]{16}/).and.to.match(/\.key/).and.to.contain(empty);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -16,6 +16,8 @@ import sql from 'mssql';
 import { openCatalog } from '../../src/db/open.ts';
 import type { BackendKind, CatalogDb } from '../../src/db/types.ts';
 import { migrateUp } from '../../src/migrate/runner.ts';
+import { ensureProtectionKey } from '../../src/catalog/protection.ts';
+import { TEST_KEY_FOLDER } from './key-folder.ts';
 
 export interface BackendProbe {
   readonly kind: BackendKind;
@@ -265,7 +267,10 @@ export function useCatalog(backend: Backend, options: { migrate?: boolean } = {}
     this.timeout(120_000);
     database = await backend.createDatabase();
     db = await database.open();
-    if (options.migrate !== false) await migrateUp(db);
+    if (options.migrate !== false) {
+      await migrateUp(db);
+      await ensureProtectionKey(db, TEST_KEY_FOLDER);
+    }
   });
   after(async function () {
     await db?.close();

@@ -7,6 +7,7 @@
  * A backend that is not there is skipped with one printed line saying why.
  */
 
+import './key-folder.ts';
 import { probeBackends, type BackendProbe } from './backends.ts';
 
 let stopContainer: (() => Promise<void>) | undefined;

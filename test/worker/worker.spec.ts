@@ -6,6 +6,7 @@
  */
 
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,11 +165,15 @@ forEachBackend('worker agents, end to end', (backend) => {
   });
 
   it('runs a node package with its parameters, and every line it logs reaches catalog.operation_messages', async () => {
-    const id = await startExecution(db, 'echo', { parameters: { Greeting: 'bonjour', Lines: 5 }, packageParameters: { Shout: true } });
+    const id = await startExecution(db, 'echo', { parameters: { Greeting: 'bonjour', Lines: 5, Secret: 'op3n-s3same' }, packageParameters: { Shout: true } });
     const row = await waitForEnd(db, id);
     expect(Number(row.status)).to.equal(7);
     const m = await messages(db, id);
     const texts = m.map((x) => x.message);
+    // The sensitive value reached the package in clear, and is stored nowhere in clear.
+    expect(texts).to.include(`secret sha256 ${createHash('sha256').update('op3n-s3same').digest('hex')}`);
+    const stored = await db.query(`SELECT parameter_value FROM internal.execution_parameter_values WHERE execution_id = ${id} AND parameter_name = 'Secret'`);
+    expect(String(stored[0]!.parameter_value)).to.match(/^enc:/);
     for (let i = 1; i <= 5; i++) expect(texts).to.include(`BONJOUR line ${i} of 5`);
     expect(texts).to.include('written to stdout');
     expect(m.find((x) => x.message === 'a warning')?.type).to.equal(110);

@@ -257,9 +257,27 @@ BEGIN
         RETURN 1;
     END;
 
+    /* A sensitive default is stored encrypted (internal.protect_value), like every sensitive value. */
+    DECLARE @has_sensitive_default bit = CASE
+        WHEN EXISTS (
+            SELECT 1
+            FROM (
+                SELECT p.value FROM OPENJSON(@manifest, N'$.parameters') AS p
+                UNION ALL
+                SELECT pp.value
+                FROM OPENJSON(@manifest, N'$.packages') AS pk
+                CROSS APPLY OPENJSON(pk.value, N'$.parameters') AS pp
+            ) AS a
+            WHERE JSON_VALUE(a.value, N'$.sensitive') = N'true' AND JSON_VALUE(a.value, N'$.default') IS NOT NULL
+        ) THEN 1
+        ELSE 0
+    END;
+
     /* ---------------------------------------- Deploy; table order: projects, object_versions, packages,
        object_parameters, operations */
     BEGIN TRY
+        IF @has_sensitive_default = 1
+            EXEC internal.open_protection_key @what = N'a sensitive default of @manifest';
         BEGIN TRANSACTION;
 
         UPDATE p
@@ -316,8 +334,14 @@ BEGIN
             CASE WHEN JSON_VALUE(a.value, N'$.required') = N'true' THEN 1 ELSE 0 END,
             CASE WHEN JSON_VALUE(a.value, N'$.sensitive') = N'true' THEN 1 ELSE 0 END,
             LEFT(JSON_VALUE(a.value, N'$.description'), 1024),
-            JSON_VALUE(a.value, N'$.default'),
-            JSON_VALUE(a.value, N'$.default'),
+            CASE
+                WHEN JSON_VALUE(a.value, N'$.sensitive') = N'true' THEN internal.protect_value(JSON_VALUE(a.value, N'$.default'))
+                ELSE JSON_VALUE(a.value, N'$.default')
+            END,
+            CASE
+                WHEN JSON_VALUE(a.value, N'$.sensitive') = N'true' THEN internal.protect_value(JSON_VALUE(a.value, N'$.default'))
+                ELSE JSON_VALUE(a.value, N'$.default')
+            END,
             CASE WHEN JSON_VALUE(a.value, N'$.default') IS NULL THEN 0 ELSE 1 END
         FROM (
             SELECT
@@ -380,9 +404,11 @@ BEGIN
         SET @operation_id = SCOPE_IDENTITY();
 
         COMMIT TRANSACTION;
+        IF @has_sensitive_default = 1 EXEC internal.close_protection_key;
     END TRY
     BEGIN CATCH
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        IF @has_sensitive_default = 1 EXEC internal.close_protection_key;
         SET @operation_id = NULL;
         THROW;
     END CATCH;

@@ -7,9 +7,10 @@ GO
     Sets a parameter of an execution that has not started (status 1): a project parameter
     (@object_type 20), a package parameter (30) or a system parameter (50: LOGGING_LEVEL 0, 1, 2, 3,
     4 or 100, CALLER_INFO, DUMP_ON_ERROR, DUMP_ON_EVENT, DUMP_EVENT_CODE, SYNCHRONIZED). The value
-    must fit the parameter's data type; NULL unsets it. Dates are kept in ISO 8601.
+    must fit the parameter's data type; NULL unsets it. Dates are kept in ISO 8601. A sensitive
+    parameter's value is stored encrypted (internal.protect_value), and at most 3900 characters long.
     Caller: ssis_admin, ssis_cluster_executor. Returns 0.
-    Errors: 51000, 51001 (object type, value), 51106 no such execution, 51108 no such parameter,
+    Errors: 51000, 51001 (object type, value), 51404 no protection key for a sensitive value, 51106 no such execution, 51108 no such parameter,
     51207 the execution has started.
 */
 CREATE OR ALTER PROCEDURE [catalog].set_execution_parameter_value
@@ -63,9 +64,11 @@ BEGIN
             THEN CONVERT(nvarchar(4000), @parameter_value, 126)
         ELSE CONVERT(nvarchar(4000), @parameter_value)
     END;
-    DECLARE @value nvarchar(4000) = @given;
+    DECLARE @value nvarchar(max) = @given;
     DECLARE @status int = NULL;
     DECLARE @data_type nvarchar(128) = NULL;
+    DECLARE @sensitive bit = 0;
+    DECLARE @opened bit = 0;
     DECLARE @text nvarchar(20) = CONVERT(nvarchar(20), @execution_id);
     DECLARE @type_text nvarchar(20) = CONVERT(nvarchar(20), @object_type);
     DECLARE @accepted nvarchar(200);
@@ -88,7 +91,9 @@ BEGIN
             EXEC internal.raise_error @number = 51207, @a1 = @text, @a2 = @status_text;
         END;
 
-        SELECT @data_type = pv.parameter_data_type
+        SELECT
+            @data_type = pv.parameter_data_type,
+            @sensitive = pv.sensitive
         FROM internal.execution_parameter_values AS pv
         WHERE pv.execution_id = @execution_id AND pv.object_type = @object_type AND pv.parameter_name = @parameter_name;
 
@@ -110,7 +115,22 @@ BEGIN
                 WHEN @parameter_name = N'LOGGING_LEVEL' AND @object_type = 50 THEN N'a logging level: 0, 1, 2, 3, 4 or 100'
                 ELSE N'a value of type ' + @data_type
             END;
+            /* A refused sensitive value is not repeated in the message either. */
+            IF @sensitive = 1 SET @given = N'********';
             EXEC internal.raise_error @number = 51001, @a1 = N'@parameter_value', @a2 = @given, @a3 = @accepted;
+        END;
+        IF @sensitive = 1 AND LEN(@value + N'.') - 1 > 3900
+            EXEC internal.raise_error
+                @number = 51001,
+                @a1 = N'@parameter_value',
+                @a2 = N'********',
+                @a3 = N'a sensitive value of at most 3900 characters';
+        IF @sensitive = 1 AND @value IS NOT NULL
+        BEGIN
+            /* Stored encrypted (internal.protect_value); the key is closed again below. */
+            SET @opened = 1;
+            EXEC internal.open_protection_key @what = N'a sensitive value of @parameter_value';
+            SET @value = internal.protect_value(@value);
         END;
 
         UPDATE pv
@@ -122,9 +142,11 @@ BEGIN
         WHERE pv.execution_id = @execution_id AND pv.object_type = @object_type AND pv.parameter_name = @parameter_name;
 
         COMMIT TRANSACTION;
+        IF @opened = 1 EXEC internal.close_protection_key;
     END TRY
     BEGIN CATCH
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        IF @opened = 1 EXEC internal.close_protection_key;
         THROW;
     END CATCH;
 

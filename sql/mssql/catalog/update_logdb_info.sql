@@ -9,7 +9,8 @@ GO
     kept out of every view; only the master (scaleout_master) reads it back, to hand it to enabled
     workers. Workers pick a change up when they next start.
     Caller: DBA (ssis_admin). Result sets: none. Returns 0.
-    Errors: 51000 an argument is NULL; 51001 an argument is empty.
+    Errors: 51000 an argument is NULL; 51001 an argument is empty or too long (the connection string:
+    at most 3900 characters); 51404 no protection key to encrypt it with.
 */
 CREATE OR ALTER PROCEDURE [catalog].update_logdb_info
     @server_name nvarchar(max) = NULL,
@@ -44,7 +45,7 @@ BEGIN
     /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
     SET @error_message = @error_message
         + internal.length_problem(N'@server_name', @server_name, 256)
-        + internal.length_problem(N'@connection_string', @connection_string, 4000);
+        + internal.length_problem(N'@connection_string', @connection_string, 3900);
     IF @error_number IS NULL AND @error_message <> N''
         SET @error_number = 51001;
     IF @error_number IS NOT NULL
@@ -54,9 +55,13 @@ BEGIN
     END;
 
     DECLARE @caller nvarchar(256) = ORIGINAL_LOGIN();
+    DECLARE @stored nvarchar(max);
 
     /* ---------------------------------------- Store; table order: master_properties, logdb_connection */
     BEGIN TRY
+        /* Stored encrypted (internal.protect_value), like a sensitive parameter value. */
+        EXEC internal.open_protection_key @what = N'@connection_string';
+        SET @stored = internal.protect_value(@connection_string);
         BEGIN TRANSACTION;
 
         UPDATE mp
@@ -67,7 +72,7 @@ BEGIN
         UPDATE lc
         SET
             lc.server_name = @server_name,
-            lc.connection_string = @connection_string,
+            lc.connection_string = @stored,
             lc.updated_time = SYSUTCDATETIME(),
             lc.updated_by = @caller
         FROM internal.logdb_connection AS lc WITH (UPDLOCK, HOLDLOCK)
@@ -75,12 +80,14 @@ BEGIN
 
         IF @@ROWCOUNT = 0
             INSERT INTO internal.logdb_connection (id, server_name, connection_string, updated_by)
-            VALUES (1, @server_name, @connection_string, @caller);
+            VALUES (1, @server_name, @stored, @caller);
 
         COMMIT TRANSACTION;
+        EXEC internal.close_protection_key;
     END TRY
     BEGIN CATCH
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        EXEC internal.close_protection_key;
         THROW;
     END CATCH;
 

@@ -227,6 +227,19 @@ BEGIN
                                 N'","value":',
                                 CASE
                                     WHEN pv.parameter_value IS NULL THEN N'null'
+                                    /* A sensitive value is decrypted here, for the master: SQL Server keeps the key. */
+                                    WHEN pv.sensitive = 1 AND pv.parameter_value LIKE N'enc:%'
+                                        THEN N'"' + STRING_ESCAPE(
+                                            CONVERT(
+                                                nvarchar(4000),
+                                                DECRYPTBYKEYAUTOCERT(
+                                                    CERT_ID(N'ScaleOut_ProtectionCertificate'),
+                                                    NULL,
+                                                    CONVERT(varbinary(8000), SUBSTRING(pv.parameter_value, 22, 16000), 2)
+                                                )
+                                            ),
+                                            'json'
+                                        ) + N'"'
                                     ELSE N'"' + STRING_ESCAPE(pv.parameter_value, 'json') + N'"'
                                 END,
                                 N',"sensitive":', CASE WHEN pv.sensitive = 1 THEN N'true' ELSE N'false' END,

@@ -48,3 +48,8 @@ GO
 /* The log writer appends execution messages, and nothing else. */
 GRANT EXECUTE ON internal.append_execution_messages TO ssis_cluster_worker;
 GO
+
+/* Key rotation (scaleout catalog key rotate) is a DBA's: the values under old keys, one at a time. */
+GRANT EXECUTE ON internal.protected_values TO ssis_admin;
+GRANT EXECUTE ON internal.replace_protected_value TO ssis_admin;
+GO

@@ -141,12 +141,25 @@ BEGIN
            (pk.v->>'timeoutSeconds')::integer
       FROM jsonb_array_elements(m->'packages') AS pk (v);
 
+    IF EXISTS (SELECT 1
+                 FROM (SELECT p.v FROM jsonb_array_elements(COALESCE(m->'parameters', '[]'::jsonb)) AS p (v)
+                       UNION ALL
+                       SELECT pp.v
+                         FROM jsonb_array_elements(m->'packages') AS pk (v)
+                        CROSS JOIN LATERAL jsonb_array_elements(COALESCE(pk.v->'parameters', '[]'::jsonb)) AS pp (v)) AS a
+                WHERE (a.v->>'sensitive')::boolean AND a.v->>'default' IS NOT NULL) THEN
+        CALL internal.open_protection_key('a sensitive default of @manifest');
+    END IF;
     INSERT INTO internal.object_parameters
            (project_version_lsn, object_type, object_name, parameter_name, data_type, required, sensitive, description,
             design_default_value, default_value, value_set)
     SELECT v_lsn, a.object_type, a.object_name, a.v->>'name', a.v->>'type',
            COALESCE((a.v->>'required')::boolean, false), COALESCE((a.v->>'sensitive')::boolean, false),
-           left(a.v->>'description', 1024), a.v->>'default', a.v->>'default', (a.v->>'default') IS NOT NULL
+           left(a.v->>'description', 1024),
+           -- A sensitive default is stored encrypted (internal.protect_value), like every sensitive value.
+           CASE WHEN (a.v->>'sensitive')::boolean THEN internal.protect_value(a.v->>'default') ELSE a.v->>'default' END,
+           CASE WHEN (a.v->>'sensitive')::boolean THEN internal.protect_value(a.v->>'default') ELSE a.v->>'default' END,
+           (a.v->>'default') IS NOT NULL
       FROM (SELECT 20::smallint AS object_type, project_name::text AS object_name, p.v
               FROM jsonb_array_elements(COALESCE(m->'parameters', '[]'::jsonb)) AS p (v)
             UNION ALL

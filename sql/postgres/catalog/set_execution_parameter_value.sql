@@ -2,9 +2,10 @@
 -- Sets a parameter of an execution that has not started (status 1): a project parameter
 -- (object_type 20), a package parameter (30) or a system parameter (50: LOGGING_LEVEL 0, 1, 2, 3,
 -- 4 or 100, CALLER_INFO, DUMP_ON_ERROR, DUMP_ON_EVENT, DUMP_EVENT_CODE, SYNCHRONIZED). The value
--- must fit the parameter's data type; NULL unsets it.
+-- must fit the parameter's data type; NULL unsets it. A sensitive parameter's value is stored
+-- encrypted (internal.protect_value), and at most 3900 characters long.
 -- Caller: ssis_admin, ssis_cluster_executor.
--- Errors: 51000, 51001 (object type, value), 51106 no such execution, 51108 no such parameter,
+-- Errors: 51000, 51001 (object type, value), 51404 no protection key for a sensitive value, 51106 no such execution, 51108 no such parameter,
 -- 51207 the execution has started.
 CREATE OR REPLACE PROCEDURE catalog.set_execution_parameter_value(
     execution_id bigint DEFAULT NULL,
@@ -22,6 +23,7 @@ DECLARE
     error_message text := '';
     v_status integer;
     v_data_type text;
+    v_sensitive boolean;
     v_value text := parameter_value;
 BEGIN
     -- Check input parameters
@@ -69,7 +71,7 @@ BEGIN
         PERFORM internal.raise_error(51207, execution_id::text, v_status::text);
     END IF;
 
-    SELECT pv.parameter_data_type INTO v_data_type
+    SELECT pv.parameter_data_type, pv.sensitive INTO v_data_type, v_sensitive
       FROM internal.execution_parameter_values AS pv
      WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND pv.parameter_name = parameter_name;
     IF v_data_type IS NULL THEN
@@ -80,10 +82,18 @@ BEGIN
     END IF;
     IF NOT internal.is_valid_parameter_value(v_data_type, v_value)
        OR (object_type = 50 AND parameter_name = 'LOGGING_LEVEL' AND v_value NOT IN ('0', '1', '2', '3', '4', '100')) THEN
-        PERFORM internal.raise_error(51001, '@parameter_value', parameter_value,
+        -- A refused sensitive value is not repeated in the message either.
+        PERFORM internal.raise_error(51001, '@parameter_value', CASE WHEN v_sensitive THEN '********' ELSE parameter_value END,
                                      CASE WHEN parameter_name = 'LOGGING_LEVEL' AND object_type = 50
                                           THEN 'a logging level: 0, 1, 2, 3, 4 or 100'
                                           ELSE 'a value of type ' || v_data_type END);
+    END IF;
+    IF v_sensitive AND length(v_value) > 3900 THEN
+        PERFORM internal.raise_error(51001, '@parameter_value', '********', 'a sensitive value of at most 3900 characters');
+    END IF;
+    IF v_sensitive AND v_value IS NOT NULL THEN
+        CALL internal.open_protection_key('a sensitive value of @parameter_value');
+        v_value := internal.protect_value(v_value);
     END IF;
 
     UPDATE internal.execution_parameter_values AS pv

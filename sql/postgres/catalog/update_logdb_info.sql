@@ -4,7 +4,8 @@
 -- every view; only the master (scaleout_master) reads it back, to hand it to enabled workers.
 -- Workers pick a change up when they next start.
 -- Caller: DBA (ssis_admin).
--- Errors: 51000 an argument is NULL; 51001 an argument is empty.
+-- Errors: 51000 an argument is NULL; 51001 an argument is empty or too long (the connection string:
+-- at most 3900 characters); 51404 no protection key to encrypt it with.
 CREATE OR REPLACE PROCEDURE catalog.update_logdb_info(
     server_name text DEFAULT NULL,
     connection_string text DEFAULT NULL
@@ -36,7 +37,7 @@ BEGIN
     -- Lengths the tables store
     error_message := error_message
         || internal.length_problem('@server_name', server_name, 256)
-        || internal.length_problem('@connection_string', connection_string, 4000);
+        || internal.length_problem('@connection_string', connection_string, 3900);
     IF error_number IS NULL AND error_message <> '' THEN
         error_number := 51001;
     END IF;
@@ -49,8 +50,9 @@ BEGIN
        SET property_value = server_name
      WHERE mp.property_name = 'CLUSTER_LOGDB_SERVER';
 
+    CALL internal.open_protection_key('@connection_string');
     INSERT INTO internal.logdb_connection AS lc (id, server_name, connection_string, updated_by)
-    VALUES (1, server_name, connection_string, session_user)
+    VALUES (1, server_name, internal.protect_value(connection_string), session_user)
     ON CONFLICT ON CONSTRAINT pk_logdb_connection DO UPDATE
        SET server_name = EXCLUDED.server_name,
            connection_string = EXCLUDED.connection_string,

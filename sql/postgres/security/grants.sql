@@ -41,3 +41,8 @@ GRANT EXECUTE ON PROCEDURE catalog.create_execution, catalog.add_execution_worke
 -- The log writer appends execution messages, and nothing else.
 GRANT USAGE ON SCHEMA internal TO ssis_cluster_worker;
 GRANT EXECUTE ON PROCEDURE internal.append_execution_messages TO ssis_cluster_worker;
+
+-- Key rotation (scaleout catalog key rotate) is a DBA's: the values under old keys, one at a time.
+GRANT USAGE ON SCHEMA internal TO ssis_admin;
+GRANT EXECUTE ON FUNCTION internal.protected_values TO ssis_admin;
+GRANT EXECUTE ON PROCEDURE internal.replace_protected_value TO ssis_admin;
