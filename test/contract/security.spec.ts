@@ -11,6 +11,7 @@ import { openCatalog } from '../../src/db/open.ts';
 import type { CatalogDb } from '../../src/db/types.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { newId, newThumbprint } from '../support/catalog-helpers.ts';
+import { claim, deployedProject, enabledWorker, startedExecution } from '../support/queue-helpers.ts';
 
 const ROLES = ['ssis_admin', 'ssis_cluster_executor', 'ssis_cluster_worker', 'scaleout_master'] as const;
 type RoleName = (typeof ROLES)[number] | 'none';
@@ -82,6 +83,18 @@ forEachBackend('least privilege', (backend) => {
     await expectDenied(db.call('internal.get_log_dbconnection'));
     await expectDenied(db.call('internal.register_worker_agent', { WorkerAgentId: newId(), CertificateThumbprint: newThumbprint(), MachineName: 'x' }));
     expect((await db.query('SELECT property_name FROM catalog.master_properties')).length).to.be.greaterThan(0);
+  });
+
+  it('the log writer cannot backdate what it stores: its time argument is ignored', async () => {
+    const where = await deployedProject(catalog.db);
+    const worker = await enabledWorker(catalog.db);
+    const id = await startedExecution(catalog.db, where);
+    const [task] = await claim(catalog.db, worker, { max: 1, now: new Date(Date.now() + 60_000) });
+    const lines = [{ message: 'no time of its own', stream: task!.stream_id, seq: 0 }];
+    const r = await as('ssis_cluster_worker').call('internal.append_execution_messages', { ExecutionId: id, Messages: JSON.stringify(lines), now: new Date('1999-01-01T00:00:00Z') });
+    expect(Number(r.output.inserted)).to.equal(1);
+    const stored = await catalog.db.query(`SELECT message_time FROM catalog.operation_messages WHERE operation_id = ${id} AND message = 'no time of its own'`);
+    expect(new Date(stored[0]!.message_time as string).getUTCFullYear()).to.be.greaterThan(2000);
   });
 
   it('a login without a role reads only catalog.master_properties', async () => {

@@ -15,6 +15,9 @@
 -- calls, it names the worker (WorkerAgentId), and the stream must be of that worker's attempts;
 -- lines without a stream come only through the master, from a worker with an attempt of the
 -- execution.
+-- A line keeps its own "time" when it is a real date and time, else it gets the time of the call;
+-- the time of the call is now, unless the master (scaleout_master) passes it (the log writer may
+-- not backdate).
 -- Callers: the master, and workers writing logs directly with the log-writer login
 -- (ssis_cluster_worker). Output: Inserted, the lines stored by this call.
 -- Errors: 51000, 51001 (not a JSON array of objects; a stream that is not a UUID, or a stream line
@@ -35,7 +38,10 @@ AS $$
 DECLARE
     error_number integer;
     error_message text := '';
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    -- Only the master (and the catalog's owner, in tests) may say what time it is: the log writer
+    -- every worker shares must not backdate what it stores.
+    v_now timestamptz := CASE WHEN now IS NOT NULL AND pg_has_role(session_user, 'scaleout_master', 'MEMBER') THEN now
+                              ELSE pg_catalog.now() END;
     m jsonb;
     v_unstreamed boolean := false;
     v_batch_new boolean := false;
@@ -137,7 +143,12 @@ BEGIN
            (operation_id, message_time, message_type, message_source_type, message, package_name, event_name,
             message_source_name, message_code, batch_id)
     SELECT ExecutionId,
-           COALESCE(CASE WHEN l.v->>'time' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' THEN (l.v->>'time')::timestamptz END, v_now),
+           -- A line's own time when it is a real one (no month 13, no 30 February), else now.
+           COALESCE(CASE WHEN l.v->>'time' ~ '^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$'
+                         THEN CASE WHEN substr(l.v->>'time', 9, 2)::integer
+                                        <= extract(day FROM date_trunc('month', (substr(l.v->>'time', 1, 7) || '-01')::date) + interval '1 month - 1 day')
+                                   THEN (l.v->>'time')::timestamptz END
+                    END, v_now),
            COALESCE(CASE WHEN l.v->>'type' ~ '^-?[0-9]{1,4}$' THEN (l.v->>'type')::smallint END, 70),
            COALESCE(CASE WHEN l.v->>'source' ~ '^[0-9]{1,4}$' THEN (l.v->>'source')::smallint END, 30),
            l.v->>'message',
