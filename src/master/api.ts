@@ -457,7 +457,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
       try {
         resolve(JSON.parse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
       } catch {
-        reject(new HttpError(400, 'invalid_json', 'The body is not valid JSON.'));
+        reject(new HttpError(400, 'invalid_json', '51001: The body is not valid JSON. Nothing was changed.'));
       }
     });
   });
@@ -478,7 +478,8 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof z.ZodError) {
-    return new HttpError(400, 'invalid_body', error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+    // Numbered like the catalog's own refusals: 51001, naming each field at fault.
+    return new HttpError(400, 'invalid_body', `51001: ${error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message.slice(0, 200)}`).join('; ')}. Nothing was changed.`);
   }
   if (error instanceof CatalogError) return new HttpError(error.httpStatus, error.symbol, `${error.number}: ${error.message}`);
   if (transientKind(error) || /ECONNREFUSED|ETIMEDOUT|Connection terminated|closed|connect/i.test(String((error as Error)?.message))) {
@@ -516,7 +517,7 @@ async function authorize(ctx: ApiContext, req: IncomingMessage, route: Route, pa
   let workerAgentId = identity.workerAgentId;
   if (named !== undefined) {
     const id = uuid.safeParse(named);
-    if (!id.success) throw new HttpError(400, 'invalid_body', `The worker agent id in the path is not a UUID: ${named.slice(0, 100)}.`);
+    if (!id.success) throw new HttpError(400, 'invalid_body', `51001: The worker agent id in the path is not a UUID: ${named.slice(0, 100)}. Nothing was changed.`);
     if (workerAgentId && workerAgentId !== id.data.toLowerCase()) {
       throw refuse(ctx, 'certificate_mismatch', 403, 'certificate_mismatch', `51402: The certificate ${peer.thumbprint} belongs to worker agent ${workerAgentId}, not to ${id.data.toLowerCase()}.`);
     }

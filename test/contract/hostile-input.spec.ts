@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { CONTRACT_VALUES, probeCatalog, tally } from '../../bench/security/catalog-probe.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
+import { expectCatalogError } from '../support/catalog-helpers.ts';
 import { claim, deployedProject, enabledWorker, startedExecution } from '../support/queue-helpers.ts';
 
 forEachBackend('hostile input', (backend) => {
@@ -38,5 +39,9 @@ forEachBackend('hostile input', (backend) => {
     const times = stored.map((x) => new Date(x.message_time as string).getTime());
     for (const t of times.slice(0, 4)) expect(Math.abs(t - before)).to.be.below(120_000);
     expect(new Date(times[4]!).toISOString()).to.equal('2024-02-29T12:00:00.000Z');
+    // Messages must be a JSON array of objects: anything else is refused, and nothing stored.
+    for (const garbage of ['[1,"a",null,[]]', '{"message":"x"}', '[{"message":"x"}', '']) {
+      await expectCatalogError(db.call('internal.append_execution_messages', { ExecutionId: id, BatchId: '0f0f0f0f-0000-4000-8000-000000000001', Messages: garbage, WorkerAgentId: worker }), 51001, /@Messages/);
+    }
   });
 });

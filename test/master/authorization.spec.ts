@@ -223,7 +223,10 @@ forEachBackend('every request authorized', (backend) => {
       await call(port, 'POST', `/api/v1/agents/${a.id}/tasks:claim`, { cert: a.cert, rawBody: Buffer.from('{"maxTasks": 1,') }),
     ];
     expect(answers.map((r) => r.status)).to.deep.equal(answers.map(() => 400));
-    for (const r of answers) expect(String(r.json.message ?? '')).to.have.length.below(1000);
+    for (const r of answers) {
+      expect(String(r.json.message ?? '')).to.have.length.below(1000);
+      expect(String(r.json.message ?? ''), 'numbered like every refusal').to.match(/^5100[01]: /);
+    }
     const tooLong = await call(port, 'POST', `/api/v1/executions/99999999999999999999/logs`, { cert: a.cert, body: { messages: [] } });
     expect(tooLong.status).to.be.oneOf([400, 404]);
     const messages = await catalog.db.query('SELECT count(*) AS n FROM catalog.operation_messages WHERE operation_id = $1 AND message = $2', [task.executionId, 'x']);

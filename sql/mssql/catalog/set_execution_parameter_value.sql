@@ -131,6 +131,9 @@ BEGIN
             SET @opened = 1;
             EXEC internal.open_protection_key @what = N'a sensitive value of @parameter_value';
             SET @value = internal.protect_value(@value);
+            /* NULL: the key could not encrypt (not open, or gone meanwhile): store nothing rather than NULL. */
+            IF @value IS NULL
+                EXEC internal.raise_error @number = 51404, @a1 = N'a sensitive value of @parameter_value';
         END;
 
         UPDATE pv

@@ -94,6 +94,10 @@ BEGIN
     IF v_sensitive AND v_value IS NOT NULL THEN
         CALL internal.open_protection_key('a sensitive value of @parameter_value');
         v_value := internal.protect_value(v_value);
+        IF v_value IS NULL THEN
+            -- The key went away between the check and its use: store nothing rather than NULL.
+            PERFORM internal.raise_error(51404, 'a sensitive value of @parameter_value');
+        END IF;
     END IF;
 
     UPDATE internal.execution_parameter_values AS pv
