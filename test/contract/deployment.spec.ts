@@ -147,7 +147,7 @@ forEachBackend('folders and projects', (backend) => {
       expect((await view(db, 'catalog.operations')).some((o) => o.operation_type === 1000 && o.status === 7)).to.equal(true);
       const before = await props();
       await expectCatalogError(db.call('catalog.configure_catalog', { property_name: 'RETENTION_WINDOW', property_value: '0' }), 51001, /36500/);
-      await expectCatalogError(db.call('catalog.configure_catalog', { property_name: 'SCHEMA_VERSION', property_value: '2' }), 51001, /not a property that can be set/);
+      await expectCatalogError(db.call('catalog.configure_catalog', { property_name: 'SCHEMA_VERSION', property_value: '2' }), 51001, /@property_name is not accepted: a property that can be set/);
       await expectCatalogError(db.call('catalog.configure_catalog', { property_name: 'SERVER_LOGGING_LEVEL', property_value: '9' }), 51001);
       await expectCatalogError(db.call('catalog.configure_catalog', { property_name: 'RETENTION_WINDOW' }), 51000, /@property_value/);
       expect(await props()).to.deep.equal(before);

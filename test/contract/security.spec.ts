@@ -97,6 +97,19 @@ forEachBackend('least privilege', (backend) => {
     expect(new Date(stored[0]!.message_time as string).getUTCFullYear()).to.be.greaterThan(2000);
   });
 
+  it('the master\'s login cannot move the catalog\'s clock: a lease is not expired by a time it passes', async () => {
+    const where = await deployedProject(catalog.db);
+    const worker = await enabledWorker(catalog.db);
+    await startedExecution(catalog.db, where);
+    const [task] = await claim(catalog.db, worker, { max: 1, leaseMs: 600_000 });
+    expect(task).to.not.equal(undefined);
+    const farAhead = new Date(Date.now() + 30 * 86_400_000);
+    const r = await as('scaleout_master').call('internal.dealwith_expired_tasks', { now: farAhead, BatchSize: 100, StopGraceMs: 0, ReachableForMs: 86_400_000 });
+    expect(Number(r.output.processed)).to.equal(0);
+    const row = await catalog.db.query(`SELECT status FROM internal.tasks WHERE task_id = $1`, [task!.task_id]);
+    expect(Number(row[0]!.status)).to.be.oneOf([2, 3]);
+  });
+
   it('a login without a role reads only catalog.master_properties', async () => {
     const db = as('none');
     expect((await db.query('SELECT * FROM catalog.master_properties')).length).to.be.greaterThan(0);

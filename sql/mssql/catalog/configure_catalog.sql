@@ -60,11 +60,21 @@ BEGIN
             END
         WHEN N'SERVER_LOGGING_LEVEL'
             THEN CASE WHEN @value IN (N'0', N'1', N'2', N'3', N'4') THEN NULL ELSE N'0, 1, 2, 3 or 4' END
-        ELSE
-            N'none: ' + @name
-            + N' is not a property that can be set (DEFAULT_EXECUTION_MODE, MAX_PROJECT_VERSIONS, VERSION_CLEANUP_ENABLED, OPERATION_CLEANUP_ENABLED, RETENTION_WINDOW, SERVER_LOGGING_LEVEL; IS_SCALEOUT_ENABLED through catalog.enable_scaleout)'
     END;
 
+    IF @name NOT IN (
+        N'DEFAULT_EXECUTION_MODE', N'MAX_PROJECT_VERSIONS', N'VERSION_CLEANUP_ENABLED',
+        N'OPERATION_CLEANUP_ENABLED', N'RETENTION_WINDOW', N'SERVER_LOGGING_LEVEL'
+    )
+    BEGIN
+        /* An unknown property is named as such, not as a bad value. */
+        EXEC internal.raise_error
+            @number = 51001,
+            @a1 = N'@property_name',
+            @a2 = @property_name,
+            @a3 = N'a property that can be set: DEFAULT_EXECUTION_MODE, MAX_PROJECT_VERSIONS, VERSION_CLEANUP_ENABLED, OPERATION_CLEANUP_ENABLED, RETENTION_WINDOW or SERVER_LOGGING_LEVEL (IS_SCALEOUT_ENABLED through catalog.enable_scaleout)';
+        RETURN 1;
+    END;
     IF @accepted IS NOT NULL
     BEGIN
         EXEC internal.raise_error @number = 51001, @a1 = N'@property_value', @a2 = @property_value, @a3 = @accepted;

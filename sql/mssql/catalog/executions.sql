@@ -49,7 +49,15 @@ SELECT
     e.priority,
     e.required_tags,
     e.timeout_seconds,
-    t.max_executed_count
+    /* From the live task, or from its archived copy once cleanup_completed_jobs moved it. */
+    COALESCE(
+        t.max_executed_count,
+        (
+            SELECT TOP (1) th.max_executed_count
+            FROM internal.tasks_history AS th
+            WHERE th.execution_id = e.execution_id
+        )
+    ) AS max_executed_count
 FROM internal.executions AS e
 INNER JOIN internal.operations AS o
     ON o.operation_id = e.execution_id

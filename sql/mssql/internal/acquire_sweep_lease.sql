@@ -66,7 +66,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
 
     /* ---------------------------------------- Acquire or renew; table: sweep_leases */
     BEGIN TRY

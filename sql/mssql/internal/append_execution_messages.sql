@@ -21,8 +21,8 @@ GO
     lines without a stream come only through the master, from a worker with an attempt of the
     execution.
     A line keeps its own "time" when it is a real date and time, else it gets the time of the call;
-    the time of the call is now, unless the master (scaleout_master) passes @now (the log writer
-    may not backdate).
+    the time of the call is now, unless the catalog's owner passes @now (internal.clock: the log
+    writer may not backdate).
     Callers: the master, and workers writing logs directly with the log-writer login
     (ssis_cluster_worker). Output: @Inserted, the lines stored by this call.
     Errors: 51000, 51001 (not a JSON array of objects; a stream that is not a UUID, or a stream line
@@ -123,11 +123,8 @@ BEGIN
         RETURN 1;
     END;
 
-    /* Only the master (and the catalog's owner, in tests) may say what time it is: the log writer
-       every worker shares must not backdate what it stores. */
-    IF @now IS NOT NULL AND COALESCE(IS_ROLEMEMBER(N'scaleout_master'), 0) = 0 AND COALESCE(IS_ROLEMEMBER(N'db_owner'), 0) = 0
-        SET @now = NULL;
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    /* The log writer every worker shares must not backdate what it stores (internal.clock). */
+    SET @now = internal.clock(@now);
     DECLARE @batch_new bit = 0;
     DECLARE @who nvarchar(36) = COALESCE(LOWER(CONVERT(nvarchar(36), @WorkerAgentId)), N'(log-writer login)');
     DECLARE @refused nvarchar(300);

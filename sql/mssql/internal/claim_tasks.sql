@@ -59,7 +59,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @enabled bit = NULL;
     DECLARE @tags nvarchar(max);
     DECLARE @machine nvarchar(256);
@@ -84,7 +84,8 @@ BEGIN
         SELECT
             @enabled = w.is_enabled,
             @tags = internal.normalize_tags(w.tags),
-            @machine = COALESCE(w.machine_name, N''),
+            /* operations.machine_name holds 128 characters, as SSISDB's; a worker's may have 256. */
+            @machine = LEFT(COALESCE(w.machine_name, N''), 128),
             @capacity = w.max_task_count - (
                 SELECT COUNT(*)
                 FROM internal.tasks AS h

@@ -34,7 +34,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @cutoff datetimeoffset(7) = DATEADD(MINUTE, -@minutesToKeep, @now);
 
     /* ---------------------------------------- Archive; table order: tasks, tasks_history (one statement) */

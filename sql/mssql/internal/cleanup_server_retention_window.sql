@@ -27,7 +27,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     SET @Processed = 0;
     DECLARE @enabled nvarchar(256);
     DECLARE @days nvarchar(256);

@@ -57,7 +57,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @error nvarchar(4000) = LEFT(@ErrorMessage, 4000);
     DECLARE @task_text nvarchar(36) = LOWER(CONVERT(nvarchar(36), @TaskId));
     DECLARE @token_text nvarchar(36) = LOWER(CONVERT(nvarchar(36), @LeaseToken));

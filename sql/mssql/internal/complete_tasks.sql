@@ -73,7 +73,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @results TABLE (
         n int NOT NULL PRIMARY KEY,
         task_id uniqueidentifier NOT NULL,

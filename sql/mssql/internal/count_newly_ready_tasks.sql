@@ -30,7 +30,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @ReadAt = COALESCE(@now, SYSUTCDATETIME());
+    SET @ReadAt = internal.clock(@now);
     SELECT @NewlyReady = COUNT(*)
     FROM internal.tasks AS t WITH (READPAST)
     WHERE

@@ -77,7 +77,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     SET @Processed = 0;
     DECLARE @stop_deadline datetimeoffset(7) = DATEADD(MILLISECOND, -@StopGraceMs, @now);
     DECLARE @due TABLE (

@@ -54,7 +54,7 @@ BEGIN
     DECLARE @lost bit = CASE WHEN @Outcome IN ('expired', 'abandoned') THEN 1 ELSE 0 END;
     DECLARE @refund bit = CASE WHEN @Outcome IN ('released', 'unacknowledged') THEN 1 ELSE 0 END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
 
     SELECT
         @execution_id = t.execution_id,

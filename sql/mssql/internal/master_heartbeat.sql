@@ -22,7 +22,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @online_text nvarchar(40) = CONVERT(nvarchar(40), SWITCHOFFSET(@now, 0), 127);
     DECLARE @id_text nvarchar(36) = LOWER(CONVERT(nvarchar(36), @MasterId));
 

@@ -23,7 +23,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @id_text nvarchar(36) = LOWER(CONVERT(nvarchar(36), @MasterId));
 
     /* Table order: masters, sweep_leases */

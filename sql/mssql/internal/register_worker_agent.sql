@@ -119,7 +119,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @id_text nvarchar(36) = LOWER(CONVERT(nvarchar(36), @WorkerAgentId));
     DECLARE @worker_exists bit = 0;
     DECLARE @registered_thumbprint varchar(128) = NULL;

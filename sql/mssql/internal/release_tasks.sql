@@ -53,7 +53,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @wanted TABLE (
         task_id uniqueidentifier NOT NULL,
         lease_token uniqueidentifier NOT NULL,

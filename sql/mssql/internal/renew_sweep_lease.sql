@@ -62,7 +62,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
 
     /* ---------------------------------------- Renew, fenced by holder and epoch; table: sweep_leases */
     UPDATE l

@@ -53,7 +53,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @renewed TABLE (is_cancelled bit NOT NULL, lease_expires_at datetimeoffset(7) NOT NULL);
 
     /* ---------------------------------------- Renew, fenced by the token; table: tasks */

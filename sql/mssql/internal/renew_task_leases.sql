@@ -61,7 +61,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @wanted TABLE (
         task_id uniqueidentifier NOT NULL,
         n int NOT NULL,

@@ -97,7 +97,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @online_text nvarchar(40) = CONVERT(nvarchar(40), SWITCHOFFSET(@now, 0), 127);
 
     /* ---------------------------------------- Publish; table order: master_properties, masters */

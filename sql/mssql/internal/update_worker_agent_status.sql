@@ -97,7 +97,7 @@ BEGIN
         RETURN 1;
     END;
 
-    SET @now = COALESCE(@now, SYSUTCDATETIME());
+    SET @now = internal.clock(@now);
     DECLARE @id_text nvarchar(36) = LOWER(CONVERT(nvarchar(36), @WorkerAgentId));
     DECLARE @registered_thumbprint varchar(128) = NULL;
 

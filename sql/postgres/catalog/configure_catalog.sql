@@ -37,8 +37,13 @@ BEGIN
         WHEN 'OPERATION_CLEANUP_ENABLED' THEN CASE WHEN v_value IN ('TRUE', 'FALSE') THEN NULL ELSE 'TRUE or FALSE' END
         WHEN 'RETENTION_WINDOW' THEN CASE WHEN v_value = '-1' OR (v_value ~ '^[0-9]{1,5}$' AND v_value::integer BETWEEN 1 AND 36500) THEN NULL ELSE 'days from 1 to 36500, or -1 to keep everything' END
         WHEN 'SERVER_LOGGING_LEVEL' THEN CASE WHEN v_value IN ('0', '1', '2', '3', '4') THEN NULL ELSE '0, 1, 2, 3 or 4' END
-        ELSE 'none: ' || COALESCE(v_name, '') || ' is not a property that can be set (DEFAULT_EXECUTION_MODE, MAX_PROJECT_VERSIONS, VERSION_CLEANUP_ENABLED, OPERATION_CLEANUP_ENABLED, RETENTION_WINDOW, SERVER_LOGGING_LEVEL; IS_SCALEOUT_ENABLED through catalog.enable_scaleout)'
     END;
+    IF v_name NOT IN ('DEFAULT_EXECUTION_MODE', 'MAX_PROJECT_VERSIONS', 'VERSION_CLEANUP_ENABLED',
+                      'OPERATION_CLEANUP_ENABLED', 'RETENTION_WINDOW', 'SERVER_LOGGING_LEVEL') THEN
+        -- An unknown property is named as such, not as a bad value.
+        PERFORM internal.raise_error(51001, '@property_name', property_name,
+            'a property that can be set: DEFAULT_EXECUTION_MODE, MAX_PROJECT_VERSIONS, VERSION_CLEANUP_ENABLED, OPERATION_CLEANUP_ENABLED, RETENTION_WINDOW or SERVER_LOGGING_LEVEL (IS_SCALEOUT_ENABLED through catalog.enable_scaleout)');
+    END IF;
     IF v_accepted IS NOT NULL THEN
         PERFORM internal.raise_error(51001, '@property_value', property_value, v_accepted);
     END IF;

@@ -41,7 +41,10 @@ SELECT e.execution_id,
        e.priority,
        e.required_tags,
        e.timeout_seconds,
-       t.max_executed_count
+       -- From the live task, or from its archived copy once cleanup_completed_jobs moved it.
+       COALESCE(t.max_executed_count,
+                (SELECT th.max_executed_count FROM internal.tasks_history AS th
+                  WHERE th.execution_id = e.execution_id LIMIT 1)) AS max_executed_count
   FROM internal.executions AS e
   JOIN internal.operations AS o
     ON o.operation_id = e.execution_id

@@ -16,8 +16,8 @@
 -- lines without a stream come only through the master, from a worker with an attempt of the
 -- execution.
 -- A line keeps its own "time" when it is a real date and time, else it gets the time of the call;
--- the time of the call is now, unless the master (scaleout_master) passes it (the log writer may
--- not backdate).
+-- the time of the call is now, unless the catalog's owner passes it (internal.clock: the log
+-- writer may not backdate).
 -- Callers: the master, and workers writing logs directly with the log-writer login
 -- (ssis_cluster_worker). Output: Inserted, the lines stored by this call.
 -- Errors: 51000, 51001 (not a JSON array of objects; a stream that is not a UUID, or a stream line
@@ -38,10 +38,8 @@ AS $$
 DECLARE
     error_number integer;
     error_message text := '';
-    -- Only the master (and the catalog's owner, in tests) may say what time it is: the log writer
-    -- every worker shares must not backdate what it stores.
-    v_now timestamptz := CASE WHEN now IS NOT NULL AND pg_has_role(session_user, 'scaleout_master', 'MEMBER') THEN now
-                              ELSE pg_catalog.now() END;
+    -- The log writer every worker shares must not backdate what it stores (internal.clock).
+    v_now timestamptz := internal.clock(now);
     m jsonb;
     v_unstreamed boolean := false;
     v_batch_new boolean := false;

@@ -47,7 +47,7 @@ AS $$
 DECLARE
     error_number integer;
     error_message text := '';
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
     v_enabled boolean;
     v_tags text;
     v_machine text;
@@ -72,7 +72,8 @@ BEGIN
     END IF;
 
     -- The worker row is locked, so that one worker's claims never exceed its slots together.
-    SELECT w.is_enabled, internal.normalize_tags(w.tags), COALESCE(w.machine_name, ''),
+    -- (operations.machine_name holds 128 characters, as SSISDB's; a worker's may have 256.)
+    SELECT w.is_enabled, internal.normalize_tags(w.tags), left(COALESCE(w.machine_name, ''), 128),
            w.max_task_count - (SELECT count(*) FROM internal.tasks AS h WHERE h.worker_agent_id = w.worker_agent_id AND h.status IN (2, 3))
       INTO v_enabled, v_tags, v_machine, v_capacity
       FROM internal.worker_agents AS w

@@ -16,7 +16,7 @@ SET search_path = catalog, internal, pg_temp
 AS $$
 #variable_conflict use_variable
 DECLARE
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
 BEGIN
     IF minutesToKeep IS NULL OR minutesToKeep < 0 THEN
         PERFORM internal.raise_error(51001, '@minutesToKeep', minutesToKeep::text, '0 or more minutes');

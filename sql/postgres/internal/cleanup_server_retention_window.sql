@@ -16,7 +16,7 @@ SET search_path = catalog, internal, pg_temp
 AS $$
 #variable_conflict use_variable
 DECLARE
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
     v_enabled text;
     v_days text;
 BEGIN

@@ -27,7 +27,7 @@ AS $$
 DECLARE
     error_number integer;
     error_message text := '';
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
 BEGIN
     -- Check input parameters
     IF TaskId IS NULL THEN

@@ -27,7 +27,7 @@ BEGIN
         PERFORM internal.raise_error(51000, '@DelayedOnly');
     END IF;
 
-    ReadAt := COALESCE(now, clock_timestamp());
+    ReadAt := CASE WHEN now IS NULL THEN clock_timestamp() ELSE internal.clock(now) END;
     SELECT count(*)::integer INTO NewlyReady
       FROM internal.tasks AS t
      WHERE t.status = 1

@@ -32,7 +32,7 @@ AS $$
 DECLARE
     error_number integer;
     error_message text := '';
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
     r record;
     v_status integer;
     v_retry boolean;

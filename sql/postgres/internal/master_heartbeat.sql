@@ -12,7 +12,7 @@ SET search_path = catalog, internal, pg_temp
 AS $$
 #variable_conflict use_variable
 DECLARE
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
 BEGIN
     IF MasterId IS NULL THEN
         PERFORM internal.raise_error(51000, '@MasterId');

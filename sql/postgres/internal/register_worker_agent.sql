@@ -33,7 +33,7 @@ DECLARE
     error_number integer;
     error_message text := '';
     thumbprint varchar(128) := internal.normalize_thumbprint(CertificateThumbprint);
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
     worker_exists boolean;
     registered_thumbprint varchar(128);
     certificate_trusted boolean := false;

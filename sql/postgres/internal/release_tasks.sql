@@ -28,7 +28,7 @@ AS $$
 DECLARE
     error_number integer;
     error_message text := '';
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
     m jsonb;
     r record;
     v_status integer;

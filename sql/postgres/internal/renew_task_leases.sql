@@ -29,7 +29,7 @@ AS $$
 DECLARE
     error_number integer;
     error_message text := '';
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
     m jsonb;
 BEGIN
     -- Check input parameters

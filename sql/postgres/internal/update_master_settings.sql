@@ -26,7 +26,7 @@ DECLARE
     error_message text := '';
     port integer := CASE WHEN MasterServicePort ~ '^\s*[+]?[0-9]{1,9}\s*$' THEN MasterServicePort::integer END;
     interval_ms integer := CASE WHEN MasterHeartbeatIntervalInMs ~ '^\s*[+]?[0-9]{1,9}\s*$' THEN MasterHeartbeatIntervalInMs::integer END;
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
 BEGIN
     -- Check input parameters
     IF MasterId IS NULL THEN

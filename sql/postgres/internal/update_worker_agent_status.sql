@@ -28,7 +28,7 @@ DECLARE
     error_number integer;
     error_message text := '';
     thumbprint varchar(128) := internal.normalize_thumbprint(CertificateThumbprint);
-    v_now timestamptz := COALESCE(now, pg_catalog.now());
+    v_now timestamptz := internal.clock(now);
     registered_thumbprint varchar(128);
 BEGIN
     -- Check input parameters
