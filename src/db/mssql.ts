@@ -11,54 +11,14 @@ import sql from 'mssql';
 import { CatalogError } from '../catalog/errors.ts';
 import { transientKind, withRetry } from './transient.ts';
 import { checkArgument } from './arguments.ts';
+import { declaredParameter, requestInputs, type DeclaredParameter } from './mssql-inputs.ts';
 import type { CallOptions, CatalogDb, ProcedureResult, Row, Session } from './types.ts';
-
-interface ParamInfo {
-  readonly name: string; // without '@'
-  readonly key: string; // lower-case, for matching
-  readonly type: sql.ISqlType | (() => sql.ISqlType);
-  readonly typeName: string;
-  readonly isOutput: boolean;
-}
 
 const PARAMS_SQL = `
 SELECT p.name, TYPE_NAME(p.user_type_id) AS type_name, p.max_length, p.precision, p.scale, p.is_output
   FROM sys.parameters AS p
  WHERE p.object_id = OBJECT_ID(@name) AND p.parameter_id > 0
  ORDER BY p.parameter_id;`;
-
-function sqlType(row: Row): sql.ISqlType | (() => sql.ISqlType) {
-  const name = String(row.type_name).toLowerCase();
-  const max = Number(row.max_length);
-  const length = max === -1 ? sql.MAX : max;
-  const scale = Number(row.scale);
-  switch (name) {
-    case 'bigint': return sql.BigInt;
-    case 'int': return sql.Int;
-    case 'smallint': return sql.SmallInt;
-    case 'tinyint': return sql.TinyInt;
-    case 'bit': return sql.Bit;
-    case 'uniqueidentifier': return sql.UniqueIdentifier;
-    case 'nvarchar': return sql.NVarChar(max === -1 ? sql.MAX : max / 2);
-    case 'nchar': return sql.NChar(max / 2);
-    case 'varchar': return sql.VarChar(length);
-    case 'char': return sql.Char(max);
-    case 'varbinary': return sql.VarBinary(length);
-    case 'datetimeoffset': return sql.DateTimeOffset(scale);
-    case 'datetime2': return sql.DateTime2(scale);
-    case 'datetime': return sql.DateTime;
-    case 'date': return sql.Date;
-    case 'float': return sql.Float;
-    case 'real': return sql.Real;
-    case 'decimal':
-    case 'numeric': return sql.Decimal(Number(row.precision), scale);
-    // tedious cannot send sql_variant: send text, which SQL Server converts to sql_variant (nvarchar inside).
-    case 'sql_variant': return sql.NVarChar(4000);
-    case 'sysname': return sql.NVarChar(128);
-    default:
-      throw new Error(`Parameter ${String(row.name)} has type ${name}, which the SQL Server adapter cannot send.`);
-  }
-}
 
 function normalizeValue(value: unknown, typeName: string): unknown {
   if (value === null || value === undefined) return value;
@@ -106,7 +66,7 @@ export class MssqlCatalogDb implements CatalogDb {
   readonly description: string;
   private pool: sql.ConnectionPool | undefined;
   private connecting: Promise<sql.ConnectionPool> | undefined;
-  private readonly procedures = new Map<string, Promise<ParamInfo[]>>();
+  private readonly procedures = new Map<string, Promise<DeclaredParameter[]>>();
   private readonly config: sql.config;
 
   constructor(connectionString: string, description: string, options: { connectTimeoutMs?: number; poolSize?: number } = {}) {
@@ -134,17 +94,14 @@ export class MssqlCatalogDb implements CatalogDb {
     return this.connecting;
   }
 
-  private parameters(procedure: string): Promise<ParamInfo[]> {
+  private parameters(procedure: string): Promise<DeclaredParameter[]> {
     const key = procedure.toLowerCase();
     let info = this.procedures.get(key);
     if (!info) {
       info = withRetry(async () => {
         const pool = await this.currentPool();
         const r = await pool.request().input('name', sql.NVarChar(776), procedure).query<Row>(PARAMS_SQL);
-        return r.recordset.map((row) => {
-          const name = String(row.name).replace(/^@/, '');
-          return { name, key: name.toLowerCase(), type: sqlType(row), typeName: String(row.type_name).toLowerCase(), isOutput: Boolean(row.is_output) };
-        });
+        return r.recordset.map(declaredParameter);
       }, { idempotent: true });
       info.catch(() => this.procedures.delete(key));
       this.procedures.set(key, info);
@@ -168,9 +125,9 @@ export class MssqlCatalogDb implements CatalogDb {
     const attempt = async (): Promise<ProcedureResult> => {
       const pool = await this.currentPool();
       const request = pool.request();
-      for (const p of declared) {
-        if (p.isOutput) request.output(p.name, p.type, given.get(p.key) ?? null);
-        else if (given.has(p.key)) request.input(p.name, p.type, given.get(p.key));
+      for (const input of requestInputs(declared, given)) {
+        if (input.output) request.output(input.name, input.type, input.value);
+        else request.input(input.name, input.type, input.value);
       }
       const r = await request.execute<Row>(procedure);
       const output: Row = {};
@@ -210,7 +167,9 @@ export class MssqlCatalogDb implements CatalogDb {
 
   /** A session is a pool of exactly one connection, so session state (app locks, SET options) holds between requests. */
   async withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
-    const pool = new sql.ConnectionPool({ ...this.config, pool: { max: 1, min: 1, idleTimeoutMillis: 3_600_000 } });
+    // No request timeout: a migration waits for another migrator's lock (sp_getapplock -1) and runs
+    // long statements; the driver's default 15 s would fail it instead.
+    const pool = new sql.ConnectionPool({ ...this.config, requestTimeout: 0, pool: { max: 1, min: 1, idleTimeoutMillis: 3_600_000 } });
     pool.on('error', () => undefined);
     await pool.connect();
     try {

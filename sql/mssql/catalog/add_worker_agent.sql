@@ -13,7 +13,7 @@ GO
 */
 CREATE OR ALTER PROCEDURE [catalog].add_worker_agent
     @WorkerAgentId uniqueidentifier = NULL,
-    @CertificateThumbprint nvarchar(256) = NULL,
+    @CertificateThumbprint nvarchar(4000) = NULL,
     @DisplayName nvarchar(max) = NULL,
     @Description nvarchar(max) = NULL,
     @Tags nvarchar(max) = NULL,
@@ -22,6 +22,8 @@ CREATE OR ALTER PROCEDURE [catalog].add_worker_agent
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

@@ -12,11 +12,13 @@ GO
     Errors: 51000 an argument is NULL; 51001 unknown or read-only property, or invalid value.
 */
 CREATE OR ALTER PROCEDURE [catalog].configure_catalog
-    @property_name nvarchar(255) = NULL,
-    @property_value nvarchar(255) = NULL
+    @property_name nvarchar(4000) = NULL,
+    @property_value nvarchar(4000) = NULL
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */
@@ -31,8 +33,8 @@ BEGIN
         RETURN 1;
     END;
 
-    DECLARE @name nvarchar(255) = UPPER(LTRIM(RTRIM(@property_name)));
-    DECLARE @value nvarchar(255) = LTRIM(RTRIM(@property_value));
+    DECLARE @name nvarchar(4000) = UPPER(LTRIM(RTRIM(@property_name)));
+    DECLARE @value nvarchar(4000) = LTRIM(RTRIM(@property_value));
     DECLARE @digits bit = CASE
         WHEN LEN(@value) BETWEEN 1 AND 5 AND @value COLLATE Latin1_General_BIN2 NOT LIKE N'%[^0-9]%' THEN 1
         ELSE 0

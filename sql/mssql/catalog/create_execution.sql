@@ -16,9 +16,9 @@ GO
     51205, 51212, 51213.
 */
 CREATE OR ALTER PROCEDURE [catalog].create_execution
-    @folder_name nvarchar(128) = NULL,
-    @project_name nvarchar(128) = NULL,
-    @package_name nvarchar(260) = NULL,
+    @folder_name nvarchar(4000) = NULL,
+    @project_name nvarchar(4000) = NULL,
+    @package_name nvarchar(4000) = NULL,
     @reference_id bigint = NULL,
     @use32bitruntime bit = 0,
     @runinscaleout bit = NULL,
@@ -30,6 +30,8 @@ CREATE OR ALTER PROCEDURE [catalog].create_execution
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

@@ -10,11 +10,13 @@ GO
     Errors: 51000 @folder_name is NULL; 51001 invalid name; 51204 the folder exists.
 */
 CREATE OR ALTER PROCEDURE [catalog].create_folder
-    @folder_name nvarchar(128) = NULL,
+    @folder_name nvarchar(4000) = NULL,
     @folder_id bigint = NULL OUTPUT
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

@@ -15,14 +15,16 @@ GO
     folder.
 */
 CREATE OR ALTER PROCEDURE [catalog].deploy_project
-    @folder_name nvarchar(128) = NULL,
-    @project_name nvarchar(128) = NULL,
+    @folder_name nvarchar(4000) = NULL,
+    @project_name nvarchar(4000) = NULL,
     @project_stream varbinary(max) = NULL,
     @operation_id bigint = NULL OUTPUT,
     @manifest nvarchar(max) = NULL
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

@@ -11,6 +11,8 @@ CREATE OR ALTER PROCEDURE [catalog].enable_scaleout
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     UPDATE mp

@@ -16,11 +16,13 @@ GO
 CREATE OR ALTER PROCEDURE [catalog].set_execution_parameter_value
     @execution_id bigint = NULL,
     @object_type smallint = NULL,
-    @parameter_name nvarchar(128) = NULL,
+    @parameter_name nvarchar(4000) = NULL,
     @parameter_value sql_variant = NULL
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

@@ -13,11 +13,13 @@ GO
 */
 CREATE OR ALTER PROCEDURE [catalog].set_worker_agent_property
     @WorkerAgentId uniqueidentifier = NULL,
-    @PropertyName nvarchar(256) = NULL,
+    @PropertyName nvarchar(4000) = NULL,
     @PropertyValue nvarchar(max) = NULL
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

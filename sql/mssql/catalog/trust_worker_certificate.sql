@@ -13,11 +13,13 @@ GO
     bound to a worker agent already.
 */
 CREATE OR ALTER PROCEDURE [catalog].trust_worker_certificate
-    @CertificateThumbprint nvarchar(256) = NULL,
+    @CertificateThumbprint nvarchar(4000) = NULL,
     @Description nvarchar(max) = NULL
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     DECLARE @thumbprint varchar(128) = internal.normalize_thumbprint(@CertificateThumbprint);

@@ -10,10 +10,12 @@ GO
     Errors: 51000 @MasterAddress is NULL; 51001 not https://host:port.
 */
 CREATE OR ALTER PROCEDURE [catalog].update_master_address
-    @MasterAddress nvarchar(256) = NULL
+    @MasterAddress nvarchar(4000) = NULL
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

@@ -15,6 +15,8 @@ CREATE OR ALTER PROCEDURE internal.add_operation_message
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     INSERT INTO internal.operation_messages (operation_id, message_time, message_type, message_source_type, message)
     VALUES (@operation_id, COALESCE(@now, SYSUTCDATETIME()), @message_type, 10, @message);

@@ -18,6 +18,8 @@ CREATE OR ALTER PROCEDURE internal.cleanup_completed_jobs
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     DECLARE @text nvarchar(20);
@@ -73,7 +75,8 @@ BEGIN
     FROM internal.tasks AS t
     WHERE t.task_id IN (
         SELECT TOP (@BatchSize) f.task_id
-        FROM internal.tasks AS f WITH (READPAST)
+        /* READCOMMITTEDLOCK: READPAST is refused under READ_COMMITTED_SNAPSHOT without it (Msg 650). */
+        FROM internal.tasks AS f WITH (READPAST, READCOMMITTEDLOCK)
         WHERE f.status IN (4, 5, 6) AND f.last_updated_time <= @cutoff
         ORDER BY f.last_updated_time
     );

@@ -18,6 +18,8 @@ CREATE OR ALTER PROCEDURE internal.cleanup_server_retention_window
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 5000

@@ -12,6 +12,8 @@ CREATE OR ALTER PROCEDURE internal.close_protection_key
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @sql nvarchar(max) = N'';
 

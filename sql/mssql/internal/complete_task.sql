@@ -18,7 +18,7 @@ GO
 CREATE OR ALTER PROCEDURE internal.complete_task
     @TaskId uniqueidentifier = NULL,
     @LeaseToken uniqueidentifier = NULL,
-    @Outcome varchar(16) = NULL,
+    @Outcome varchar(8000) = NULL,
     @ErrorMessage nvarchar(max) = NULL,
     @WorkerAgentId uniqueidentifier = NULL,
     @now datetimeoffset(7) = NULL,
@@ -27,6 +27,8 @@ CREATE OR ALTER PROCEDURE internal.complete_task
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

@@ -21,6 +21,8 @@ CREATE OR ALTER PROCEDURE internal.count_newly_ready_tasks
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     IF @Since IS NULL OR @DelayedOnly IS NULL
@@ -32,7 +34,8 @@ BEGIN
 
     SET @ReadAt = internal.clock(@now);
     SELECT @NewlyReady = COUNT(*)
-    FROM internal.tasks AS t WITH (READPAST)
+    /* READCOMMITTEDLOCK: READPAST is refused under READ_COMMITTED_SNAPSHOT without it (Msg 650). */
+    FROM internal.tasks AS t WITH (READPAST, READCOMMITTEDLOCK)
     WHERE
         t.status = 1
         AND t.ready_at > @Since

@@ -29,7 +29,7 @@ GO
 */
 CREATE OR ALTER PROCEDURE internal.end_task_attempt
     @TaskId uniqueidentifier = NULL,
-    @Outcome varchar(16) = NULL,
+    @Outcome varchar(8000) = NULL,
     @ErrorMessage nvarchar(max) = NULL,
     @now datetimeoffset(7) = NULL,
     @ExecutionStatus int = NULL OUTPUT,
@@ -37,6 +37,8 @@ CREATE OR ALTER PROCEDURE internal.end_task_attempt
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     DECLARE @execution_id bigint;

@@ -16,6 +16,8 @@ CREATE OR ALTER PROCEDURE internal.get_log_dbconnection
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     SET @server_name = NULL;
     SET @connection_string = NULL;

@@ -13,7 +13,7 @@ GO
     by version cleanup); 51403.
 */
 CREATE OR ALTER PROCEDURE internal.get_project_version
-    @ContentHash varchar(200) = NULL,
+    @ContentHash varchar(8000) = NULL,
     @WorkerAgentId uniqueidentifier = NULL
 AS
 BEGIN

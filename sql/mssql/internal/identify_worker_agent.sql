@@ -17,7 +17,7 @@ GO
     Errors: 51000, 51001, 51401, 51402.
 */
 CREATE OR ALTER PROCEDURE internal.identify_worker_agent
-    @CertificateThumbprint nvarchar(256) = NULL,
+    @CertificateThumbprint nvarchar(4000) = NULL,
     @WorkerAgentId uniqueidentifier = NULL OUTPUT,
     @IsEnabled bit = NULL OUTPUT
 AS

@@ -9,7 +9,7 @@ GO
     (numbers), DateTime (ISO 8601) or String (anything). NULL is a valid (unset) value.
 */
 CREATE OR ALTER FUNCTION internal.is_valid_parameter_value (
-    @data_type nvarchar(128),
+    @data_type nvarchar(4000),
     @value nvarchar(max)
 )
 RETURNS bit

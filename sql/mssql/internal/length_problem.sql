@@ -12,7 +12,7 @@ GO
     Callers: catalog and internal procedures, in their parameter checks.
 */
 CREATE OR ALTER FUNCTION internal.length_problem (
-    @parameter_name nvarchar(128),
+    @parameter_name nvarchar(4000),
     @value nvarchar(max),
     @max_length int
 )

@@ -14,6 +14,8 @@ CREATE OR ALTER PROCEDURE internal.master_heartbeat
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     IF @MasterId IS NULL

@@ -8,7 +8,7 @@ GO
     spaces, 40 digits (SHA-1, as Windows shows) or 64 (SHA-256). NULL when the text is not one.
 */
 CREATE OR ALTER FUNCTION internal.normalize_thumbprint (
-    @thumbprint nvarchar(256)
+    @thumbprint nvarchar(4000)
 )
 RETURNS varchar(128)
 AS

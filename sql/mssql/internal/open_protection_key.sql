@@ -15,10 +15,12 @@ GO
     Callers: the procedures that store sensitive values.
 */
 CREATE OR ALTER PROCEDURE internal.open_protection_key
-    @what nvarchar(200) = NULL
+    @what nvarchar(4000) = NULL
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @key_name sysname;
     DECLARE @sql nvarchar(max);

@@ -16,6 +16,8 @@ CREATE OR ALTER PROCEDURE internal.raise_error
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     DECLARE @message nvarchar(2048) = LEFT(internal.error_text(@number, @a1, @a2, @a3), 2020) + N' Nothing was changed.';
     THROW @number, @message, 1;
 END;

@@ -13,6 +13,8 @@ CREATE OR ALTER PROCEDURE internal.raise_error_text
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     DECLARE @text nvarchar(2048) = LEFT(RTRIM(@message), 2020) + N' Nothing was changed.';
     THROW @number, @text, 1;
 END;

@@ -16,7 +16,7 @@ GO
 */
 CREATE OR ALTER PROCEDURE internal.register_worker_agent
     @WorkerAgentId uniqueidentifier = NULL,
-    @CertificateThumbprint nvarchar(256) = NULL,
+    @CertificateThumbprint nvarchar(4000) = NULL,
     @MachineName nvarchar(max) = NULL,
     @UserAccount nvarchar(max) = NULL,
     @DisplayName nvarchar(max) = NULL,
@@ -32,6 +32,8 @@ CREATE OR ALTER PROCEDURE internal.register_worker_agent
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

@@ -12,7 +12,7 @@ GO
     internal.open_protection_key) no current key.
 */
 CREATE OR ALTER PROCEDURE internal.replace_protected_value
-    @Kind varchar(32) = NULL,
+    @Kind varchar(8000) = NULL,
     @RowId bigint = NULL,
     @Expected nvarchar(max) = NULL,
     @Value nvarchar(max) = NULL,
@@ -20,6 +20,8 @@ CREATE OR ALTER PROCEDURE internal.replace_protected_value
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

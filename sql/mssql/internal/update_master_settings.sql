@@ -14,9 +14,9 @@ CREATE OR ALTER PROCEDURE internal.update_master_settings
     @MasterId uniqueidentifier = NULL,
     @MachineName nvarchar(max) = NULL,
     @MachineIP nvarchar(max) = NULL,
-    @MasterServicePort nvarchar(256) = NULL,
+    @MasterServicePort nvarchar(4000) = NULL,
     @SSLCertThumbprint nvarchar(max) = NULL,
-    @MasterHeartbeatIntervalInMs nvarchar(256) = NULL,
+    @MasterHeartbeatIntervalInMs nvarchar(4000) = NULL,
     @Address nvarchar(max) = NULL,
     @ProcessId int = NULL,
     @Version nvarchar(max) = NULL,
@@ -24,6 +24,8 @@ CREATE OR ALTER PROCEDURE internal.update_master_settings
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */

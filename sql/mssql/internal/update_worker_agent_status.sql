@@ -14,7 +14,7 @@ GO
 */
 CREATE OR ALTER PROCEDURE internal.update_worker_agent_status
     @WorkerAgentId uniqueidentifier = NULL,
-    @CertificateThumbprint nvarchar(256) = NULL,
+    @CertificateThumbprint nvarchar(4000) = NULL,
     @MachineName nvarchar(max) = NULL,
     @UserAccount nvarchar(max) = NULL,
     @CpuPercent float = NULL,
@@ -27,6 +27,8 @@ CREATE OR ALTER PROCEDURE internal.update_worker_agent_status
 AS
 BEGIN
     SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
     /* ---------------------------------------- Check input parameters */
