@@ -6,6 +6,7 @@
 
 import type { Dialect, Session } from '../db/types.ts';
 import { lineOfPosition, splitGoBatches, type SqlScript } from './scripts.ts';
+import { checkDatabaseOptions } from './database-options.ts';
 
 export interface HistoryRow {
   readonly name: string;
@@ -112,6 +113,8 @@ const postgres: DialectMigrationSql = {
 
 const mssql: DialectMigrationSql = {
   async bootstrap(session) {
+    // Said at once, rather than as Msg 208 at the first call of a procedure that uses OPENJSON.
+    await checkDatabaseOptions(session);
     await session.batch(`IF SCHEMA_ID(N'internal') IS NULL EXEC sys.sp_executesql N'CREATE SCHEMA internal AUTHORIZATION dbo;';`);
     await session.batch(`
       IF OBJECT_ID(N'internal.schema_migrations', N'U') IS NULL

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { expectCatalogError } from '../support/catalog-helpers.ts';
-import { claim, complete, deployedProject, enabledWorker, execution, startedExecution } from '../support/queue-helpers.ts';
+import { claim, complete, deployedProject, enabledWorker, execution, projectBytes, startedExecution } from '../support/queue-helpers.ts';
 
 forEachBackend('the catalog as a production server runs it', (backend) => {
   const catalog = useCatalog(backend);
@@ -48,5 +48,30 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     const db = catalog.db;
     await expectCatalogError(db.call('catalog.configure_catalog', { property_name: 'RETENTION_WINDOWS', property_value: '30' }), 51001, /'RETENTION_WINDOWS' for @property_name is not accepted: a property that can be set/);
     await expectCatalogError(db.call('catalog.configure_catalog', { property_name: 'RETENTION_WINDOW', property_value: 'soon' }), 51001, /'soon' for @property_value/);
+  });
+  it('long values in JSON arguments survive: a 5,000-character default, a long description, a 4,500-character error message; JSON may start with white space', async () => {
+    const db = catalog.db;
+    const folder = `long_${Date.now()}`;
+    await db.call('catalog.create_folder', { folder_name: folder });
+    const longDefault = 'd'.repeat(5000);
+    const manifest = { name: 'long', description: 'x'.repeat(5000), parameters: [{ name: 'Big', type: 'String', default: longDefault }], packages: [{ name: 'load', kind: 'node' }] };
+    await db.call('catalog.deploy_project', { folder_name: folder, project_name: 'long', project_stream: projectBytes(folder), manifest: `\n\t ${JSON.stringify(manifest, null, 2)}` });
+    const params = await db.query(db.dialect === 'mssql'
+      ? "SELECT default_value FROM catalog.object_parameters WHERE parameter_name = N'Big'"
+      : "SELECT default_value FROM catalog.object_parameters WHERE parameter_name = 'Big'");
+    expect(String(params[0]!.default_value)).to.have.length(5000);
+    const projects = await db.query(db.dialect === 'mssql' ? "SELECT description FROM catalog.projects WHERE name = N'long'" : "SELECT description FROM catalog.projects WHERE name = 'long'");
+    expect(String(projects[0]!.description)).to.have.length(1024);
+
+    const worker = await enabledWorker(db);
+    const r = await db.call('catalog.create_execution', { folder_name: folder, project_name: 'long', package_name: 'load' });
+    const id = Number(r.output.execution_id);
+    await db.call('catalog.start_execution', { execution_id: id });
+    const [task] = await claim(db, worker, { max: 1 });
+    const completions = `\n  ${JSON.stringify([{ taskId: task!.task_id, leaseToken: task!.lease_token, outcome: 'failed', errorMessage: 'e'.repeat(4500) }])}`;
+    const done = await db.call('internal.complete_tasks', { Completions: completions, WorkerAgentId: worker });
+    expect(done.rows).to.have.length(1);
+    const stored = await db.query(db.dialect === 'mssql' ? 'SELECT last_error FROM internal.tasks WHERE task_id = @p1' : 'SELECT last_error FROM internal.tasks WHERE task_id = $1', [task!.task_id]);
+    expect(String(stored[0]!.last_error)).to.have.length(4000);
   });
 });

@@ -42,6 +42,11 @@ export function bareReadpast(text: string): string[] {
     .filter((hints) => !/\b(UPDLOCK|XLOCK|READCOMMITTEDLOCK)\b/i.test(hints));
 }
 
+/** JSON_VALUE returns NULL past 4,000 characters: values that may be longer are read with OPENJSON. */
+export function shortJsonReads(text: string): string[] {
+  return [...stripComments(text).matchAll(/JSON_VALUE\([^,]+,\s*N?'\$\.(default|description|message|errorMessage)'\)/g)].map((m) => m[0]);
+}
+
 /** A procedure that does not say its isolation level runs at whatever the session was left at. */
 export function missingIsolationLevel(text: string): boolean {
   return /CREATE OR ALTER PROCEDURE/.test(text) && !/SET TRANSACTION ISOLATION LEVEL (READ COMMITTED|REPEATABLE READ|SERIALIZABLE)/.test(stripComments(text));
@@ -58,6 +63,11 @@ describe('T-SQL rules for a production SQL Server', () => {
     expect(problems).to.deep.equal([]);
   });
 
+  it('no JSON value that may pass 4,000 characters is read with JSON_VALUE (it returns NULL there)', () => {
+    const problems = OBJECTS.flatMap((o) => shortJsonReads(o.text).map((h) => `${o.file}: ${h}`));
+    expect(problems).to.deep.equal([]);
+  });
+
   it('every procedure sets its isolation level', () => {
     expect(OBJECTS.filter((o) => missingIsolationLevel(o.text)).map((o) => o.file)).to.deep.equal([]);
   });
@@ -69,6 +79,7 @@ describe('T-SQL rules for a production SQL Server', () => {
       expect(bareReadpast(bad)).to.deep.equal(['READPAST']);
       expect(bareReadpast('SELECT 1 FROM t WITH (READPAST, UPDLOCK, ROWLOCK);')).to.deep.equal([]);
       expect(missingIsolationLevel(bad)).to.equal(true);
+      expect(shortJsonReads("SELECT JSON_VALUE(a.value, N'$.default') FROM t;")).to.have.length(1);
       expect(missingIsolationLevel(`${bad}\nSET TRANSACTION ISOLATION LEVEL READ COMMITTED;`)).to.equal(false);
     });
   });

@@ -78,7 +78,8 @@ BEGIN
             @error_message = @error_message + internal.error_text(51000, N'@manifest', NULL, NULL) + N' ';
     ELSE
     BEGIN
-        IF ISJSON(@manifest) = 0 OR LEFT(LTRIM(@manifest), 1) <> N'{'
+        /* The first character that is not white space: the CLI sends the manifest's text as written. */
+        IF ISJSON(@manifest) = 0 OR SUBSTRING(@manifest, PATINDEX(N'%[^ ' + NCHAR(9) + NCHAR(10) + NCHAR(13) + N']%', @manifest), 1) <> N'{'
             SET @problem = N'it is not a JSON object';
         ELSE
         BEGIN
@@ -202,7 +203,8 @@ BEGIN
                             WHERE f.[key] IN (N'required', N'sensitive') AND f.[type] NOT IN (0, 3)
                         )
                         OR internal.is_valid_parameter_value(
-                            JSON_VALUE(a.value, N'$.type'), JSON_VALUE(a.value, N'$.default')
+                            JSON_VALUE(a.value, N'$.type'),
+                            (SELECT f.value FROM OPENJSON(a.value) AS f WHERE f.[key] = N'default' AND f.[type] <> 0)
                         ) = 0
                 )
                     SET @problem = N'a parameter has no name, an unknown type, a required or sensitive flag that is not true or false, or a default that does not fit its type';
@@ -248,7 +250,7 @@ BEGIN
     DECLARE @lsn bigint;
     DECLARE @now datetimeoffset(7) = SYSUTCDATETIME();
     DECLARE @caller nvarchar(128) = ORIGINAL_LOGIN();
-    DECLARE @description nvarchar(1024) = LEFT(JSON_VALUE(@manifest, N'$.description'), 1024);
+    DECLARE @description nvarchar(1024) = LEFT((SELECT f.value FROM OPENJSON(@manifest) AS f WHERE f.[key] = N'description' AND f.[type] = 1), 1024);
     DECLARE @hash char(64) = LOWER(CONVERT(char(64), HASHBYTES('SHA2_256', @project_stream), 2));
     DECLARE @max_versions int;
 
@@ -270,7 +272,9 @@ BEGIN
                 FROM OPENJSON(@manifest, N'$.packages') AS pk
                 CROSS APPLY OPENJSON(pk.value, N'$.parameters') AS pp
             ) AS a
-            WHERE JSON_VALUE(a.value, N'$.sensitive') = N'true' AND JSON_VALUE(a.value, N'$.default') IS NOT NULL
+            WHERE
+                JSON_VALUE(a.value, N'$.sensitive') = N'true'
+                AND EXISTS (SELECT 1 FROM OPENJSON(a.value) AS f WHERE f.[key] = N'default' AND f.[type] <> 0)
         ) THEN 1
         ELSE 0
     END;
@@ -308,7 +312,7 @@ BEGIN
         SELECT
             @lsn,
             JSON_VALUE(pk.value, N'$.name'),
-            LEFT(JSON_VALUE(pk.value, N'$.description'), 1024),
+            LEFT((SELECT f.value FROM OPENJSON(pk.value) AS f WHERE f.[key] = N'description' AND f.[type] = 1), 1024),
             JSON_VALUE(pk.value, N'$.kind'),
             CASE WHEN JSON_VALUE(pk.value, N'$.entryPoint') = N'false' THEN 0 ELSE 1 END,
             TRY_CONVERT(int, JSON_VALUE(pk.value, N'$.timeoutSeconds'))
@@ -335,16 +339,16 @@ BEGIN
             JSON_VALUE(a.value, N'$.type'),
             CASE WHEN JSON_VALUE(a.value, N'$.required') = N'true' THEN 1 ELSE 0 END,
             CASE WHEN JSON_VALUE(a.value, N'$.sensitive') = N'true' THEN 1 ELSE 0 END,
-            LEFT(JSON_VALUE(a.value, N'$.description'), 1024),
+            LEFT((SELECT f.value FROM OPENJSON(a.value) AS f WHERE f.[key] = N'description' AND f.[type] = 1), 1024),
             CASE
-                WHEN JSON_VALUE(a.value, N'$.sensitive') = N'true' THEN internal.protect_value(JSON_VALUE(a.value, N'$.default'))
-                ELSE JSON_VALUE(a.value, N'$.default')
+                WHEN JSON_VALUE(a.value, N'$.sensitive') = N'true' THEN internal.protect_value(d.default_value)
+                ELSE d.default_value
             END,
             CASE
-                WHEN JSON_VALUE(a.value, N'$.sensitive') = N'true' THEN internal.protect_value(JSON_VALUE(a.value, N'$.default'))
-                ELSE JSON_VALUE(a.value, N'$.default')
+                WHEN JSON_VALUE(a.value, N'$.sensitive') = N'true' THEN internal.protect_value(d.default_value)
+                ELSE d.default_value
             END,
-            CASE WHEN JSON_VALUE(a.value, N'$.default') IS NULL THEN 0 ELSE 1 END
+            CASE WHEN d.default_value IS NULL THEN 0 ELSE 1 END
         FROM (
             SELECT
                 CAST(20 AS smallint) AS object_type,
@@ -358,7 +362,13 @@ BEGIN
                 pp.value
             FROM OPENJSON(@manifest, N'$.packages') AS pk
             CROSS APPLY OPENJSON(pk.value, N'$.parameters') AS pp
-        ) AS a;
+        ) AS a
+        /* OPENJSON's value reads a default past 4,000 characters, where JSON_VALUE returns NULL. */
+        OUTER APPLY (
+            SELECT f.value AS default_value
+            FROM OPENJSON(a.value) AS f
+            WHERE f.[key] = N'default' AND f.[type] <> 0
+        ) AS d;
 
         UPDATE p
         SET p.object_version_lsn = @lsn

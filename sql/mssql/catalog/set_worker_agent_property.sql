@@ -55,7 +55,7 @@ BEGIN
                 51001, N'@PropertyName', @PropertyName, N'one of DisplayName, Description, Tags, MaxTaskCount'
             )
             + N' ';
-    ELSE IF @property = N'displayname' AND LEN(@PropertyValue) > 256
+    ELSE IF @property = N'displayname' AND LEN(@PropertyValue + N'.') - 1 > 256
         SELECT
             @error_number = COALESCE(@error_number, 51001),
             @error_message = @error_message

@@ -41,20 +41,28 @@ BEGIN
         error_message nvarchar(4000) NULL
     );
 
-    IF ISJSON(@Completions) = 1 AND LEFT(LTRIM(@Completions), 1) = N'['
+    /* The first character that is not white space: JSON may start with a newline or a tab. */
+    DECLARE @first nchar(1) = SUBSTRING(@Completions, PATINDEX(N'%[^ ' + NCHAR(9) + NCHAR(10) + NCHAR(13) + N']%', @Completions), 1);
+    IF ISJSON(@Completions) = 1 AND @first = N'['
         INSERT INTO @input (n, task_id, lease_token, outcome, error_message)
         SELECT
             CONVERT(int, c.[key]) + 1,
             TRY_CONVERT(uniqueidentifier, JSON_VALUE(c.value, N'$.taskId')),
             TRY_CONVERT(uniqueidentifier, JSON_VALUE(c.value, N'$.leaseToken')),
             CONVERT(varchar(16), JSON_VALUE(c.value, N'$.outcome')),
-            LEFT(JSON_VALUE(c.value, N'$.errorMessage'), 4000)
+            /* OPENJSON's value reads past 4,000 characters, where JSON_VALUE returns NULL. */
+            LEFT(e.error_message, 4000)
         FROM OPENJSON(@Completions) AS c
+        OUTER APPLY (
+            SELECT f.value AS error_message
+            FROM OPENJSON(c.value) AS f
+            WHERE f.[key] = N'errorMessage' AND f.[type] = 1
+        ) AS e
         WHERE c.[type] = 5;
 
     IF
         ISJSON(@Completions) = 0
-        OR LEFT(LTRIM(@Completions), 1) <> N'['
+        OR @first <> N'['
         OR (SELECT COUNT(*) FROM OPENJSON(@Completions) AS c) <> (SELECT COUNT(*) FROM @input)
         OR EXISTS (
             SELECT 1
