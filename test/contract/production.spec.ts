@@ -74,4 +74,27 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     const stored = await db.query(db.dialect === 'mssql' ? 'SELECT last_error FROM internal.tasks WHERE task_id = @p1' : 'SELECT last_error FROM internal.tasks WHERE task_id = $1', [task!.task_id]);
     expect(String(stored[0]!.last_error)).to.have.length(4000);
   });
+  it('two masters completing overlapping batches in opposite orders wait for each other, and never deadlock', async function () {
+    const db = catalog.db;
+    if (!db.capabilities.multiConnection || db.dialect !== 'postgres') this.skip(); // the deadlock counter read here is PostgreSQL's
+    const where = await deployedProject(db);
+    const worker = await enabledWorker(db);
+    const deadlocks = async () => Number((await db.query('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()'))[0]!.deadlocks);
+    const before = await deadlocks();
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 20; i++) await startedExecution(db, where, { retry: 1 });
+      const tasks = await claim(db, worker, { max: 20 });
+      expect(tasks).to.have.length(20);
+      const batch = tasks.map((t) => ({ taskId: t.task_id, leaseToken: t.lease_token, outcome: 'failed', errorMessage: 'boom' }));
+      const [a, b] = await Promise.all([
+        db.call('internal.complete_tasks', { Completions: JSON.stringify(batch), WorkerAgentId: worker }),
+        db.call('internal.complete_tasks', { Completions: JSON.stringify([...batch].reverse()), WorkerAgentId: worker }),
+      ]);
+      // Each task was completed by exactly one of the two calls; the other was told 51302.
+      const done = [...a.rows, ...b.rows].filter((r) => r.error_number === null);
+      expect(done).to.have.length(20);
+      await db.query("UPDATE internal.tasks SET status = 4 WHERE status = 1");
+    }
+    expect(await deadlocks()).to.equal(before);
+  });
 });

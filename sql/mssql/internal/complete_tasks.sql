@@ -147,8 +147,14 @@ BEGIN
             NULL
         FROM @done AS d;
 
-        -- Everything else, one at a time, as internal.complete_task does.
-        SET @n = (SELECT MIN(i.n) FROM @input AS i WHERE NOT EXISTS (SELECT 1 FROM @results AS r WHERE r.n = i.n));
+        -- Everything else, one at a time, as internal.complete_task does, in key order: two masters
+        -- with overlapping batches then wait for each other instead of deadlocking.
+        SET @n = (
+            SELECT TOP (1) i.n
+            FROM @input AS i
+            WHERE NOT EXISTS (SELECT 1 FROM @results AS r WHERE r.n = i.n)
+            ORDER BY i.task_id, i.n
+        );
         WHILE @n IS NOT NULL
         BEGIN
             SELECT
@@ -184,7 +190,10 @@ BEGIN
                 VALUES (@n, @task_id, NULL, NULL, 51302);
 
             SET @n = (
-                SELECT MIN(i.n) FROM @input AS i WHERE i.n > @n AND NOT EXISTS (SELECT 1 FROM @results AS r WHERE r.n = i.n)
+                SELECT TOP (1) i.n
+                FROM @input AS i
+                WHERE NOT EXISTS (SELECT 1 FROM @results AS r WHERE r.n = i.n)
+                ORDER BY i.task_id, i.n
             );
         END;
 

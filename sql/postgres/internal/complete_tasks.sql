@@ -99,13 +99,15 @@ BEGIN
     res_retry := array_fill(false, ARRAY[cardinality(res_n)]);
     res_error := array_fill(NULL::integer, ARRAY[cardinality(res_n)]);
 
-    -- Everything else, one at a time, as internal.complete_task does.
+    -- Everything else, one at a time, as internal.complete_task does, in key order: two masters
+    -- with overlapping batches then wait for each other instead of deadlocking. (The fast path above
+    -- locks in key order too: an index scan of task_id = ANY (array) takes the keys sorted.)
     FOR r IN
         SELECT (x.v->>'taskId')::uuid AS task_id, (x.v->>'leaseToken')::uuid AS lease_token,
                x.v->>'outcome' AS outcome, left(x.v->>'errorMessage', 4000) AS error_message, x.n::integer AS n
           FROM jsonb_array_elements(m) WITH ORDINALITY AS x (v, n)
          WHERE NOT (x.n::integer = ANY (res_n))
-         ORDER BY x.n
+         ORDER BY (x.v->>'taskId')::uuid, x.n
     LOOP
         PERFORM 1 FROM internal.tasks AS t
          WHERE t.task_id = r.task_id AND t.lease_token = r.lease_token AND t.status + 0 IN (2, 3)
