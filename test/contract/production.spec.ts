@@ -97,4 +97,11 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     }
     expect(await deadlocks()).to.equal(before);
   });
+  it('finds the executions of a project version by index (every deployment asks)', async () => {
+    const db = catalog.db;
+    const rows = await db.query(db.dialect === 'mssql'
+      ? "SELECT i.name FROM sys.indexes AS i JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id AND ic.key_ordinal = 1 JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id WHERE i.object_id = OBJECT_ID(N'internal.executions') AND c.name = N'project_lsn'"
+      : "SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'internal' AND tablename = 'executions' AND indexdef ~ '\\(project_lsn'");
+    expect(rows.length).to.be.greaterThan(0);
+  });
 });
