@@ -104,4 +104,38 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
       : "SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'internal' AND tablename = 'executions' AND indexdef ~ '\\(project_lsn'");
     expect(rows.length).to.be.greaterThan(0);
   });
+  it('retention deletes an operation\'s messages a chunk per call (at most 10 x BatchSize), then the operations', async () => {
+    const db = catalog.db;
+    const where = await deployedProject(db);
+    const worker = await enabledWorker(db);
+    await db.call('catalog.configure_catalog', { property_name: 'OPERATION_CLEANUP_ENABLED', property_value: 'TRUE' });
+    await db.call('catalog.configure_catalog', { property_name: 'RETENTION_WINDOW', property_value: '1' });
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await startedExecution(db, where);
+      const [task] = await claim(db, worker, { max: 1 });
+      const lines = Array.from({ length: 2500 }, (_, seq) => ({ message: `line ${seq}`, stream: task!.stream_id, seq }));
+      await db.call('internal.append_execution_messages', { ExecutionId: id, Messages: JSON.stringify(lines), WorkerAgentId: worker });
+      await complete(db, task!, 'succeeded');
+      ids.push(id);
+    }
+    const count = async () => Number((await db.query(`SELECT count(*) AS n FROM internal.operation_messages WHERE operation_id IN (${ids.join(',')})`))[0]!.n);
+    let left = await count();
+    expect(left).to.be.greaterThanOrEqual(7500);
+    const later = new Date(Date.now() + 3 * 86_400_000);
+    let calls = 0;
+    for (;;) {
+      const r = await db.call('internal.cleanup_server_retention_window', { BatchSize: 100, now: later });
+      calls += 1;
+      const now = await count();
+      expect(left - now, 'messages deleted by one call').to.be.at.most(1000);
+      left = now;
+      if (Number(r.output.processed) < 100 || calls > 50) break;
+    }
+    expect(left).to.equal(0);
+    expect(calls).to.be.greaterThanOrEqual(8);
+    const operations = await db.query(`SELECT count(*) AS n FROM internal.operations WHERE operation_id IN (${ids.join(',')})`);
+    expect(Number(operations[0]!.n)).to.equal(0);
+    await db.call('catalog.configure_catalog', { property_name: 'OPERATION_CLEANUP_ENABLED', property_value: 'FALSE' });
+  });
 });

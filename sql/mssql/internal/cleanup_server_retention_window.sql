@@ -6,8 +6,12 @@ GO
     internal.cleanup_server_retention_window
     Retention (SSIS's maintenance job): when OPERATION_CLEANUP_ENABLED is TRUE and RETENTION_WINDOW
     is not -1, deletes operations that ended more than RETENTION_WINDOW days ago, with their
-    executions, parameter values, messages and archived tasks. At most @BatchSize operations per
-    call; call again while @Processed = @BatchSize.
+    executions, parameter values, messages and archived tasks. The messages go first, at most
+    10 x @BatchSize per call, each call its own transaction: one operation's log may hold millions
+    of lines, and deleting them in one transaction is SSISDB's classic retention outage (the log
+    grows, every log writer waits on the lock). Then at most @BatchSize operations per call.
+    @Processed is the number of operations deleted, or @BatchSize while messages were deleted: call
+    again while @Processed = @BatchSize.
     Caller: the master holding the 'retention' sweep lease. Output: @Processed.
     Errors: 51001 (@BatchSize).
 */
@@ -50,6 +54,22 @@ BEGIN
         OR LEN(@days) NOT BETWEEN 1 AND 5
         OR TRY_CONVERT(int, @days) < 1
         RETURN 0;
+
+    /* ---------------------------------------- First the messages of the operations due, a chunk at a time */
+    DECLARE @chunk int = @BatchSize * 10;
+    DELETE TOP (@chunk) m
+    FROM internal.operation_messages AS m WITH (ROWLOCK)
+    WHERE m.operation_id IN (
+        SELECT TOP (@BatchSize) o.operation_id
+        FROM internal.operations AS o
+        WHERE o.end_time IS NOT NULL AND o.end_time <= DATEADD(DAY, -CONVERT(int, @days), @now)
+        ORDER BY o.end_time
+    );
+    IF @@ROWCOUNT > 0
+    BEGIN
+        SET @Processed = @BatchSize;
+        RETURN 0;
+    END;
 
     /* ---------------------------------------- Delete; table order: tasks_history, operations (cascading) */
     BEGIN TRY

@@ -1,8 +1,12 @@
 -- internal.cleanup_server_retention_window
 -- Retention (SSIS's maintenance job): when OPERATION_CLEANUP_ENABLED is TRUE and RETENTION_WINDOW
 -- is not -1, deletes operations that ended more than RETENTION_WINDOW days ago, with their
--- executions, parameter values, messages and archived tasks. At most BatchSize operations per
--- call; call again while Processed = BatchSize.
+-- executions, parameter values, messages and archived tasks. The messages go first, at most
+-- 10 x BatchSize per call, each call its own transaction: one operation's log may hold millions of
+-- lines, and deleting them in one transaction is SSISDB's classic retention outage (the log grows,
+-- every log writer waits). Then at most BatchSize operations per call. Processed is the number of
+-- operations deleted, or BatchSize while messages were deleted: call again while Processed =
+-- BatchSize.
 -- Caller: the master holding the 'retention' sweep lease. Output: Processed.
 -- Errors: 51001 (BatchSize).
 CREATE OR REPLACE PROCEDURE internal.cleanup_server_retention_window(
@@ -19,6 +23,7 @@ DECLARE
     v_now timestamptz := internal.clock(now);
     v_enabled text;
     v_days text;
+    v_messages integer;
 BEGIN
     IF BatchSize IS NULL OR BatchSize NOT BETWEEN 1 AND 5000 THEN
         PERFORM internal.raise_error(51001, '@BatchSize', BatchSize::text, 'from 1 to 5000');
@@ -31,7 +36,31 @@ BEGIN
         RETURN;
     END IF;
 
-    -- Table order: tasks_history, operations (cascading to executions, parameter values, messages, tasks)
+    -- First the messages of the operations due, a chunk at a time.
+    WITH due AS (
+        SELECT o.operation_id
+          FROM internal.operations AS o
+         WHERE o.end_time IS NOT NULL
+           AND o.end_time <= v_now - make_interval(days => v_days::integer)
+         ORDER BY o.end_time
+         LIMIT BatchSize
+    ), chunk AS (
+        SELECT m.operation_message_id
+          FROM internal.operation_messages AS m
+          JOIN due AS d ON d.operation_id = m.operation_id
+         LIMIT BatchSize * 10
+           FOR UPDATE OF m SKIP LOCKED
+    )
+    DELETE FROM internal.operation_messages AS m
+     USING chunk AS c
+     WHERE m.operation_message_id = c.operation_message_id;
+    GET DIAGNOSTICS v_messages = ROW_COUNT;
+    IF v_messages > 0 THEN
+        Processed := BatchSize;
+        RETURN;
+    END IF;
+
+    -- Table order: tasks_history, operations (cascading to executions, parameter values, tasks)
     WITH doomed AS (
         SELECT o.operation_id
           FROM internal.operations AS o
