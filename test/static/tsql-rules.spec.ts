@@ -47,6 +47,29 @@ export function shortJsonReads(text: string): string[] {
   return [...stripComments(text).matchAll(/JSON_VALUE\([^,]+,\s*N?'\$\.(default|description|message|errorMessage)'\)/g)].map((m) => m[0]);
 }
 
+/**
+ * A scalar function that reads no table — itself or through the functions it calls — is WITH
+ * SCHEMABINDING: SQL Server otherwise assumes it may read data, and protects every statement that
+ * calls it (spools, no parallel plan).
+ */
+export function unboundPureFunctions(objects: ReadonlyArray<{ file: string; text: string }>): string[] {
+  const functions = objects
+    .map((o) => ({ ...o, code: stripComments(o.text), name: /CREATE OR ALTER FUNCTION\s+(\S+)/.exec(stripComments(o.text))?.[1]?.replace(/[[\]]/g, '') }))
+    .filter((f) => f.name !== undefined);
+  const readsData = new Set(functions.filter((f) => /\bFROM\s+(internal|\[?catalog\]?)\./i.test(f.code)).map((f) => f.name!));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const f of functions) {
+      if (readsData.has(f.name!)) continue;
+      if ([...readsData].some((name) => f.code.includes(`${name}(`))) {
+        readsData.add(f.name!);
+        changed = true;
+      }
+    }
+  }
+  return functions.filter((f) => !readsData.has(f.name!) && !/WITH SCHEMABINDING/i.test(f.code)).map((f) => f.file);
+}
+
 /** A procedure that does not say its isolation level runs at whatever the session was left at. */
 export function missingIsolationLevel(text: string): boolean {
   return /CREATE OR ALTER PROCEDURE/.test(text) && !/SET TRANSACTION ISOLATION LEVEL (READ COMMITTED|REPEATABLE READ|SERIALIZABLE)/.test(stripComments(text));
@@ -68,6 +91,10 @@ describe('T-SQL rules for a production SQL Server', () => {
     expect(problems).to.deep.equal([]);
   });
 
+  it('every scalar function that reads no table is WITH SCHEMABINDING', () => {
+    expect(unboundPureFunctions(OBJECTS)).to.deep.equal([]);
+  });
+
   it('every procedure sets its isolation level', () => {
     expect(OBJECTS.filter((o) => missingIsolationLevel(o.text)).map((o) => o.file)).to.deep.equal([]);
   });
@@ -79,6 +106,8 @@ describe('T-SQL rules for a production SQL Server', () => {
       expect(bareReadpast(bad)).to.deep.equal(['READPAST']);
       expect(bareReadpast('SELECT 1 FROM t WITH (READPAST, UPDLOCK, ROWLOCK);')).to.deep.equal([]);
       expect(missingIsolationLevel(bad)).to.equal(true);
+      const fn = (name: string, body: string) => ({ file: name, text: `CREATE OR ALTER FUNCTION internal.${name} (@a int)\nRETURNS int\nAS\nBEGIN\n    ${body}\nEND;` });
+      expect(unboundPureFunctions([fn('pure', 'RETURN 1;'), fn('reads', 'RETURN (SELECT 1 FROM internal.t);'), fn('calls', 'RETURN internal.reads(1);')])).to.deep.equal(['pure']);
       expect(shortJsonReads("SELECT JSON_VALUE(a.value, N'$.default') FROM t;")).to.have.length(1);
       expect(missingIsolationLevel(`${bad}\nSET TRANSACTION ISOLATION LEVEL READ COMMITTED;`)).to.equal(false);
     });

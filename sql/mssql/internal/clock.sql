@@ -14,6 +14,7 @@ CREATE OR ALTER FUNCTION internal.clock (
     @now datetimeoffset(7)
 )
 RETURNS datetimeoffset(7)
+WITH SCHEMABINDING
 AS
 BEGIN
     RETURN CASE

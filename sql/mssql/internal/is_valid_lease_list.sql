@@ -11,6 +11,7 @@ CREATE OR ALTER FUNCTION internal.is_valid_lease_list (
     @Leases nvarchar(max)
 )
 RETURNS bit
+WITH SCHEMABINDING
 AS
 BEGIN
     IF @Leases IS NULL OR ISJSON(@Leases) = 0

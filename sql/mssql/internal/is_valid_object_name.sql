@@ -11,6 +11,7 @@ CREATE OR ALTER FUNCTION internal.is_valid_object_name (
     @name nvarchar(4000)
 )
 RETURNS bit
+WITH SCHEMABINDING
 AS
 BEGIN
     IF

@@ -13,6 +13,7 @@ CREATE OR ALTER FUNCTION internal.is_valid_parameter_value (
     @value nvarchar(max)
 )
 RETURNS bit
+WITH SCHEMABINDING
 AS
 BEGIN
     DECLARE @v nvarchar(max) = LTRIM(RTRIM(@value));

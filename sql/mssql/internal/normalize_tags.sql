@@ -12,6 +12,7 @@ CREATE OR ALTER FUNCTION internal.normalize_tags (
     @tags nvarchar(max)
 )
 RETURNS nvarchar(max)
+WITH SCHEMABINDING
 AS
 BEGIN
     DECLARE @joined nvarchar(max);

@@ -11,6 +11,7 @@ CREATE OR ALTER FUNCTION internal.normalize_thumbprint (
     @thumbprint nvarchar(4000)
 )
 RETURNS varchar(128)
+WITH SCHEMABINDING
 AS
 BEGIN
     DECLARE @t nvarchar(256) = UPPER(REPLACE(REPLACE(REPLACE(@thumbprint, N':', N''), N' ', N''), N'-', N''));
