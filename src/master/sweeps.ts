@@ -58,12 +58,12 @@ export class SweepScheduler {
       {
         name: 'cleanup_completed_jobs',
         intervalMs: settings.CleanupCompletedJobsIntervalInMs,
-        run: () => runBatchedSweep(db, 'internal.cleanup_completed_jobs', { minutesToKeep: settings.CompletedJobsMinutesToKeep }),
+        run: (epoch) => runBatchedSweep(db, 'internal.cleanup_completed_jobs', { minutesToKeep: settings.CompletedJobsMinutesToKeep, MasterId: masterId, Epoch: epoch }),
       },
       {
         name: 'retention',
         intervalMs: settings.RetentionIntervalInMs,
-        run: () => runBatchedSweep(db, 'internal.cleanup_server_retention_window', {}),
+        run: (epoch) => runBatchedSweep(db, 'internal.cleanup_server_retention_window', { MasterId: masterId, Epoch: epoch }),
       },
     ];
   }

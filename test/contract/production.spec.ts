@@ -6,8 +6,9 @@
  */
 
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
-import { expectCatalogError } from '../support/catalog-helpers.ts';
+import { expectCatalogError, truthy } from '../support/catalog-helpers.ts';
 import { claim, complete, deployedProject, enabledWorker, execution, projectBytes, startedExecution } from '../support/queue-helpers.ts';
 
 forEachBackend('the catalog as a production server runs it', (backend) => {
@@ -137,5 +138,26 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     const operations = await db.query(`SELECT count(*) AS n FROM internal.operations WHERE operation_id IN (${ids.join(',')})`);
     expect(Number(operations[0]!.n)).to.equal(0);
     await db.call('catalog.configure_catalog', { property_name: 'OPERATION_CLEANUP_ENABLED', property_value: 'FALSE' });
+  });
+  it('cleanup_completed_jobs and retention are fenced by their sweep lease, as the expired-task sweep is (51301)', async () => {
+    const db = catalog.db;
+    const t0 = new Date(Date.now() + 3_600_000);
+    for (const [sweep, procedure, extra] of [
+      ['cleanup_completed_jobs', 'internal.cleanup_completed_jobs', { MinutesToKeep: 60 }],
+      ['retention', 'internal.cleanup_server_retention_window', {}],
+    ] as const) {
+      const holder = randomUUID();
+      const lease = await db.call('internal.acquire_sweep_lease', { SweepName: sweep, MasterId: holder, LeaseMs: 60_000, now: t0 });
+      expect(truthy(lease.output.acquired), `${sweep} acquired`).to.equal(true);
+      const epoch = Number(lease.output.epoch);
+      const at = new Date(t0.getTime() + 10_000);
+      await expectCatalogError(db.call(procedure, { ...extra, BatchSize: 10, now: at, MasterId: randomUUID(), Epoch: epoch }), 51301, new RegExp(sweep));
+      await expectCatalogError(db.call(procedure, { ...extra, BatchSize: 10, now: at, MasterId: holder, Epoch: epoch + 1 }), 51301);
+      await expectCatalogError(db.call(procedure, { ...extra, BatchSize: 10, now: new Date(t0.getTime() + 61_000), MasterId: holder, Epoch: epoch }), 51301);
+      await expectCatalogError(db.call(procedure, { ...extra, BatchSize: 10, now: at, MasterId: holder }), 51001, /@Epoch/);
+      const ok = await db.call(procedure, { ...extra, BatchSize: 10, now: at, MasterId: holder, Epoch: epoch });
+      expect(Number(ok.output.processed)).to.be.at.least(0);
+      await db.call('internal.release_sweep_lease', { SweepName: sweep, MasterId: holder, Epoch: epoch });
+    }
   });
 });

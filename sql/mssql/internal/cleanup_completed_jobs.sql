@@ -7,6 +7,8 @@ GO
     Moves tasks that ended (failed, succeeded, cancelled) more than @minutesToKeep minutes ago into
     internal.tasks_history, keeping the live queue small. At most @BatchSize per call; call again
     while @Processed = @BatchSize.
+    Fencing: with @MasterId and @Epoch, the caller must hold the 'cleanup_completed_jobs' sweep lease
+    at that epoch (internal.check_sweep_lease, 51301).
     Caller: the master holding the 'cleanup_completed_jobs' sweep lease. Output: @Processed.
     Errors: 51001 (@minutesToKeep, @BatchSize).
 */
@@ -14,6 +16,8 @@ CREATE OR ALTER PROCEDURE internal.cleanup_completed_jobs
     @minutesToKeep int = 60,
     @BatchSize int = 1000,
     @now datetimeoffset(7) = NULL,
+    @MasterId uniqueidentifier = NULL,
+    @Epoch bigint = NULL,
     @Processed int = NULL OUTPUT
 AS
 BEGIN
@@ -39,7 +43,10 @@ BEGIN
     SET @now = internal.clock(@now);
     DECLARE @cutoff datetimeoffset(7) = DATEADD(MINUTE, -@minutesToKeep, @now);
 
-    /* ---------------------------------------- Archive; table order: tasks, tasks_history (one statement) */
+    /* ---------------------------------------- Archive; table order: sweep_leases, tasks, tasks_history */
+    BEGIN TRY
+    BEGIN TRANSACTION;
+    EXEC internal.check_sweep_lease @SweepName = N'cleanup_completed_jobs', @MasterId = @MasterId, @Epoch = @Epoch, @now = @now;
     DELETE t
     OUTPUT
         deleted.task_id,
@@ -80,8 +87,14 @@ BEGIN
         WHERE f.status IN (4, 5, 6) AND f.last_updated_time <= @cutoff
         ORDER BY f.last_updated_time
     );
-
     SET @Processed = @@ROWCOUNT;
+    COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        THROW;
+    END CATCH;
+
     RETURN 0;
 END;
 GO

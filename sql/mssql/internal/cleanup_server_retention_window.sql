@@ -12,12 +12,16 @@ GO
     grows, every log writer waits on the lock). Then at most @BatchSize operations per call.
     @Processed is the number of operations deleted, or @BatchSize while messages were deleted: call
     again while @Processed = @BatchSize.
+    Fencing: with @MasterId and @Epoch, the caller must hold the 'retention' sweep lease at that
+    epoch (internal.check_sweep_lease, 51301).
     Caller: the master holding the 'retention' sweep lease. Output: @Processed.
     Errors: 51001 (@BatchSize).
 */
 CREATE OR ALTER PROCEDURE internal.cleanup_server_retention_window
     @BatchSize int = 1000,
     @now datetimeoffset(7) = NULL,
+    @MasterId uniqueidentifier = NULL,
+    @Epoch bigint = NULL,
     @Processed int = NULL OUTPUT
 AS
 BEGIN
@@ -34,6 +38,8 @@ BEGIN
     END;
 
     SET @now = internal.clock(@now);
+    /* The fence first, whatever the settings say (and again inside each transaction below). */
+    EXEC internal.check_sweep_lease @SweepName = N'retention', @MasterId = @MasterId, @Epoch = @Epoch, @now = @now;
     SET @Processed = 0;
     DECLARE @enabled nvarchar(256);
     DECLARE @days nvarchar(256);
@@ -57,6 +63,10 @@ BEGIN
 
     /* ---------------------------------------- First the messages of the operations due, a chunk at a time */
     DECLARE @chunk int = @BatchSize * 10;
+    DECLARE @messages int;
+    BEGIN TRY
+    BEGIN TRANSACTION;
+    EXEC internal.check_sweep_lease @SweepName = N'retention', @MasterId = @MasterId, @Epoch = @Epoch, @now = @now;
     DELETE TOP (@chunk) m
     FROM internal.operation_messages AS m WITH (ROWLOCK)
     WHERE m.operation_id IN (
@@ -65,7 +75,14 @@ BEGIN
         WHERE o.end_time IS NOT NULL AND o.end_time <= DATEADD(DAY, -CONVERT(int, @days), @now)
         ORDER BY o.end_time
     );
-    IF @@ROWCOUNT > 0
+    SET @messages = @@ROWCOUNT;
+    COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        THROW;
+    END CATCH;
+    IF @messages > 0
     BEGIN
         SET @Processed = @BatchSize;
         RETURN 0;
@@ -74,6 +91,7 @@ BEGIN
     /* ---------------------------------------- Delete; table order: tasks_history, operations (cascading) */
     BEGIN TRY
         BEGIN TRANSACTION;
+        EXEC internal.check_sweep_lease @SweepName = N'retention', @MasterId = @MasterId, @Epoch = @Epoch, @now = @now;
 
         INSERT INTO @doomed (operation_id)
         SELECT TOP (@BatchSize) o.operation_id

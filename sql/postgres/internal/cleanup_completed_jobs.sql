@@ -2,12 +2,16 @@
 -- Moves tasks that ended (failed, succeeded, cancelled) more than minutesToKeep minutes ago into
 -- internal.tasks_history, keeping the live queue small. At most BatchSize per call; call again while
 -- Processed = BatchSize.
+-- Fencing: with MasterId and Epoch, the caller must hold the 'cleanup_completed_jobs' sweep lease at
+-- that epoch (internal.check_sweep_lease, 51301).
 -- Caller: the master holding the 'cleanup_completed_jobs' sweep lease. Output: Processed.
 -- Errors: 51001 (minutesToKeep, BatchSize).
 CREATE OR REPLACE PROCEDURE internal.cleanup_completed_jobs(
     minutesToKeep integer DEFAULT 60,
     BatchSize integer DEFAULT 1000,
     now timestamptz DEFAULT NULL,
+    MasterId uuid DEFAULT NULL,
+    Epoch bigint DEFAULT NULL,
     INOUT Processed integer DEFAULT NULL
 )
 LANGUAGE plpgsql
@@ -25,7 +29,8 @@ BEGIN
         PERFORM internal.raise_error(51001, '@BatchSize', BatchSize::text, 'from 1 to 5000');
     END IF;
 
-    -- Table order: tasks, tasks_history
+    -- Table order: sweep_leases, tasks, tasks_history
+    CALL internal.check_sweep_lease('cleanup_completed_jobs', MasterId, Epoch, v_now);
     WITH moved AS (
         DELETE FROM internal.tasks AS t
          WHERE t.task_id IN (SELECT f.task_id

@@ -7,11 +7,15 @@
 -- every log writer waits). Then at most BatchSize operations per call. Processed is the number of
 -- operations deleted, or BatchSize while messages were deleted: call again while Processed =
 -- BatchSize.
+-- Fencing: with MasterId and Epoch, the caller must hold the 'retention' sweep lease at that epoch
+-- (internal.check_sweep_lease, 51301).
 -- Caller: the master holding the 'retention' sweep lease. Output: Processed.
 -- Errors: 51001 (BatchSize).
 CREATE OR REPLACE PROCEDURE internal.cleanup_server_retention_window(
     BatchSize integer DEFAULT 1000,
     now timestamptz DEFAULT NULL,
+    MasterId uuid DEFAULT NULL,
+    Epoch bigint DEFAULT NULL,
     INOUT Processed integer DEFAULT NULL
 )
 LANGUAGE plpgsql
@@ -30,6 +34,8 @@ BEGIN
     END IF;
 
     Processed := 0;
+    -- The fence first, whatever the settings say.
+    CALL internal.check_sweep_lease('retention', MasterId, Epoch, v_now);
     SELECT upper(cp.property_value) INTO v_enabled FROM internal.catalog_properties AS cp WHERE cp.property_name = 'OPERATION_CLEANUP_ENABLED';
     SELECT cp.property_value INTO v_days FROM internal.catalog_properties AS cp WHERE cp.property_name = 'RETENTION_WINDOW';
     IF v_enabled IS DISTINCT FROM 'TRUE' OR v_days IS NULL OR v_days !~ '^[0-9]{1,5}$' OR v_days::integer < 1 THEN
