@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
+import { waitFor } from '../support/wait.ts';
 import { expectCatalogError, truthy } from '../support/catalog-helpers.ts';
 import { claim, complete, deployedProject, enabledWorker, execution, projectBytes, startedExecution } from '../support/queue-helpers.ts';
 
@@ -159,5 +160,30 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
       expect(Number(ok.output.processed)).to.be.at.least(0);
       await db.call('internal.release_sweep_lease', { SweepName: sweep, MasterId: holder, Epoch: epoch });
     }
+  });
+  it('SYNCHRONIZED = 1: start_execution returns only once the execution has ended, as SQL Agent job steps expect (refused on the embedded catalog)', async () => {
+    const db = catalog.db;
+    const where = await deployedProject(db);
+    const worker = await enabledWorker(db);
+    const r = await db.call('catalog.create_execution', { folder_name: where.folder, project_name: where.project, package_name: 'load' });
+    const id = Number(r.output.execution_id);
+    await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: 'InputFile', parameter_value: '/in.csv' });
+    await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 50, parameter_name: 'SYNCHRONIZED', parameter_value: 1 });
+    if (!db.capabilities.multiConnection) {
+      // The embedded catalog has one session, which a waiting start would hold: refused, nothing changed.
+      await expectCatalogError(db.call('catalog.start_execution', { execution_id: id }), 51001, /SYNCHRONIZED.*embedded catalog/);
+      expect(Number((await execution(db, id)).status)).to.equal(1);
+      return;
+    }
+    let returned = false;
+    const start = db.call('catalog.start_execution', { execution_id: id }).then(() => (returned = true));
+    const task = await waitFor('the synchronized start to queue its task', async () => (await claim(db, worker, { max: 1 }))[0], 20_000);
+    expect(task.execution_id).to.equal(id);
+    // Still waiting while the execution runs (it looks every half second: give it two looks).
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(returned, 'returned before the execution ended').to.equal(false);
+    await complete(db, task, 'succeeded');
+    await start;
+    expect(Number((await execution(db, id)).status)).to.equal(7);
   });
 });

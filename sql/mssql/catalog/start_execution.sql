@@ -5,12 +5,15 @@ GO
 /*
     catalog.start_execution
     Queues a created execution for the workers (status 5, pending): one task that may be attempted
-    @retry_count + 1 times. Refused when the project was deployed again since the execution was
-    created, or when required parameters have no value. SYNCHRONIZED is not honoured: use
-    `scaleout execution wait`, or poll catalog.executions.
+    @retry_count + 1 times (internal.start_execution_now). Refused when the project was deployed
+    again since the execution was created, or when required parameters have no value.
+    With the execution's SYNCHRONIZED parameter set (object type 50, as SQL Agent job steps set it),
+    returns only once the execution has ended, as SSIS does, so that the next step reads its end
+    status; not when called inside a transaction of the caller's, whose uncommitted start no worker
+    could see.
     Caller: ssis_admin, ssis_cluster_executor. Returns 0.
-    Errors: 51000, 51001 (@retry_count < 0), 51106, 51207 (not created), 51208 (outdated),
-    51209 (required parameters), 51213 (Scale Out disabled).
+    Errors: those of internal.start_execution_now: 51000, 51001 (@retry_count < 0), 51106, 51207
+    (not created), 51208 (outdated), 51209 (required parameters), 51213 (Scale Out disabled).
 */
 CREATE OR ALTER PROCEDURE [catalog].start_execution
     @execution_id bigint = NULL,
@@ -22,125 +25,24 @@ BEGIN
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     SET XACT_ABORT ON;
 
-    /* ---------------------------------------- Check input parameters */
-    DECLARE @error_number int = NULL;
-    DECLARE @error_message nvarchar(max) = N'';
+    DECLARE @synchronized bit = 0;
+    DECLARE @status int;
 
-    IF @execution_id IS NULL
-        SELECT
-            @error_number = COALESCE(@error_number, 51000),
-            @error_message = @error_message + internal.error_text(51000, N'@execution_id', NULL, NULL) + N' ';
-    IF @retry_count IS NULL
-        SELECT
-            @error_number = COALESCE(@error_number, 51000),
-            @error_message = @error_message + internal.error_text(51000, N'@retry_count', NULL, NULL) + N' ';
-    ELSE IF @retry_count < 0 OR @retry_count > 1000
-        SELECT
-            @error_number = COALESCE(@error_number, 51001),
-            @error_message = @error_message
-            + internal.error_text(51001, N'@retry_count', CONVERT(nvarchar(20), @retry_count), N'from 0 to 1000') + N' ';
+    EXEC internal.start_execution_now
+        @execution_id = @execution_id,
+        @retry_count = @retry_count,
+        @Synchronized = @synchronized OUTPUT;
+    IF @synchronized = 0 OR @@TRANCOUNT > 0
+        RETURN 0;
 
-    IF @error_number IS NOT NULL
+    /* SYNCHRONIZED: until the execution ends (canceled, failed, ended unexpectedly, succeeded, completed). */
+    WHILE 1 = 1
     BEGIN
-        EXEC internal.raise_error_text @number = @error_number, @message = @error_message;
-        RETURN 1;
+        SET @status = internal.execution_status(@execution_id);
+        IF @status IS NULL OR @status IN (3, 4, 6, 7, 9)
+            BREAK;
+        WAITFOR DELAY '00:00:00.500';
     END;
-
-    DECLARE @now datetimeoffset(7) = SYSUTCDATETIME();
-    DECLARE @status int = NULL;
-    DECLARE @project_id bigint;
-    DECLARE @lsn bigint;
-    DECLARE @current_lsn bigint;
-    DECLARE @project_name nvarchar(128);
-    DECLARE @missing nvarchar(max);
-    DECLARE @text nvarchar(20) = CONVERT(nvarchar(20), @execution_id);
-
-    /* ---------------------------------------- Queue; table order: operations, tasks */
-    BEGIN TRY
-        BEGIN TRANSACTION;
-
-        SELECT
-            @status = o.status,
-            @project_id = o.object_id,
-            @lsn = e.project_lsn,
-            @project_name = e.project_name
-        FROM internal.operations AS o WITH (UPDLOCK, ROWLOCK)
-        INNER JOIN internal.executions AS e
-            ON e.execution_id = o.operation_id
-        WHERE o.operation_id = @execution_id;
-
-        IF @status IS NULL
-            EXEC internal.raise_error @number = 51106, @a1 = @text;
-        IF @status <> 1
-        BEGIN
-            DECLARE @status_text nvarchar(20) = CONVERT(nvarchar(20), @status);
-            EXEC internal.raise_error @number = 51207, @a1 = @text, @a2 = @status_text;
-        END;
-        IF NOT EXISTS (
-            SELECT 1
-            FROM internal.master_properties AS mp
-            WHERE mp.property_name = N'IS_SCALEOUT_ENABLED' AND mp.property_value = N'TRUE'
-        )
-            EXEC internal.raise_error @number = 51213;
-
-        SELECT @current_lsn = p.object_version_lsn
-        FROM internal.projects AS p
-        WHERE p.project_id = @project_id;
-        IF @current_lsn IS NULL OR @current_lsn <> @lsn
-            EXEC internal.raise_error @number = 51208, @a1 = @project_name, @a2 = @text;
-
-        SELECT
-            @missing = STRING_AGG(CONVERT(nvarchar(max), pv.parameter_name), N', ')
-            WITHIN GROUP (ORDER BY pv.object_type, pv.parameter_name)
-        FROM internal.execution_parameter_values AS pv
-        WHERE pv.execution_id = @execution_id AND pv.required = 1 AND pv.value_set = 0;
-        IF @missing IS NOT NULL
-        BEGIN
-            DECLARE @missing_text nvarchar(1000) = LEFT(@missing, 1000);
-            EXEC internal.raise_error @number = 51209, @a1 = @text, @a2 = @missing_text;
-        END;
-
-        UPDATE o
-        SET
-            o.status = 5,
-            o.start_time = @now,
-            o.machine_name = N''
-        FROM internal.operations AS o
-        WHERE o.operation_id = @execution_id;
-
-        INSERT INTO internal.tasks (
-            task_id,
-            execution_id,
-            status,
-            priority,
-            max_executed_count,
-            ready_at,
-            use_any_worker,
-            required_tags,
-            created_time,
-            last_updated_time
-        )
-        SELECT
-            NEWID(),
-            e.execution_id,
-            1,
-            e.priority,
-            @retry_count + 1,
-            @now,
-            e.use_any_worker,
-            e.required_tags,
-            @now,
-            @now
-        FROM internal.executions AS e
-        WHERE e.execution_id = @execution_id;
-
-        COMMIT TRANSACTION;
-    END TRY
-    BEGIN CATCH
-        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
-        THROW;
-    END CATCH;
-
     RETURN 0;
 END;
 GO

@@ -1,92 +1,39 @@
 -- catalog.start_execution
 -- Queues a created execution for the workers (status 5, pending): one task that may be attempted
--- retry_count + 1 times. Refused when the project was deployed again since the execution was
--- created, or when required parameters have no value. SYNCHRONIZED is not honoured: use
--- `scaleout execution wait`, or poll catalog.executions.
+-- retry_count + 1 times (internal.start_execution_now). Refused when the project was deployed
+-- again since the execution was created, or when required parameters have no value.
+-- With the execution's SYNCHRONIZED parameter set (object type 50, as SQL Agent job steps set it),
+-- returns only once the execution has ended, as SSIS does: it commits the start, then looks every
+-- half second, each look its own transaction. (So it has no SET clause and is not SECURITY
+-- DEFINER — PostgreSQL allows no COMMIT in either — and names every object with its schema.) Called
+-- inside a transaction block of the caller's, a synchronized start cannot commit and is refused by
+-- PostgreSQL; the embedded catalog refuses SYNCHRONIZED (51001).
 -- Caller: ssis_admin, ssis_cluster_executor.
--- Errors: 51000, 51001 (retry_count < 0), 51106, 51207 (not created), 51208 (outdated),
--- 51209 (required parameters), 51213 (Scale Out disabled).
+-- Errors: those of internal.start_execution_now: 51000, 51001 (retry_count < 0, SYNCHRONIZED on the
+-- embedded catalog), 51106, 51207 (not created), 51208 (outdated), 51209 (required parameters),
+-- 51213 (Scale Out disabled).
 CREATE OR REPLACE PROCEDURE catalog.start_execution(
     execution_id bigint DEFAULT NULL,
     retry_count integer DEFAULT 0
 )
 LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = catalog, internal, pg_temp
 AS $$
 #variable_conflict use_variable
 DECLARE
-    error_number integer;
-    error_message text := '';
-    v_now timestamptz := pg_catalog.now();
+    v_synchronized boolean;
     v_status integer;
-    v_project_id bigint;
-    v_lsn bigint;
-    v_current_lsn bigint;
-    v_project_name text;
-    v_missing text;
-    v_open boolean;
 BEGIN
-    -- Check input parameters
-    IF execution_id IS NULL THEN
-        error_number := COALESCE(error_number, 51000);
-        error_message := error_message || internal.error_text(51000, '@execution_id') || ' ';
+    CALL internal.start_execution_now(execution_id, retry_count, v_synchronized);
+    IF NOT COALESCE(v_synchronized, false) THEN
+        RETURN;
     END IF;
-    IF retry_count IS NULL THEN
-        error_number := COALESCE(error_number, 51000);
-        error_message := error_message || internal.error_text(51000, '@retry_count') || ' ';
-    ELSIF retry_count < 0 OR retry_count > 1000 THEN
-        error_number := COALESCE(error_number, 51001);
-        error_message := error_message || internal.error_text(51001, '@retry_count', retry_count::text, 'from 0 to 1000') || ' ';
-    END IF;
-    IF error_number IS NOT NULL THEN
-        PERFORM internal.raise_error_text(error_number, error_message);
-    END IF;
-
-    -- Table order: operations, tasks
-    SELECT o.status, o.object_id, e.project_lsn, e.project_name,
-           e.use_any_worker AND e.required_tags IS NULL
-      INTO v_status, v_project_id, v_lsn, v_project_name, v_open
-      FROM internal.operations AS o
-      JOIN internal.executions AS e ON e.execution_id = o.operation_id
-     WHERE o.operation_id = execution_id
-       FOR UPDATE OF o;
-    IF v_status IS NULL THEN
-        PERFORM internal.raise_error(51106, execution_id::text);
-    END IF;
-    IF v_status <> 1 THEN
-        PERFORM internal.raise_error(51207, execution_id::text, v_status::text);
-    END IF;
-    IF COALESCE((SELECT mp.property_value FROM internal.master_properties AS mp WHERE mp.property_name = 'IS_SCALEOUT_ENABLED'), '') <> 'TRUE' THEN
-        PERFORM internal.raise_error(51213);
-    END IF;
-    SELECT p.object_version_lsn INTO v_current_lsn FROM internal.projects AS p WHERE p.project_id = v_project_id;
-    IF v_current_lsn IS DISTINCT FROM v_lsn THEN
-        PERFORM internal.raise_error(51208, v_project_name, execution_id::text);
-    END IF;
-    SELECT string_agg(pv.parameter_name, ', ' ORDER BY pv.object_type, pv.parameter_name) INTO v_missing
-      FROM internal.execution_parameter_values AS pv
-     WHERE pv.execution_id = execution_id AND pv.required AND NOT pv.value_set;
-    IF v_missing IS NOT NULL THEN
-        PERFORM internal.raise_error(51209, execution_id::text, v_missing);
-    END IF;
-
-    UPDATE internal.operations AS o
-       SET status = 5,
-           start_time = v_now,
-           machine_name = ''
-     WHERE o.operation_id = execution_id;
-
-    INSERT INTO internal.tasks
-           (task_id, execution_id, status, priority, max_executed_count, ready_at, use_any_worker, required_tags,
-            created_time, last_updated_time)
-    SELECT gen_random_uuid(), e.execution_id, 1, e.priority, retry_count + 1, v_now, e.use_any_worker, e.required_tags,
-           v_now, v_now
-      FROM internal.executions AS e
-     WHERE e.execution_id = execution_id;
-
-    -- Wake the masters' long polls (delivered at commit). "open": any worker may run the task, so
-    -- once one woken claim finds it taken nobody else need look; "targeted": only some may.
-    PERFORM pg_notify('scaleout_tasks', CASE WHEN v_open THEN 'open ' ELSE 'targeted ' END || execution_id::text);
+    COMMIT;
+    -- SYNCHRONIZED: until the execution ends (canceled, failed, ended unexpectedly, succeeded, completed).
+    LOOP
+        v_status := internal.execution_status(execution_id);
+        EXIT WHEN v_status IS NULL OR v_status IN (3, 4, 6, 7, 9);
+        PERFORM pg_catalog.pg_sleep(0.5);
+        COMMIT;
+    END LOOP;
 END;
 $$;

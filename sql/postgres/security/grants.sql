@@ -46,3 +46,9 @@ GRANT EXECUTE ON PROCEDURE internal.append_execution_messages TO ssis_cluster_wo
 GRANT USAGE ON SCHEMA internal TO ssis_admin;
 GRANT EXECUTE ON FUNCTION internal.protected_values TO ssis_admin;
 GRANT EXECUTE ON PROCEDURE internal.replace_protected_value TO ssis_admin;
+
+-- catalog.start_execution runs as its caller (it commits while SYNCHRONIZED holds it, which a
+-- SECURITY DEFINER procedure may not): its callers reach the two routines it calls.
+GRANT USAGE ON SCHEMA internal TO ssis_cluster_executor;
+GRANT EXECUTE ON PROCEDURE internal.start_execution_now TO ssis_admin, ssis_cluster_executor;
+GRANT EXECUTE ON FUNCTION internal.execution_status TO ssis_admin, ssis_cluster_executor;
