@@ -3,8 +3,8 @@
  * compatibility level of 130 or above (OPENJSON and STRING_SPLIT, which the procedures use).
  * READ_COMMITTED_SNAPSHOT may be on or off: every procedure sets its isolation level and takes its
  * own locks. A case-insensitive collation is what SSISDB uses and what docs/sql-server.md
- * recommends; a case-sensitive one is not refused (the contract suite uses one, to compare names
- * as PostgreSQL does), only names then differ by case as on PostgreSQL.
+ * supports (names compare without regard to case in both dialects); a case-sensitive one is not
+ * refused, since a DBA may have reasons, but names then compare exactly there.
  */
 
 import type { Session } from '../db/types.ts';

@@ -186,4 +186,23 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     await start;
     expect(Number((await execution(db, id)).status)).to.equal(7);
   });
+  it('names compare without regard to case, as in SSISDB: folders, projects, packages, parameters', async () => {
+    const db = catalog.db;
+    const folder = `Finance_${Date.now()}`;
+    await db.call('catalog.create_folder', { folder_name: folder });
+    await expectCatalogError(db.call('catalog.create_folder', { folder_name: folder.toLowerCase() }), 51204);
+    const manifest = { name: 'ETL', parameters: [{ name: 'InputFile', type: 'String', default: 'in.csv' }], packages: [{ name: 'Load', kind: 'node', parameters: [{ name: 'BatchSize', type: 'Int32', default: 5 }] }] };
+    await db.call('catalog.deploy_project', { folder_name: folder.toUpperCase(), project_name: 'ETL', project_stream: projectBytes(folder), manifest: JSON.stringify(manifest) });
+    const twins = { ...manifest, packages: [...manifest.packages, { name: 'load', kind: 'node' }] };
+    await expectCatalogError(db.call('catalog.deploy_project', { folder_name: folder, project_name: 'ETL', project_stream: projectBytes(`${folder}-2`), manifest: JSON.stringify(twins) }), 51001, /same name/);
+    const r = await db.call('catalog.create_execution', { folder_name: folder.toLowerCase(), project_name: 'etl', package_name: 'LOAD' });
+    const id = Number(r.output.execution_id);
+    await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: 'batchsize', parameter_value: '7' });
+    const shown = await execution(db, id);
+    expect([shown.folder_name, shown.project_name, shown.package_name]).to.deep.equal([folder, 'ETL', 'Load']);
+    const values = await db.query(db.dialect === 'mssql'
+      ? 'SELECT parameter_name, parameter_value FROM catalog.execution_parameter_values WHERE execution_id = @p1 AND object_type = 30'
+      : 'SELECT parameter_name, parameter_value FROM catalog.execution_parameter_values WHERE execution_id = $1 AND object_type = 30', [id]);
+    expect(values.map((v) => [v.parameter_name, String(v.parameter_value)])).to.deep.equal([['BatchSize', '7']]);
+  });
 });

@@ -159,7 +159,7 @@ async function createMssqlDatabase(): Promise<TestDatabase> {
   await admin.connect();
   try {
     await admin.request().batch(
-      `CREATE DATABASE [${name}] COLLATE SQL_Latin1_General_CP1_CS_AS;
+      `CREATE DATABASE [${name}] COLLATE SQL_Latin1_General_CP1_CI_AS;
        ALTER DATABASE [${name}] SET DELAYED_DURABILITY = FORCED;
        ALTER DATABASE [${name}] SET ALLOW_SNAPSHOT_ISOLATION ON;
        ALTER DATABASE [${name}] SET READ_COMMITTED_SNAPSHOT ${process.env.SCALEOUT_TEST_MSSQL_RCSI === '0' ? 'OFF' : 'ON'};`,

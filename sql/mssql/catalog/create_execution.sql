@@ -135,7 +135,12 @@ BEGIN
     DECLARE @caller nvarchar(128) = ORIGINAL_LOGIN();
     DECLARE @now datetimeoffset(7) = SYSUTCDATETIME();
 
-    SELECT @folder_id = f.folder_id FROM internal.folders AS f WHERE f.name = @folder_name;
+    /* Names are found without regard to case (the catalog's collation) and kept as the catalog spells them. */
+    SELECT
+        @folder_id = f.folder_id,
+        @folder_name = f.name
+    FROM internal.folders AS f
+    WHERE f.name = @folder_name;
     IF @folder_id IS NULL
     BEGIN
         EXEC internal.raise_error @number = 51103, @a1 = @folder_name;
@@ -143,7 +148,8 @@ BEGIN
     END;
     SELECT
         @project_id = p.project_id,
-        @lsn = p.object_version_lsn
+        @lsn = p.object_version_lsn,
+        @project_name = p.name
     FROM internal.projects AS p
     WHERE p.folder_id = @folder_id AND p.name = @project_name;
     IF @project_id IS NULL
@@ -153,7 +159,8 @@ BEGIN
     END;
     SELECT
         @entry_point = pk.entry_point,
-        @package_timeout = pk.timeout_seconds
+        @package_timeout = pk.timeout_seconds,
+        @package_name = pk.name
     FROM internal.packages AS pk
     WHERE pk.project_version_lsn = @lsn AND pk.name = @package_name;
     IF @entry_point IS NULL

@@ -149,7 +149,7 @@ BEGIN
                     GROUP BY JSON_VALUE(pk.value, N'$.name')
                     HAVING COUNT(*) > 1
                 )
-                    SET @problem = N'two packages have the same name';
+                    SET @problem = N'two packages have the same name (names are compared without regard to case)';
             END;
             IF @problem IS NULL
             BEGIN
@@ -224,7 +224,7 @@ BEGIN
                         GROUP BY JSON_VALUE(pk.value, N'$.name'), JSON_VALUE(pp.value, N'$.name')
                         HAVING COUNT(*) > 1
                     )
-                    SET @problem = N'two parameters of one object have the same name';
+                    SET @problem = N'two parameters of one object have the same name (names are compared without regard to case)';
             END;
         END;
 

@@ -98,19 +98,20 @@ BEGIN
         PERFORM internal.raise_error(51212);
     END IF;
 
-    SELECT f.folder_id INTO v_folder_id FROM internal.folders AS f WHERE f.name = folder_name;
+    -- Names are found without regard to case (their collation) and kept as the catalog spells them.
+    SELECT f.folder_id, f.name INTO v_folder_id, folder_name FROM internal.folders AS f WHERE lower(f.name) = lower(folder_name);
     IF v_folder_id IS NULL THEN
         PERFORM internal.raise_error(51103, folder_name);
     END IF;
-    SELECT p.project_id, p.object_version_lsn INTO v_project_id, v_lsn
+    SELECT p.project_id, p.object_version_lsn, p.name INTO v_project_id, v_lsn, project_name
       FROM internal.projects AS p
-     WHERE p.folder_id = v_folder_id AND p.name = project_name;
+     WHERE p.folder_id = v_folder_id AND lower(p.name) = lower(project_name);
     IF v_project_id IS NULL THEN
         PERFORM internal.raise_error(51104, project_name, folder_name);
     END IF;
-    SELECT pk.entry_point, pk.timeout_seconds INTO v_entry_point, v_package_timeout
+    SELECT pk.entry_point, pk.timeout_seconds, pk.name INTO v_entry_point, v_package_timeout, package_name
       FROM internal.packages AS pk
-     WHERE pk.project_version_lsn = v_lsn AND pk.name = package_name;
+     WHERE pk.project_version_lsn = v_lsn AND lower(pk.name) = lower(package_name);
     IF v_entry_point IS NULL THEN
         PERFORM internal.raise_error(51105, package_name, project_name, folder_name);
     END IF;

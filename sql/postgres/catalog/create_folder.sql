@@ -25,7 +25,7 @@ BEGIN
     folder_id := NULL;
     INSERT INTO internal.folders AS f (name, created_by_name)
     VALUES (folder_name, session_user)
-    ON CONFLICT ON CONSTRAINT uq_folders_name DO NOTHING
+    ON CONFLICT ((lower(name))) DO NOTHING
     RETURNING f.folder_id INTO folder_id;
 
     IF folder_id IS NULL THEN

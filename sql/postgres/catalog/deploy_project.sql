@@ -82,7 +82,7 @@ BEGIN
             WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(m->'packages') AS pk (v)
                           WHERE COALESCE(pk.v->>'kind', '') NOT IN ('node', 'command')) THEN 'a package kind is not node or command'
             WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(m->'packages') AS pk (v)
-                          GROUP BY pk.v->>'name' HAVING count(*) > 1) THEN 'two packages have the same name'
+                          GROUP BY lower(pk.v->>'name') HAVING count(*) > 1) THEN 'two packages have the same name (names are compared without regard to case)'
             WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(m->'packages') AS pk (v)
                           WHERE COALESCE(jsonb_typeof(pk.v->'entryPoint'), 'null') NOT IN ('boolean', 'null')) THEN 'a package entryPoint is not true or false'
             WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(m->'packages') AS pk (v)
@@ -98,10 +98,10 @@ BEGIN
                              OR COALESCE(jsonb_typeof(a.v->'sensitive'), 'null') NOT IN ('boolean', 'null')
                              OR NOT internal.is_valid_parameter_value(a.v->>'type', a.v->>'default')) THEN 'a parameter has no name, an unknown type, a required or sensitive flag that is not true or false, or a default that does not fit its type'
             WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(m->'parameters', '[]'::jsonb)) AS p (v)
-                          GROUP BY p.v->>'name' HAVING count(*) > 1)
+                          GROUP BY lower(p.v->>'name') HAVING count(*) > 1)
               OR EXISTS (SELECT 1 FROM jsonb_array_elements(m->'packages') AS pk (v)
                           CROSS JOIN LATERAL jsonb_array_elements(COALESCE(pk.v->'parameters', '[]'::jsonb)) AS pp (v)
-                          GROUP BY pk.v->>'name', pp.v->>'name' HAVING count(*) > 1) THEN 'two parameters of one object have the same name'
+                          GROUP BY lower(pk.v->>'name'), lower(pp.v->>'name') HAVING count(*) > 1) THEN 'two parameters of one object have the same name (names are compared without regard to case)'
         END;
         IF problem IS NOT NULL THEN
             error_number := COALESCE(error_number, 51001);
@@ -112,7 +112,7 @@ BEGIN
         PERFORM internal.raise_error_text(error_number, error_message);
     END IF;
 
-    SELECT f.folder_id INTO v_folder_id FROM internal.folders AS f WHERE f.name = folder_name;
+    SELECT f.folder_id INTO v_folder_id FROM internal.folders AS f WHERE lower(f.name) = lower(folder_name);
     IF v_folder_id IS NULL THEN
         PERFORM internal.raise_error(51103, folder_name);
     END IF;
@@ -120,7 +120,7 @@ BEGIN
     -- Deploy; table order: projects, object_versions, packages, object_parameters, operations
     INSERT INTO internal.projects AS p (folder_id, name, description, deployed_by_name, last_deployed_time, created_time)
     VALUES (v_folder_id, project_name, left(m->>'description', 1024), session_user, v_now, v_now)
-    ON CONFLICT ON CONSTRAINT uq_projects_folder_name DO UPDATE
+    ON CONFLICT (folder_id, (lower(name))) DO UPDATE
        SET description = EXCLUDED.description,
            deployed_by_name = EXCLUDED.deployed_by_name,
            last_deployed_time = EXCLUDED.last_deployed_time

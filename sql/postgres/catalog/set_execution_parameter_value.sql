@@ -73,7 +73,7 @@ BEGIN
 
     SELECT pv.parameter_data_type, pv.sensitive INTO v_data_type, v_sensitive
       FROM internal.execution_parameter_values AS pv
-     WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND pv.parameter_name = parameter_name;
+     WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND lower(pv.parameter_name) = lower(parameter_name);
     IF v_data_type IS NULL THEN
         PERFORM internal.raise_error(51108, execution_id::text, parameter_name, object_type::text);
     END IF;
@@ -104,6 +104,6 @@ BEGIN
        SET parameter_value = v_value,
            value_set = v_value IS NOT NULL,
            runtime_override = true
-     WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND pv.parameter_name = parameter_name;
+     WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND lower(pv.parameter_name) = lower(parameter_name);
 END;
 $$;
