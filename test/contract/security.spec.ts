@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openCatalog } from '../../src/db/open.ts';
+import { migrateUp } from '../../src/migrate/runner.ts';
 import type { CatalogDb } from '../../src/db/types.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { newId, newThumbprint } from '../support/catalog-helpers.ts';
@@ -108,6 +109,20 @@ forEachBackend('least privilege', (backend) => {
     expect(Number(r.output.processed)).to.equal(0);
     const row = await catalog.db.query(`SELECT status FROM internal.tasks WHERE task_id = $1`, [task!.task_id]);
     expect(Number(row[0]!.status)).to.be.oneOf([2, 3]);
+  });
+
+  it('grants.sql revokes what it no longer grants: an old grant is gone once the file is applied again', async () => {
+    const executor = as('ssis_cluster_executor');
+    await catalog.db.query('GRANT EXECUTE ON PROCEDURE internal.register_worker_agent TO ssis_cluster_executor');
+    await catalog.db.query('GRANT SELECT ON internal.worker_agents TO ssis_cluster_executor');
+    await executor.query('SELECT count(*) FROM internal.worker_agents');
+    // Applied again as after a change to the file: its history row goes, migrate up runs it.
+    await catalog.db.query("DELETE FROM internal.schema_migrations WHERE name = 'security/grants.sql'");
+    await migrateUp(catalog.db);
+    await expectDenied(executor.query('SELECT count(*) FROM internal.worker_agents'));
+    await expectDenied(executor.call('internal.register_worker_agent', { WorkerAgentId: newId(), CertificateThumbprint: newThumbprint(), MachineName: 'x' }));
+    // What the file grants is still there.
+    expect((await executor.query('SELECT count(*) AS n FROM catalog.worker_agents')).length).to.equal(1);
   });
 
   it('a login without a role reads only catalog.master_properties', async () => {

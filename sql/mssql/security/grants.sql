@@ -12,7 +12,34 @@ GO
       scaleout_master        the internal procedures the master calls, and the catalog views
     Procedures reach the internal tables through ownership chaining (everything is owned by dbo):
     no role is granted anything on a table.
+    First everything these roles hold on the catalog and internal schemas and their objects is
+    revoked, so that a grant this file no longer makes is gone once it is applied again. (Grants on
+    the protection key and certificates belong to migration 0006 and catalog.set_protection_key.)
 */
+DECLARE @revoke nvarchar(max) = N'';
+SELECT
+    @revoke = @revoke + N'REVOKE ' + p.permission_name + N' ON '
+    + CASE
+        WHEN p.class = 3 THEN N'SCHEMA::' + QUOTENAME(SCHEMA_NAME(p.major_id))
+        ELSE QUOTENAME(OBJECT_SCHEMA_NAME(p.major_id)) + N'.' + QUOTENAME(OBJECT_NAME(p.major_id))
+    END
+    + N' FROM ' + QUOTENAME(r.name) + N'; '
+FROM sys.database_permissions AS p
+INNER JOIN sys.database_principals AS r
+    ON r.principal_id = p.grantee_principal_id
+WHERE
+    p.state IN ('G', 'W')
+    AND r.name IN (
+        N'public', N'ssis_admin', N'ssis_cluster_executor', N'ssis_logreader', N'ssis_cluster_worker', N'scaleout_master'
+    )
+    AND (
+        (p.class = 3 AND SCHEMA_NAME(p.major_id) IN (N'catalog', N'internal'))
+        OR (p.class = 1 AND OBJECT_SCHEMA_NAME(p.major_id) IN (N'catalog', N'internal'))
+    );
+IF @revoke <> N''
+    EXEC sys.sp_executesql @revoke;
+GO
+
 GRANT SELECT ON [catalog].master_properties TO [public];
 GO
 

@@ -8,6 +8,16 @@
 -- catalog and internal routines are SECURITY DEFINER: they reach the internal tables as their
 -- owner, and no role is granted anything on a table. Routines are not executable by PUBLIC.
 
+-- First everything these roles hold in the catalog and internal schemas is revoked, so that a
+-- grant this file no longer makes is gone once it is applied again (in the same transaction: no
+-- moment without the grants that stay).
+REVOKE ALL ON ALL TABLES IN SCHEMA catalog, internal
+    FROM PUBLIC, ssis_admin, ssis_cluster_executor, ssis_logreader, ssis_cluster_worker, scaleout_master;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA catalog, internal
+    FROM PUBLIC, ssis_admin, ssis_cluster_executor, ssis_logreader, ssis_cluster_worker, scaleout_master;
+REVOKE ALL ON SCHEMA catalog, internal
+    FROM PUBLIC, ssis_admin, ssis_cluster_executor, ssis_logreader, ssis_cluster_worker, scaleout_master;
+
 GRANT USAGE ON SCHEMA catalog TO PUBLIC;
 REVOKE ALL ON SCHEMA internal FROM PUBLIC;
 REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA catalog FROM PUBLIC;
