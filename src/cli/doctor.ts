@@ -13,6 +13,7 @@ import type { CatalogDb, Row } from '../db/types.ts';
 import { normalizeThumbprint } from '../tls/thumbprints.ts';
 import { readView } from './catalog-commands.ts';
 import { printJson } from './output.ts';
+import { refuseMissingEmbeddedCatalog } from './migrate.ts';
 
 type Level = 'ok' | 'warn' | 'fail';
 
@@ -189,6 +190,7 @@ export function registerDoctorCommand(program: Command): void {
       const { openCatalog } = await import('../db/open.ts');
       let db: CatalogDb | undefined;
       try {
+        refuseMissingEmbeddedCatalog(program.opts<{ catalog?: string }>().catalog);
         db = await openCatalog(program.opts<{ catalog?: string }>().catalog, { connectTimeoutMs: 10_000 });
         const props = await checkCatalog(f, db);
         if (props) {

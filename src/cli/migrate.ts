@@ -3,15 +3,32 @@
 import type { Command } from 'commander';
 import { printJson, printTable } from './output.ts';
 import type { CatalogDb } from '../db/types.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCatalogSpec } from '../db/catalog-spec.ts';
 
-export async function withCatalog<T>(program: Command, fn: (db: CatalogDb) => Promise<T>): Promise<T> {
+/**
+ * Opens the catalog a command works on. Only `migrate up` creates an embedded catalog: for any
+ * other command a pglite: folder that holds none (a typo in the path) is refused with what to run,
+ * rather than made into a new, empty catalog whose first query fails.
+ */
+export async function withCatalog<T>(program: Command, fn: (db: CatalogDb) => Promise<T>, options: { creates?: boolean } = {}): Promise<T> {
   const { openCatalog } = await import('../db/open.ts');
-  const db = await openCatalog(program.opts<{ catalog?: string }>().catalog);
+  const text = program.opts<{ catalog?: string }>().catalog;
+  if (!options.creates) refuseMissingEmbeddedCatalog(text);
+  const db = await openCatalog(text);
   try {
     return await fn(db);
   } finally {
     await db.close();
   }
+}
+
+export function refuseMissingEmbeddedCatalog(text: string | undefined): void {
+  const spec = parseCatalogSpec(text);
+  if (spec.backend !== 'pglite' || !spec.dataDir) return;
+  if (existsSync(join(spec.dataDir, 'PG_VERSION')) || existsSync(join(spec.dataDir, 'scaleout.endpoint'))) return;
+  throw new Error(`${spec.dataDir} holds no embedded catalog. Check the path, or create one there with: scaleout --catalog pglite:${spec.dataDir} migrate up`);
 }
 
 export function registerMigrateCommands(program: Command): void {
@@ -32,7 +49,7 @@ export function registerMigrateCommands(program: Command): void {
         const { ensureProtectionKey, defaultKeyFolder } = await import('../catalog/protection.ts');
         const said = await ensureProtectionKey(db, o.keyFolder ?? defaultKeyFolder());
         if (said) process.stdout.write(`Sensitive values: ${said}.\n`);
-      });
+      }, { creates: true });
     });
 
   migrate

@@ -8,7 +8,7 @@
 
 import { expect } from 'chai';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -214,6 +214,16 @@ describe('the scaleout command line, against a running system on the embedded ca
     );
     expect(noCatalog.code).to.equal(1);
     expect(noCatalog.stdout).to.match(/fail\s+catalog: cannot be used[\s\S]*fix: /);
+    // A typo in an embedded catalog's path: refused with what to run, and no new catalog made there.
+    const typo = join(dir, 'catalgo');
+    const refusedTypo = await new Promise<Result>((resolve) =>
+      execFile(process.execPath, [BIN, '--catalog', `pglite:${typo}`, 'folder', 'list'], { cwd: dir }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+      ),
+    );
+    expect(refusedTypo.code).to.equal(1);
+    expect(refusedTypo.stderr).to.match(/holds no embedded catalog[\s\S]*migrate up/);
+    expect(existsSync(typo), 'no catalog made at the typo').to.equal(false);
     // The catalog's protection key: in this machine's key folder; a rotation makes a new one current.
     const key = await json<{ currentKeyId: string; inKeyFolder: boolean }>('catalog', 'key', 'show');
     expect(key.currentKeyId).to.match(/^[0-9a-f]{16}$/);
