@@ -78,6 +78,8 @@ function presentedCertificate(address: string): Promise<{ thumbprint: string; va
 
 /** Reachable and migrated: then the master properties, which the later checks read too; else undefined. */
 async function checkCatalog(f: Findings, db: CatalogDb): Promise<Row[] | undefined> {
+  // Connections open lazily: say "reachable" only once a query came back (never ok, then fail).
+  await db.query('SELECT 1 AS ok');
   f.add('ok', 'catalog', `reachable: ${db.description}`);
   const { migrationStatus } = await import('../migrate/runner.ts');
   const status = await migrationStatus(db);

@@ -214,6 +214,7 @@ describe('the scaleout command line, against a running system on the embedded ca
     );
     expect(noCatalog.code).to.equal(1);
     expect(noCatalog.stdout).to.match(/fail\s+catalog: cannot be used[\s\S]*fix: /);
+    expect(noCatalog.stdout, 'never ok and fail of the same thing').not.to.match(/ok\s+catalog: reachable/);
     // A typo in an embedded catalog's path: refused with what to run, and no new catalog made there.
     const typo = join(dir, 'catalgo');
     const refusedTypo = await new Promise<Result>((resolve) =>
