@@ -10,7 +10,20 @@ import { randomUUID } from 'node:crypto';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { waitFor } from '../support/wait.ts';
 import { expectCatalogError, truthy } from '../support/catalog-helpers.ts';
-import { claim, complete, deployedProject, enabledWorker, execution, projectBytes, startedExecution } from '../support/queue-helpers.ts';
+import { claim, complete, deployedProject, enabledWorker, execution, projectBytes, renew, startedExecution, sweepExpired } from '../support/queue-helpers.ts';
+
+/** Resolves as the promise does, or fails with why once ms have passed (a call kept waiting on locks). */
+async function withDeadline<T>(promise: Promise<T>, ms: number, why: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${why} (more than ${ms} ms)`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 forEachBackend('the catalog as a production server runs it', (backend) => {
   const catalog = useCatalog(backend);
@@ -76,12 +89,26 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     const stored = await db.query(db.dialect === 'mssql' ? 'SELECT last_error FROM internal.tasks WHERE task_id = @p1' : 'SELECT last_error FROM internal.tasks WHERE task_id = $1', [task!.task_id]);
     expect(String(stored[0]!.last_error)).to.have.length(4000);
   });
+  it('a package or parameter name counts its trailing spaces: 255 characters and 10 spaces is too long (51001), as on PostgreSQL', async () => {
+    const db = catalog.db;
+    const folder = `trail_${Date.now()}`;
+    await db.call('catalog.create_folder', { folder_name: folder });
+    const deploy = (manifest: unknown) =>
+      db.call('catalog.deploy_project', { folder_name: folder, project_name: 'trail', project_stream: projectBytes(folder), manifest: JSON.stringify(manifest) });
+    await expectCatalogError(deploy({ name: 'trail', packages: [{ name: `${'p'.repeat(255)}${' '.repeat(10)}`, kind: 'node' }] }), 51001, /a package has no name or a name longer than 260/);
+    await expectCatalogError(
+      deploy({ name: 'trail', parameters: [{ name: `${'q'.repeat(125)}${' '.repeat(5)}`, type: 'String' }], packages: [{ name: 'load', kind: 'node' }] }),
+      51001,
+      /a parameter has no name/,
+    );
+  });
   it('two masters completing overlapping batches in opposite orders wait for each other, and never deadlock', async function () {
     const db = catalog.db;
-    if (!db.capabilities.multiConnection || db.dialect !== 'postgres') this.skip(); // the deadlock counter read here is PostgreSQL's
+    if (!db.capabilities.multiConnection) this.skip();
     const where = await deployedProject(db);
     const worker = await enabledWorker(db);
-    const deadlocks = async () => Number((await db.query('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()'))[0]!.deadlocks);
+    // PostgreSQL counts deadlocks; on SQL Server a deadlock victim fails its call (Msg 1205), and so the test.
+    const deadlocks = async () => db.dialect === 'postgres' ? Number((await db.query('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()'))[0]!.deadlocks) : 0;
     const before = await deadlocks();
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < 20; i++) await startedExecution(db, where, { retry: 1 });
@@ -99,6 +126,77 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     }
     expect(await deadlocks()).to.equal(before);
   });
+  it('a claim locks only the tasks it takes: a backlog one worker may not run stays free for the worker that may', async function () {
+    const db = catalog.db;
+    if (!db.capabilities.multiConnection) this.skip();
+    await db.query('UPDATE internal.tasks SET status = 4 WHERE status IN (1, 2, 3)'); // from an empty queue
+    const where = await deployedProject(db);
+    const chosen = await enabledWorker(db);
+    const other = await enabledWorker(db);
+    for (let i = 0; i < 60; i++) await startedExecution(db, where, { create: { useanyworker: 0 }, workers: [chosen] });
+    const open = await startedExecution(db, where);
+    await db.withSession(async (session) => {
+      // The other worker's claim stays open in a transaction: it had to read past the whole backlog to
+      // reach the one task it may run, and whatever it locked stays locked until the rollback.
+      if (db.dialect === 'mssql') {
+        await session.batch('BEGIN TRANSACTION;');
+        await session.query('EXEC internal.claim_tasks @WorkerAgentId = @p1, @MaxTasks = 1', [other]);
+      } else {
+        await session.batch('BEGIN');
+        await session.query('SELECT * FROM internal.claim_tasks(WorkerAgentId => $1::uuid, MaxTasks => 1)', [other]);
+      }
+      try {
+        const got = await withDeadline(claim(db, chosen, { max: 50 }), 10_000, 'the chosen worker\'s claim waited on the other claim\'s locks');
+        expect(got, 'the chosen worker gets its tasks while the other claim is open').to.have.length(50);
+        expect(got.map((t) => Number(t.execution_id))).not.to.include(open);
+      } finally {
+        await session.batch(db.dialect === 'mssql' ? 'IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;' : 'ROLLBACK');
+      }
+    });
+    await db.query('UPDATE internal.tasks SET status = 4 WHERE status IN (1, 2, 3)'); // the next test starts from an empty queue
+  });
+
+  it('the expired-task sweep ends at most 100 tasks per call, each call its own transaction, and never keeps a live lease waiting', async function () {
+    const db = catalog.db;
+    await db.query('UPDATE internal.tasks SET status = 4 WHERE status IN (1, 2, 3)'); // from an empty queue
+    const where = await deployedProject(db);
+    const worker = await enabledWorker(db, { MaxTaskCount: 200 });
+    for (let i = 0; i < 130; i++) await startedExecution(db, where, { retry: 1 });
+    const expiring = await claim(db, worker, { max: 130, leaseMs: 1000 });
+    expect(expiring).to.have.length(130);
+    const liveId = await startedExecution(db, where);
+    const [live] = await claim(db, worker, { max: 1, leaseMs: 3_600_000 });
+    expect(Number(live!.execution_id)).to.equal(liveId);
+    const later = new Date(Date.now() + 60_000);
+    await expectCatalogError(db.call('internal.dealwith_expired_tasks', { now: later, BatchSize: 101 }), 51001, /@BatchSize/);
+
+    if (db.capabilities.multiConnection) {
+      await db.withSession(async (session) => {
+        // A sweep call left open in a transaction: the live lease's heartbeat must not wait for it.
+        if (db.dialect === 'mssql') {
+          await session.batch('BEGIN TRANSACTION;');
+          await session.query('DECLARE @n int; EXEC internal.dealwith_expired_tasks @now = @p1, @Processed = @n OUTPUT; SELECT @n AS processed;', [later]);
+        } else {
+          await session.batch('BEGIN');
+          await session.query('CALL internal.dealwith_expired_tasks(now => $1::timestamptz)', [later]);
+        }
+        try {
+          const renewed = await withDeadline(renew(db, worker, [live!], { leaseMs: 3_600_000 }), 10_000, 'the heartbeat waited on the sweep');
+          expect(renewed[0]!.error_number).to.equal(null);
+        } finally {
+          await session.batch(db.dialect === 'mssql' ? 'IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;' : 'ROLLBACK');
+        }
+      });
+    }
+
+    expect(await sweepExpired(db, { now: later })).to.equal(100);
+    expect(await sweepExpired(db, { now: later })).to.equal(30);
+    expect(await sweepExpired(db, { now: later })).to.equal(0);
+    const after = await execution(db, liveId);
+    expect(Number(after.status), 'the live lease is untouched').to.equal(2);
+    await db.query('UPDATE internal.tasks SET status = 4 WHERE status IN (1, 2, 3)'); // the next test starts from an empty queue
+  });
+
   it('finds the executions of a project version by index (every deployment asks)', async () => {
     const db = catalog.db;
     const rows = await db.query(db.dialect === 'mssql'

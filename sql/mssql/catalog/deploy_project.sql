@@ -128,7 +128,8 @@ BEGIN
                 IF EXISTS (
                     SELECT 1
                     FROM OPENJSON(@manifest, N'$.packages') AS pk
-                    WHERE LEN(COALESCE(JSON_VALUE(pk.value, N'$.name'), N'')) NOT BETWEEN 1 AND 260
+                    /* DATALENGTH counts trailing spaces, which LEN ignores; JSON_VALUE is NULL past 4,000. */
+                    WHERE DATALENGTH(COALESCE(JSON_VALUE(pk.value, N'$.name'), N'')) / 2 NOT BETWEEN 1 AND 260
                 )
                     SET @problem = N'a package has no name or a name longer than 260 characters';
             END;
@@ -192,7 +193,7 @@ BEGIN
                         CROSS APPLY OPENJSON(pk.value, N'$.parameters') AS pp
                     ) AS a
                     WHERE
-                        LEN(COALESCE(JSON_VALUE(a.value, N'$.name'), N'')) NOT BETWEEN 1 AND 128
+                        DATALENGTH(COALESCE(JSON_VALUE(a.value, N'$.name'), N'')) / 2 NOT BETWEEN 1 AND 128
                         OR COALESCE(JSON_VALUE(a.value, N'$.type'), N'') COLLATE Latin1_General_BIN2 NOT IN (
                             N'Boolean', N'Byte', N'DateTime', N'Decimal', N'Double', N'Int16', N'Int32', N'Int64', N'SByte',
                             N'Single', N'String', N'UInt32', N'UInt64'

@@ -14,9 +14,13 @@ GO
     acknowledged costs no attempt (internal.dealwith_expired_tasks). Its execution becomes running
     (2) with the worker's id and machine name and the attempt count. Each attempt is recorded in
     internal.task_attempts with a new stream id, handed to this worker only: its log lines go to
-    that stream, and only it may append to it. The claim seeks the filtered
-    index of ready tasks with READPAST, UPDLOCK, ROWLOCK, so concurrent claims skip each other's rows
-    and never share a task. A disabled worker, or a catalog with Scale Out disabled, gets nothing.
+    that stream, and only it may append to it.
+    The claim runs in two steps, so that it locks only the tasks it takes: it reads candidates from
+    the filtered index of ready tasks without keeping locks (a backlog of tasks this worker may not
+    run stays unlocked for the workers that may, and never escalates to a table lock), then takes
+    them with UPDLOCK, READPAST, ROWLOCK in queue order, re-checking each; concurrent claims skip each
+    other's rows and never share a task. Up to four rounds when other claims took the candidates
+    first. A disabled worker, or a catalog with Scale Out disabled, gets nothing.
     Caller: the master (scaleout_master). Result set: one row per claimed task; parameters is a JSON
     array of {object_type, name, data_type, value, sensitive}; stream_id is the attempt's log stream.
     Errors: 51000, 51001, 51101 no such worker agent.
@@ -67,6 +71,12 @@ BEGIN
     DECLARE @machine nvarchar(256);
     DECLARE @capacity int;
     DECLARE @take int;
+    DECLARE @want int;
+    DECLARE @found int;
+    DECLARE @got int = 0;
+    DECLARE @round int = 0;
+    DECLARE @candidates TABLE (ord bigint NOT NULL PRIMARY KEY, task_seq bigint NOT NULL);
+    DECLARE @tried TABLE (task_seq bigint NOT NULL PRIMARY KEY);
     DECLARE @id_text nvarchar(36) = LOWER(CONVERT(nvarchar(36), @WorkerAgentId));
     DECLARE @claimed TABLE (
         task_id uniqueidentifier NOT NULL PRIMARY KEY,
@@ -110,21 +120,21 @@ BEGIN
         BEGIN
             SET @take = CASE WHEN @MaxTasks < @capacity THEN @MaxTasks ELSE @capacity END;
 
-            WITH ready AS (
-                SELECT TOP (@take)
-                    t.task_id,
-                    t.execution_id,
-                    t.status,
-                    t.worker_agent_id,
-                    t.lease_token,
-                    t.lease_expires_at,
-                    t.lease_ms,
-                    t.executed_count,
-                    t.max_executed_count,
-                    t.ready_at,
-                    t.last_pickup_time,
-                    t.last_updated_time
-                FROM internal.tasks AS t WITH (READPAST, UPDLOCK, ROWLOCK, INDEX (ix_tasks_ready_queue))
+            SET @want = @take * 2 + 8;
+
+            WHILE @round < 4 AND @got < @take
+            BEGIN
+                SET @round = @round + 1;
+                DELETE FROM @candidates;
+
+                /* Step 1, keeping no lock: the ready tasks this worker may run, in queue order. The index
+                   row carries every column the filters read, its shared locks last one row each, and rows
+                   another claim is taking are skipped; tasks tried in an earlier round are not read again. */
+                INSERT INTO @candidates (ord, task_seq)
+                SELECT TOP (@want)
+                    ROW_NUMBER() OVER (ORDER BY t.priority DESC, t.task_seq ASC),
+                    t.task_seq
+                FROM internal.tasks AS t WITH (READCOMMITTEDLOCK, READPAST, INDEX (ix_tasks_ready_queue))
                 WHERE
                     t.status = 1
                     AND t.ready_at <= @now
@@ -149,28 +159,70 @@ BEGIN
                         OR t.avoid_worker_agent_id <> @WorkerAgentId
                         OR t.avoid_until <= @now
                     )
-                ORDER BY t.priority DESC, t.task_seq ASC
-            )
+                    AND NOT EXISTS (SELECT 1 FROM @tried AS x WHERE x.task_seq = t.task_seq)
+                ORDER BY t.priority DESC, t.task_seq ASC;
+                SET @found = @@ROWCOUNT;
+                IF @found = 0 BREAK;
 
-            UPDATE ready
-            SET
-                status = 2,
-                worker_agent_id = @WorkerAgentId,
-                lease_token = NEWID(),
-                lease_expires_at = DATEADD(MILLISECOND, @LeaseMs, @now),
-                lease_ms = @LeaseMs,
-                executed_count = executed_count + 1,
-                ready_at = NULL,
-                last_pickup_time = @now,
-                last_updated_time = @now
-            OUTPUT
-                inserted.task_id,
-                inserted.execution_id,
-                inserted.lease_token,
-                inserted.lease_expires_at,
-                inserted.executed_count,
-                inserted.max_executed_count
-            INTO @claimed (task_id, execution_id, lease_token, lease_expires_at, executed_count, max_executed_count);
+                INSERT INTO @tried (task_seq)
+                SELECT c.task_seq FROM @candidates AS c;
+
+                /* Step 2: lock and take them in that order, re-checking what may have changed since (a
+                   task another claim took, or re-queued away from this worker). The nested loop stops
+                   at the last task taken, so the claim locks the rows it takes and hardly any other. */
+                WITH pick AS (
+                    SELECT TOP (@take - @got)
+                        t.task_id,
+                        t.execution_id,
+                        t.status,
+                        t.worker_agent_id,
+                        t.lease_token,
+                        t.lease_expires_at,
+                        t.lease_ms,
+                        t.executed_count,
+                        t.max_executed_count,
+                        t.ready_at,
+                        t.last_pickup_time,
+                        t.last_updated_time
+                    FROM @candidates AS c
+                    INNER JOIN internal.tasks AS t WITH (UPDLOCK, READPAST, ROWLOCK)
+                        ON t.task_seq = c.task_seq
+                    WHERE
+                        t.status = 1
+                        AND t.ready_at <= @now
+                        AND (
+                            t.avoid_worker_agent_id IS NULL
+                            OR t.avoid_worker_agent_id <> @WorkerAgentId
+                            OR t.avoid_until <= @now
+                        )
+                    ORDER BY c.ord
+                )
+
+                UPDATE pick
+                SET
+                    status = 2,
+                    worker_agent_id = @WorkerAgentId,
+                    lease_token = NEWID(),
+                    lease_expires_at = DATEADD(MILLISECOND, @LeaseMs, @now),
+                    lease_ms = @LeaseMs,
+                    executed_count = executed_count + 1,
+                    ready_at = NULL,
+                    last_pickup_time = @now,
+                    last_updated_time = @now
+                OUTPUT
+                    inserted.task_id,
+                    inserted.execution_id,
+                    inserted.lease_token,
+                    inserted.lease_expires_at,
+                    inserted.executed_count,
+                    inserted.max_executed_count
+                INTO @claimed (task_id, execution_id, lease_token, lease_expires_at, executed_count, max_executed_count)
+                OPTION (FORCE ORDER, LOOP JOIN, MAXDOP 1);
+                SET @got = @got + @@ROWCOUNT;
+
+                /* Fewer candidates than asked for: there is nothing further to try. */
+                IF @found < @want BREAK;
+            END;
 
             UPDATE o
             SET

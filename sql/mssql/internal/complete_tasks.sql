@@ -104,10 +104,24 @@ BEGIN
     DECLARE @error_message nvarchar(4000);
     DECLARE @status int;
     DECLARE @retry bit;
+    DECLARE @lock_id uniqueidentifier;
+    DECLARE @locked int;
 
     /* ---------------------------------------- Complete; table order: tasks, operations, task_attempts, operation_messages */
     BEGIN TRY
         BEGIN TRANSACTION;
+
+        -- Every task of the batch is locked first, one seek each in key order (index and row): two
+        -- masters with overlapping batches then wait for each other instead of deadlocking, whatever
+        -- plan the set-based updates below get.
+        SET @lock_id = (SELECT MIN(i.task_id) FROM @input AS i);
+        WHILE @lock_id IS NOT NULL
+        BEGIN
+            SELECT @locked = COUNT(t.status)
+            FROM internal.tasks AS t WITH (UPDLOCK, ROWLOCK)
+            WHERE t.task_id = @lock_id;
+            SET @lock_id = (SELECT MIN(i.task_id) FROM @input AS i WHERE i.task_id > @lock_id);
+        END;
 
         -- Fast path: plain successes, one statement per table.
         UPDATE t

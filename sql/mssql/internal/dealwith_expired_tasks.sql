@@ -16,15 +16,16 @@ GO
     Fencing: with @MasterId and @Epoch, the caller must hold the 'expired_tasks' sweep lease at that
     epoch; the lease row stays share-locked for the transaction, so a master that stalled past its
     lease cannot sweep beside the new holder (51301).
-    At most @BatchSize tasks per call, in one transaction, found by two seeks (expired leases on
-    ix_tasks_leased, unanswered stops on ix_tasks_cancel_pending); rows other sessions hold are
-    skipped (READPAST), so it is safe while dispatch runs. Call again while @Processed = @BatchSize.
+    At most @BatchSize (100) tasks per call, in one short transaction, found by two seeks (expired
+    leases on ix_tasks_leased, unanswered stops on ix_tasks_cancel_pending); rows other sessions hold
+    are skipped (READPAST), so heartbeats and dispatch are never held up behind a long sweep. Call
+    again while @Processed = @BatchSize.
     Caller: the master holding the 'expired_tasks' sweep lease. Output: @Processed.
     Errors: 51001 (@BatchSize, @StopGraceMs, @ReachableForMs, @MasterId with @Epoch), 51301.
 */
 CREATE OR ALTER PROCEDURE internal.dealwith_expired_tasks
     @now datetimeoffset(7) = NULL,
-    @BatchSize int = 1000,
+    @BatchSize int = 100,
     @StopGraceMs int = 120000,
     @ReachableForMs bigint = NULL,
     @MasterId uniqueidentifier = NULL,
@@ -40,11 +41,11 @@ BEGIN
     DECLARE @error_number int = NULL;
     DECLARE @error_message nvarchar(max) = N'';
 
-    IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 5000
+    IF @BatchSize IS NULL OR @BatchSize NOT BETWEEN 1 AND 100
         SELECT
             @error_number = COALESCE(@error_number, 51001),
             @error_message = @error_message
-            + internal.error_text(51001, N'@BatchSize', CONVERT(nvarchar(20), @BatchSize), N'from 1 to 5000') + N' ';
+            + internal.error_text(51001, N'@BatchSize', CONVERT(nvarchar(20), @BatchSize), N'from 1 to 100') + N' ';
     IF @StopGraceMs IS NULL OR @StopGraceMs < 0
         SELECT
             @error_number = COALESCE(@error_number, 51001),

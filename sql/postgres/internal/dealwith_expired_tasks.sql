@@ -17,7 +17,7 @@
 -- Errors: 51001 (BatchSize, StopGraceMs, ReachableForMs, MasterId with Epoch), 51301.
 CREATE OR REPLACE PROCEDURE internal.dealwith_expired_tasks(
     now timestamptz DEFAULT NULL,
-    BatchSize integer DEFAULT 1000,
+    BatchSize integer DEFAULT 100,
     StopGraceMs integer DEFAULT 120000,
     ReachableForMs bigint DEFAULT NULL,
     MasterId uuid DEFAULT NULL,
@@ -38,9 +38,9 @@ DECLARE
     v_retry boolean;
 BEGIN
     -- Check input parameters
-    IF BatchSize IS NULL OR BatchSize NOT BETWEEN 1 AND 5000 THEN
+    IF BatchSize IS NULL OR BatchSize NOT BETWEEN 1 AND 100 THEN
         error_number := COALESCE(error_number, 51001);
-        error_message := error_message || internal.error_text(51001, '@BatchSize', BatchSize::text, 'from 1 to 5000') || ' ';
+        error_message := error_message || internal.error_text(51001, '@BatchSize', BatchSize::text, 'from 1 to 100') || ' ';
     END IF;
     IF StopGraceMs IS NULL OR StopGraceMs < 0 THEN
         error_number := COALESCE(error_number, 51001);
