@@ -14,6 +14,10 @@
  */
 
 import type { CatalogDb } from '../db/types.ts';
+import type { Logger } from './log.ts';
+
+/** While the shared poll keeps failing, it says so at most this often. */
+const POLL_FAILURE_LOG_EVERY_MS = 60_000;
 
 interface Waiter {
   wake(baton: Baton): void;
@@ -32,9 +36,14 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
+  private failingSince: number | undefined;
+  private failureLoggedAt = 0;
+
   constructor(
     private readonly db: CatalogDb,
     private readonly pollIntervalMs: number,
+    private readonly log?: Logger,
+    private readonly onPollFailure?: () => void,
   ) {}
 
   get waiting(): number {
@@ -69,8 +78,24 @@ export class Dispatcher {
       this.since = r.output.readat as Date;
       // The count does not say for which workers: every waiter may need to look.
       if (Number(r.output.newlyready) > 0) this.notify(false);
-    } catch {
-      // The claims themselves report an unreachable catalog; the next tick asks again.
+      if (this.failingSince !== undefined) {
+        this.log?.info('dispatch poll works again', { failedForMs: Date.now() - this.failingSince });
+        this.failingSince = undefined;
+      }
+    } catch (error) {
+      // The next tick asks again; meanwhile tasks reach waiting workers only at their long polls'
+      // deadlines, so a poll that keeps failing (an unreachable catalog, or a procedure the server
+      // refuses) is said, and counted, not swallowed.
+      this.onPollFailure?.();
+      const now = Date.now();
+      this.failingSince ??= now;
+      if (now - this.failureLoggedAt >= POLL_FAILURE_LOG_EVERY_MS) {
+        this.failureLoggedAt = now;
+        this.log?.warn('dispatch poll failed: new tasks reach waiting workers only at their long polls\' deadlines until it works again', {
+          error: (error as Error).message,
+          failingForMs: now - this.failingSince,
+        });
+      }
     } finally {
       this.polling = false;
     }

@@ -12,6 +12,7 @@ export function createMetrics() {
     claimed: new Counter({ name: 'scaleout_master_tasks_claimed_total', help: 'Tasks handed to workers', registers: [registry] }),
     refused: new Counter({ name: 'scaleout_master_refused_total', help: 'Requests and connections refused before anything was read: no or an expired certificate, an untrusted one, another worker\'s, too many connections', labelNames: ['reason'], registers: [registry] }),
     abandoned: new Counter({ name: 'scaleout_master_requests_abandoned_total', help: 'Requests whose client went away before the answer (long polls given up)', labelNames: ['route'], registers: [registry] }),
+    pollFailures: new Counter({ name: 'scaleout_master_dispatch_poll_failures_total', help: 'Shared polls for newly ready tasks (internal.count_newly_ready_tasks) that failed', registers: [registry] }),
     released: new Counter({ name: 'scaleout_master_tasks_released_total', help: 'Claimed tasks given back at no attempt because their worker was gone before the answer reached it', registers: [registry] }),
     dispatchLatency: new Histogram({
       name: 'scaleout_master_dispatch_latency_seconds',

@@ -104,7 +104,7 @@ export class Master {
       await this.db.close();
       throw error;
     }
-    this.dispatcher = new Dispatcher(this.db, s.DispatchPollIntervalInMs);
+    this.dispatcher = new Dispatcher(this.db, s.DispatchPollIntervalInMs, this.log, () => this.metrics.pollFailures.inc());
     const identities = new Identities(this.db);
 
     this.server = createServer(
