@@ -10,6 +10,7 @@
  */
 
 import type { Command } from 'commander';
+import { withSsisColumnNames } from '../catalog/view-columns.ts';
 import type { CatalogDb, Row } from '../db/types.ts';
 import { withCatalog } from './migrate.ts';
 import { printJson, printTable } from './output.ts';
@@ -34,7 +35,8 @@ const MESSAGE_TYPE: Readonly<Record<number, string>> = { 120: 'error', 110: 'war
 
 /** A column name as the dialect needs it quoted (the Scale Out views use SSIS's PascalCase names). */
 export function column(db: CatalogDb, name: string): string {
-  return db.dialect === 'mssql' ? `[${name}]` : `"${name}"`;
+  // PostgreSQL's views name SSIS's mixed-case columns unquoted (folded to lower case).
+  return db.dialect === 'mssql' ? `[${name}]` : name;
 }
 
 /** The n-th (1-based) query parameter placeholder of the dialect. */
@@ -49,7 +51,7 @@ export async function readView(db: CatalogDb, view: string, options: { where?: s
   const limit = options.limit && db.dialect !== 'mssql' ? ` LIMIT ${Math.trunc(options.limit)}` : '';
   const where = options.where ? ` WHERE ${options.where}` : '';
   const order = options.orderBy ? ` ORDER BY ${options.orderBy}` : '';
-  return db.query(`SELECT ${top}* FROM ${name}${where}${order}${limit}`, options.params ?? []);
+  return withSsisColumnNames(view, await db.query(`SELECT ${top}* FROM ${name}${where}${order}${limit}`, options.params ?? []));
 }
 
 function output(rows: readonly Row[], json: boolean | undefined, columns?: readonly string[]): void {

@@ -49,7 +49,7 @@ export function familyOf(typeName: string): ArgumentFamily {
     case 'double precision': case 'real': case 'float': case 'numeric': case 'decimal': return 'float';
     case 'text': case 'character varying': case 'varchar': case 'nvarchar': case 'sysname': case 'nchar': case 'char': case 'character': return 'string';
     case 'bytea': case 'varbinary': return 'bytes';
-    case 'sql_variant': return 'variant';
+    case 'sql_variant': case 'anycompatible': return 'variant';
     default: return 'other';
   }
 }

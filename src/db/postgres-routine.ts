@@ -114,9 +114,9 @@ export function buildRoutineCall(info: RoutineInfo, params: Readonly<Record<stri
     if (given.has(arg.name)) {
       checkArgument(arg.name, arg.type, given.get(arg.name));
       values.push(toPgValue(given.get(arg.name)));
-      parts.push(`${quoteIdent(arg.name)} => $${values.length}::${arg.type}`);
+      parts.push(`${quoteIdent(arg.name)} => $${values.length}::${castType(arg.type)}`);
     } else if (isOutput || !arg.hasDefault) {
-      parts.push(`${quoteIdent(arg.name)} => NULL::${arg.type}`);
+      parts.push(`${quoteIdent(arg.name)} => NULL::${castType(arg.type)}`);
     }
   }
   const target = `${quoteIdent(info.schema)}.${quoteIdent(info.name)}(${parts.join(', ')})`;
@@ -139,6 +139,11 @@ function toPgValue(value: unknown): unknown {
   if (typeof value === 'object') return JSON.stringify(value);
   if (typeof value === 'bigint') return value.toString();
   return value;
+}
+
+/** The type a value is sent as: SSIS's bit and sql_variant parameters are anycompatible, and read as text. */
+function castType(type: string): string {
+  return type === 'anycompatible' ? 'text' : type;
 }
 
 function quoteIdent(name: string): string {

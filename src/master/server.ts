@@ -250,8 +250,8 @@ export class Master {
 
   private async refreshGauges(): Promise<void> {
     try {
-      const rows = await this.db.query(this.db.dialect === 'mssql' ? 'SELECT State FROM [catalog].worker_agents;' : 'SELECT "State" FROM catalog.worker_agents');
-      this.metrics.workersOnline.set(rows.filter((r) => r.State === 'online').length);
+      const rows = await this.db.query(this.db.dialect === 'mssql' ? 'SELECT State AS state FROM [catalog].worker_agents;' : 'SELECT State AS state FROM catalog.worker_agents');
+      this.metrics.workersOnline.set(rows.filter((r) => r.state === 'online').length);
     } catch {
       // The next heartbeat tries again; catalog health is reported by the calls themselves.
     }

@@ -198,7 +198,7 @@ describe('the scaleout command line, against a running system on the embedded ca
     try {
       await client.query('CALL internal.update_worker_agent_status("workeragentid" => $1, "certificatethumbprint" => $2, "loglinespending" => 0, "loglinesundeliverable" => 3)', [workerId, workerThumbprint]);
       // Stopped, the worker is no longer online once two heartbeat intervals (1 s) pass.
-      await waitFor('the worker to be seen offline', async () => (await client.query('SELECT "State" FROM catalog.worker_agents WHERE "WorkerAgentId" = $1', [workerId])).rows[0]?.State !== 'online', 30_000);
+      await waitFor('the worker to be seen offline', async () => (await client.query('SELECT State FROM catalog.worker_agents WHERE WorkerAgentId = $1', [workerId])).rows[0]?.state !== 'online', 30_000);
     } finally {
       await client.end();
     }

@@ -65,6 +65,23 @@ forEachBackend('worker agents', (backend) => {
       ]);
     });
 
+    it("answers SSIS's queries as written, unquoted and in any letter case (catalog.worker_agents, masters, worker_agent_perfcounter)", async () => {
+      const db = catalog.db;
+      const id = newId();
+      await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: newThumbprint(), IsEnabled: 1, DisplayName: 'unquoted' });
+      const rows = await db.query(
+        db.dialect === 'mssql'
+          ? "SELECT WorkerAgentId, DisplayName, MachineName, IsEnabled, State FROM catalog.worker_agents WHERE DisplayName = N'unquoted'"
+          : "SELECT WorkerAgentId, DisplayName, MachineName, IsEnabled, State FROM catalog.worker_agents WHERE DisplayName = 'unquoted'",
+      );
+      expect(rows).to.have.length(1);
+      expect(String(Object.values(rows[0]!)[0]).toLowerCase()).to.equal(id);
+      const shouted = await db.query('SELECT WORKERAGENTID, workeragentid AS again, MaxTaskCount FROM catalog.worker_agents');
+      expect(shouted.length).to.be.greaterThan(0);
+      await db.query('SELECT MasterId, MachineName, Address, State, HeldSweeps FROM catalog.masters');
+      await db.query('SELECT WorkerAgentId, PerfCounterName, PerfCounterValue, TimeStamp FROM catalog.worker_agent_perfcounter');
+    });
+
     it('can add a worker enabled', async () => {
       const id = newId();
       await catalog.db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: newThumbprint(), IsEnabled: 1 });

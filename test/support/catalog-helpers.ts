@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CatalogError } from '../../src/catalog/errors.ts';
+import { withSsisColumnNames } from '../../src/catalog/view-columns.ts';
 import type { CatalogDb, Row } from '../../src/db/types.ts';
 
 export const ANY_WORKER = '11111111-1111-1111-1111-111111111111';
@@ -55,7 +56,7 @@ export const MASTER_TABLES = ['internal.master_properties', 'internal.masters', 
 /** Rows of a catalog view (schema-qualified the same way on both dialects). */
 export async function view(db: CatalogDb, name: string, where = '', params: unknown[] = []): Promise<Row[]> {
   const qualified = db.dialect === 'mssql' ? name.replace(/^catalog\./, '[catalog].') : name;
-  return db.query(`SELECT * FROM ${qualified}${where ? ` WHERE ${where}` : ''}`, params);
+  return withSsisColumnNames(name, await db.query(`SELECT * FROM ${qualified}${where ? ` WHERE ${where}` : ''}`, params));
 }
 
 /** The worker_agents row of one worker (column names as the view has them). */

@@ -67,10 +67,8 @@ BEGIN
             @error_message = @error_message
             + internal.error_text(51001, N'@MaxTaskCount', CONVERT(nvarchar(20), @MaxTaskCount), N'from 1 to 1000')
             + N' ';
-    IF @IsEnabled IS NULL
-        SELECT
-            @error_number = COALESCE(@error_number, 51000),
-            @error_message = @error_message + internal.error_text(51000, N'@IsEnabled', NULL, NULL) + N' ';
+    /* NULL takes the default, as on PostgreSQL (where a bit parameter cannot tell NULL from omitted). */
+    SET @IsEnabled = COALESCE(@IsEnabled, 0);
 
     /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
     SET @error_message = @error_message

@@ -43,8 +43,9 @@ BEGIN
     DECLARE @caller nvarchar(128) = ORIGINAL_LOGIN();
     DECLARE @now datetimeoffset(7) = SYSUTCDATETIME();
 
+    /* TRUE or FALSE, as SSIS stores them; 1, 0, true and false are taken as well. */
     IF @name IN (N'VERSION_CLEANUP_ENABLED', N'OPERATION_CLEANUP_ENABLED')
-        SET @value = UPPER(@value);
+        SET @value = CASE internal.bit_value(@value) WHEN 1 THEN N'TRUE' WHEN 0 THEN N'FALSE' ELSE UPPER(@value) END;
 
     SET @accepted = CASE @name
         WHEN N'DEFAULT_EXECUTION_MODE' THEN CASE WHEN @value IN (N'0', N'1') THEN NULL ELSE N'0 (server) or 1 (Scale Out)' END

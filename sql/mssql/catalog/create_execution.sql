@@ -61,14 +61,9 @@ BEGIN
                 N'NULL: environment references are not supported yet'
             )
             + N' ';
-    IF @use32bitruntime IS NULL
-        SELECT
-            @error_number = COALESCE(@error_number, 51000),
-            @error_message = @error_message + internal.error_text(51000, N'@use32bitruntime', NULL, NULL) + N' ';
-    IF @useanyworker IS NULL
-        SELECT
-            @error_number = COALESCE(@error_number, 51000),
-            @error_message = @error_message + internal.error_text(51000, N'@useanyworker', NULL, NULL) + N' ';
+    /* NULL takes the default, as on PostgreSQL (where a bit parameter cannot tell NULL from omitted). */
+    SET @use32bitruntime = COALESCE(@use32bitruntime, 0);
+    SET @useanyworker = COALESCE(@useanyworker, 1);
     IF @priority IS NULL
         SELECT
             @error_number = COALESCE(@error_number, 51000),

@@ -8,7 +8,7 @@ GO
     Manager's "Delete worker"). Refused while the worker holds tasks, unless @Force = 1: then its
     attempts end as if their leases had expired (retried while attempts remain).
     Caller: DBA (ssis_admin). Result sets: none. Returns 0.
-    Errors: 51000 @WorkerAgentId or @Force is NULL; 51001 the reserved id; 51101 no such worker
+    Errors: 51000 @WorkerAgentId is NULL (NULL @Force means 0); 51001 the reserved id; 51101 no such worker
     agent; 51203 the worker holds running tasks.
 */
 CREATE OR ALTER PROCEDURE [catalog].delete_worker_agent
@@ -40,10 +40,8 @@ BEGIN
                 N'this id is reserved: it means any worker'
             )
             + N' ';
-    IF @Force IS NULL
-        SELECT
-            @error_number = COALESCE(@error_number, 51000),
-            @error_message = @error_message + internal.error_text(51000, N'@Force', NULL, NULL) + N' ';
+    /* NULL takes the default, as on PostgreSQL (where a bit parameter cannot tell NULL from omitted). */
+    SET @Force = COALESCE(@Force, 0);
 
     IF @error_number IS NOT NULL
     BEGIN

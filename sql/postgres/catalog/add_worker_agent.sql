@@ -12,7 +12,7 @@ CREATE OR REPLACE PROCEDURE catalog.add_worker_agent(
     Description text DEFAULT NULL,
     Tags text DEFAULT NULL,
     MaxTaskCount integer DEFAULT NULL,
-    IsEnabled boolean DEFAULT false
+    IsEnabled anycompatible DEFAULT NULL
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -45,9 +45,9 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@MaxTaskCount', MaxTaskCount::text, 'from 1 to 1000') || ' ';
     END IF;
-    IF IsEnabled IS NULL THEN
-        error_number := COALESCE(error_number, 51000);
-        error_message := error_message || internal.error_text(51000, '@IsEnabled') || ' ';
+    IF IsEnabled IS NOT NULL AND internal.bit_value(IsEnabled::text) IS NULL THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@IsEnabled', IsEnabled::text, '1 or 0 (true or false)') || ' ';
     END IF;
     -- Lengths the tables store
     error_message := error_message
@@ -80,7 +80,7 @@ BEGIN
     BEGIN
         INSERT INTO internal.worker_agents
                (worker_agent_id, is_enabled, display_name, description, tags, max_task_count, created_by)
-        VALUES (WorkerAgentId, IsEnabled, DisplayName, Description, Tags, COALESCE(MaxTaskCount, 10), session_user);
+        VALUES (WorkerAgentId, COALESCE(internal.bit_value(IsEnabled::text), false), DisplayName, Description, Tags, COALESCE(MaxTaskCount, 10), session_user);
     EXCEPTION WHEN unique_violation THEN
         -- Added by another session between our check and our insert.
         PERFORM internal.raise_error(51201, WorkerAgentId::text);

@@ -7,7 +7,7 @@
 -- Errors: 51000 an argument is NULL; 51001 unknown or read-only property, or invalid value.
 CREATE OR REPLACE PROCEDURE catalog.configure_catalog(
     property_name varchar(255) DEFAULT NULL,
-    property_value varchar(255) DEFAULT NULL
+    property_value anycompatible DEFAULT NULL
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -16,7 +16,7 @@ AS $$
 #variable_conflict use_variable
 DECLARE
     v_name text := upper(btrim(property_name));
-    v_value text := btrim(property_value);
+    v_value text := btrim(property_value::text);
     v_accepted text;
     v_now timestamptz := pg_catalog.now();
 BEGIN
@@ -28,7 +28,8 @@ BEGIN
         PERFORM internal.raise_error(51000, '@property_value');
     END IF;
     IF v_name IN ('VERSION_CLEANUP_ENABLED', 'OPERATION_CLEANUP_ENABLED') THEN
-        v_value := upper(v_value);
+        -- TRUE or FALSE, as SSIS stores them; 1, 0, true and false are taken as well.
+        v_value := CASE internal.bit_value(v_value) WHEN true THEN 'TRUE' WHEN false THEN 'FALSE' ELSE upper(v_value) END;
     END IF;
     v_accepted := CASE v_name
         WHEN 'DEFAULT_EXECUTION_MODE' THEN CASE WHEN v_value IN ('0', '1') THEN NULL ELSE '0 (server) or 1 (Scale Out)' END
@@ -45,7 +46,7 @@ BEGIN
             'a property that can be set: DEFAULT_EXECUTION_MODE, MAX_PROJECT_VERSIONS, VERSION_CLEANUP_ENABLED, OPERATION_CLEANUP_ENABLED, RETENTION_WINDOW or SERVER_LOGGING_LEVEL (IS_SCALEOUT_ENABLED through catalog.enable_scaleout)');
     END IF;
     IF v_accepted IS NOT NULL THEN
-        PERFORM internal.raise_error(51001, '@property_value', property_value, v_accepted);
+        PERFORM internal.raise_error(51001, '@property_value', property_value::text, v_accepted);
     END IF;
 
     -- Set; table order: catalog_properties, operations

@@ -6,6 +6,8 @@
 -- runinscaleout NULL follows DEFAULT_EXECUTION_MODE (when Scale Out is enabled); this catalog
 -- runs packages in Scale Out only. Ours: priority (higher first), required_tags (a worker must
 -- have every one of them) and timeout_seconds (the package's own timeout when NULL).
+-- The bit parameters (use32bitruntime, runinscaleout, useanyworker) take 1/0 or true/false, as
+-- psql users type them (anycompatible; one kind per call); NULL takes the default.
 -- Caller: ssis_admin, ssis_cluster_executor. Output: execution_id.
 -- Errors: 51000, 51001 (environment references are not supported yet), 51103, 51104, 51105,
 -- 51205, 51212, 51213.
@@ -14,9 +16,9 @@ CREATE OR REPLACE PROCEDURE catalog.create_execution(
     project_name varchar(128) DEFAULT NULL,
     package_name varchar(260) DEFAULT NULL,
     reference_id bigint DEFAULT NULL,
-    use32bitruntime boolean DEFAULT false,
-    runinscaleout boolean DEFAULT NULL,
-    useanyworker boolean DEFAULT true,
+    use32bitruntime anycompatible DEFAULT NULL,
+    runinscaleout anycompatible DEFAULT NULL,
+    useanyworker anycompatible DEFAULT NULL,
     INOUT execution_id bigint DEFAULT NULL,
     priority integer DEFAULT 0,
     required_tags text DEFAULT NULL,
@@ -39,6 +41,10 @@ DECLARE
     v_entry_point boolean;
     v_package_timeout integer;
     v_logging_level text;
+    -- The bit parameters, as internal.bit_value reads them; NULL takes SSIS's default.
+    v_use32bitruntime boolean := COALESCE(internal.bit_value(use32bitruntime::text), false);
+    v_runinscaleout boolean := internal.bit_value(runinscaleout::text);
+    v_useanyworker boolean := COALESCE(internal.bit_value(useanyworker::text), true);
 BEGIN
     execution_id := NULL;
 
@@ -59,13 +65,17 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@reference_id', reference_id::text, 'NULL: environment references are not supported yet') || ' ';
     END IF;
-    IF use32bitruntime IS NULL THEN
-        error_number := COALESCE(error_number, 51000);
-        error_message := error_message || internal.error_text(51000, '@use32bitruntime') || ' ';
+    IF use32bitruntime IS NOT NULL AND internal.bit_value(use32bitruntime::text) IS NULL THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@use32bitruntime', use32bitruntime::text, '1 or 0 (true or false)') || ' ';
     END IF;
-    IF useanyworker IS NULL THEN
-        error_number := COALESCE(error_number, 51000);
-        error_message := error_message || internal.error_text(51000, '@useanyworker') || ' ';
+    IF runinscaleout IS NOT NULL AND v_runinscaleout IS NULL THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@runinscaleout', runinscaleout::text, '1 or 0 (true or false), or NULL') || ' ';
+    END IF;
+    IF useanyworker IS NOT NULL AND internal.bit_value(useanyworker::text) IS NULL THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@useanyworker', useanyworker::text, '1 or 0 (true or false)') || ' ';
     END IF;
     IF priority IS NULL THEN
         error_number := COALESCE(error_number, 51000);
@@ -88,7 +98,7 @@ BEGIN
     SELECT COALESCE(mp.property_value, '') = 'TRUE' INTO v_scaleout_enabled
       FROM internal.master_properties AS mp
      WHERE mp.property_name = 'IS_SCALEOUT_ENABLED';
-    v_in_scaleout := COALESCE(runinscaleout,
+    v_in_scaleout := COALESCE(v_runinscaleout,
                               v_scaleout_enabled AND (SELECT cp.property_value FROM internal.catalog_properties AS cp
                                                        WHERE cp.property_name = 'DEFAULT_EXECUTION_MODE') = '1');
     IF NOT COALESCE(v_scaleout_enabled, false) THEN
@@ -133,7 +143,7 @@ BEGIN
            (execution_id, folder_name, project_name, package_name, reference_id, project_lsn, executed_as_name,
             use32bitruntime, run_in_scaleout, use_any_worker, priority, required_tags, timeout_seconds)
     VALUES (execution_id, folder_name, project_name, package_name, NULL, v_lsn, session_user,
-            use32bitruntime, true, useanyworker, priority, internal.normalize_tags(required_tags),
+            v_use32bitruntime, true, v_useanyworker, priority, internal.normalize_tags(required_tags),
             COALESCE(timeout_seconds, v_package_timeout));
 
     INSERT INTO internal.execution_parameter_values

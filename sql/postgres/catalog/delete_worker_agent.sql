@@ -3,11 +3,11 @@
 -- Manager's "Delete worker"). Refused while the worker holds tasks, unless Force = true: then its
 -- attempts end as if their leases had expired (retried while attempts remain).
 -- Caller: DBA (ssis_admin).
--- Errors: 51000 WorkerAgentId or Force is NULL; 51001 the reserved id; 51101 no such worker
+-- Errors: 51000 WorkerAgentId is NULL (NULL Force means false); 51001 the reserved id or Force not a bit; 51101 no such worker
 -- agent; 51203 the worker holds running tasks.
 CREATE OR REPLACE PROCEDURE catalog.delete_worker_agent(
     WorkerAgentId uuid DEFAULT NULL,
-    Force boolean DEFAULT false
+    Force anycompatible DEFAULT NULL
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -30,9 +30,9 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@WorkerAgentId', '11111111-1111-1111-1111-111111111111', 'this id is reserved: it means any worker') || ' ';
     END IF;
-    IF Force IS NULL THEN
-        error_number := COALESCE(error_number, 51000);
-        error_message := error_message || internal.error_text(51000, '@Force') || ' ';
+    IF Force IS NOT NULL AND internal.bit_value(Force::text) IS NULL THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@Force', Force::text, '1 or 0 (true or false)') || ' ';
     END IF;
     IF error_number IS NOT NULL THEN
         PERFORM internal.raise_error_text(error_number, error_message);
@@ -45,7 +45,7 @@ BEGIN
         PERFORM internal.raise_error(51101, WorkerAgentId::text);
     END IF;
     SELECT count(*) INTO running FROM internal.tasks AS t WHERE t.worker_agent_id = WorkerAgentId AND t.status IN (2, 3);
-    IF running > 0 AND NOT Force THEN
+    IF running > 0 AND NOT COALESCE(internal.bit_value(Force::text), false) THEN
         PERFORM internal.raise_error(51203, WorkerAgentId::text, running::text);
     END IF;
 

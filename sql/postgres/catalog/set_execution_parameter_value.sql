@@ -4,14 +4,16 @@
 -- 4 or 100, CALLER_INFO, DUMP_ON_ERROR, DUMP_ON_EVENT, DUMP_EVENT_CODE, SYNCHRONIZED). The value
 -- must fit the parameter's data type; NULL unsets it. A sensitive parameter's value is stored
 -- encrypted (internal.protect_value), and at most 3900 characters long.
+-- parameter_value is anycompatible, as SSIS's is sql_variant: psql users may pass 20, 2.5, true or
+-- '…' as they like; it is read as text and checked against the parameter's data type.
 -- Caller: ssis_admin, ssis_cluster_executor.
 -- Errors: 51000, 51001 (object type, value), 51404 no protection key for a sensitive value, 51106 no such execution, 51108 no such parameter,
 -- 51207 the execution has started.
 CREATE OR REPLACE PROCEDURE catalog.set_execution_parameter_value(
     execution_id bigint DEFAULT NULL,
-    object_type smallint DEFAULT NULL,
+    object_type integer DEFAULT NULL,
     parameter_name varchar(128) DEFAULT NULL,
-    parameter_value text DEFAULT NULL
+    parameter_value anycompatible DEFAULT NULL
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -24,7 +26,7 @@ DECLARE
     v_status integer;
     v_data_type text;
     v_sensitive boolean;
-    v_value text := parameter_value;
+    v_value text := parameter_value::text;
 BEGIN
     -- Check input parameters
     IF execution_id IS NULL THEN
@@ -44,13 +46,13 @@ BEGIN
     END IF;
     -- Lengths the tables store
     error_message := error_message
-        || internal.length_problem('@parameter_value', parameter_value, 4000);
+        || internal.length_problem('@parameter_value', v_value, 4000);
     IF error_number IS NULL AND error_message <> '' THEN
         error_number := 51001;
     END IF;
     -- Lengths the tables store
     error_message := error_message
-        || internal.length_problem('@parameter_value', parameter_value, 4000);
+        || internal.length_problem('@parameter_value', v_value, 4000);
     IF error_number IS NULL AND error_message <> '' THEN
         error_number := 51001;
     END IF;
@@ -83,7 +85,7 @@ BEGIN
     IF NOT internal.is_valid_parameter_value(v_data_type, v_value)
        OR (object_type = 50 AND parameter_name = 'LOGGING_LEVEL' AND v_value NOT IN ('0', '1', '2', '3', '4', '100')) THEN
         -- A refused sensitive value is not repeated in the message either.
-        PERFORM internal.raise_error(51001, '@parameter_value', CASE WHEN v_sensitive THEN '********' ELSE parameter_value END,
+        PERFORM internal.raise_error(51001, '@parameter_value', CASE WHEN v_sensitive THEN '********' ELSE v_value END,
                                      CASE WHEN parameter_name = 'LOGGING_LEVEL' AND object_type = 50
                                           THEN 'a logging level: 0, 1, 2, 3, 4 or 100'
                                           ELSE 'a value of type ' || v_data_type END);

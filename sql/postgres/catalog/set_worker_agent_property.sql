@@ -8,7 +8,7 @@
 CREATE OR REPLACE PROCEDURE catalog.set_worker_agent_property(
     WorkerAgentId uuid DEFAULT NULL,
     PropertyName varchar(256) DEFAULT NULL,
-    PropertyValue text DEFAULT NULL
+    PropertyValue anycompatible DEFAULT NULL
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -16,10 +16,12 @@ SET search_path = catalog, internal, pg_temp
 AS $$
 #variable_conflict use_variable
 DECLARE
+    -- PropertyValue is anycompatible: 42 and 'worker one' are both taken, as T-SQL converts them.
+    v_value text := PropertyValue::text;
     error_number integer;
     error_message text := '';
     property text := lower(PropertyName);
-    max_task_count integer := CASE WHEN PropertyValue ~ '^\s*[+-]?[0-9]{1,9}\s*$' THEN PropertyValue::integer END;
+    max_task_count integer := CASE WHEN v_value ~ '^\s*[+-]?[0-9]{1,9}\s*$' THEN v_value::integer END;
 BEGIN
     -- Check input parameters
     IF WorkerAgentId IS NULL THEN
@@ -35,16 +37,16 @@ BEGIN
     ELSIF property NOT IN ('displayname', 'description', 'tags', 'maxtaskcount') THEN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@PropertyName', PropertyName, 'one of DisplayName, Description, Tags, MaxTaskCount') || ' ';
-    ELSIF property = 'displayname' AND length(PropertyValue) > 256 THEN
+    ELSIF property = 'displayname' AND length(v_value) > 256 THEN
         error_number := COALESCE(error_number, 51001);
-        error_message := error_message || internal.error_text(51001, '@PropertyValue', left(PropertyValue, 40) || '...', 'at most 256 characters') || ' ';
+        error_message := error_message || internal.error_text(51001, '@PropertyValue', left(v_value, 40) || '...', 'at most 256 characters') || ' ';
     ELSIF property = 'maxtaskcount' AND (max_task_count IS NULL OR max_task_count NOT BETWEEN 1 AND 1000) THEN
         error_number := COALESCE(error_number, 51001);
-        error_message := error_message || internal.error_text(51001, '@PropertyValue', PropertyValue, 'a whole number from 1 to 1000') || ' ';
+        error_message := error_message || internal.error_text(51001, '@PropertyValue', v_value, 'a whole number from 1 to 1000') || ' ';
     END IF;
     -- Lengths the tables store
     error_message := error_message
-        || internal.length_problem('@PropertyValue', PropertyValue, 4000);
+        || internal.length_problem('@PropertyValue', v_value, 4000);
     IF error_number IS NULL AND error_message <> '' THEN
         error_number := 51001;
     END IF;
@@ -54,9 +56,9 @@ BEGIN
 
     -- Set; table: worker_agents
     UPDATE internal.worker_agents AS w
-       SET display_name = CASE WHEN property = 'displayname' THEN PropertyValue ELSE w.display_name END,
-           description = CASE WHEN property = 'description' THEN PropertyValue ELSE w.description END,
-           tags = CASE WHEN property = 'tags' THEN NULLIF(btrim(PropertyValue), '') ELSE w.tags END,
+       SET display_name = CASE WHEN property = 'displayname' THEN v_value ELSE w.display_name END,
+           description = CASE WHEN property = 'description' THEN v_value ELSE w.description END,
+           tags = CASE WHEN property = 'tags' THEN NULLIF(btrim(v_value), '') ELSE w.tags END,
            max_task_count = CASE WHEN property = 'maxtaskcount' THEN max_task_count ELSE w.max_task_count END
      WHERE w.worker_agent_id = WorkerAgentId;
 
