@@ -10,7 +10,9 @@
  */
 
 import type { Command } from 'commander';
+import { CatalogError } from '../catalog/errors.ts';
 import { withSsisColumnNames } from '../catalog/view-columns.ts';
+import { CLI_ERRORS, CliError } from './cli-errors.ts';
 import type { CatalogDb, Row } from '../db/types.ts';
 import { withCatalog } from './migrate.ts';
 import { printJson, printTable } from './output.ts';
@@ -60,9 +62,14 @@ function output(rows: readonly Row[], json: boolean | undefined, columns?: reado
   else printTable(rows, columns);
 }
 
+/** What the catalog says of an execution that is not there (51106), for reads as for changes. */
+function executionNotFound(id: number | string): CatalogError {
+  return new CatalogError(51106, `The execution ${id} does not exist.`);
+}
+
 function positiveId(text: string, what: string): number {
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${what} must be a positive whole number, not "${text}".`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new CliError(CLI_ERRORS.usage, `${what} must be a positive whole number, not "${text}".`);
   return n;
 }
 
@@ -225,7 +232,7 @@ export function registerCatalogCommands(program: Command): void {
       run(async (db) => {
         const n = positiveId(id, 'executionId');
         const [row] = await readView(db, 'executions', { where: `execution_id = ${n}` });
-        if (!row) throw new Error(`There is no execution ${n}.`);
+        if (!row) throw executionNotFound(n);
         const params = await readView(db, 'execution_parameter_values', { where: `execution_id = ${n}`, orderBy: 'object_type, parameter_name' });
         if (o.json) {
           printJson({ ...withStatusName(row), parameters: params });
@@ -257,7 +264,7 @@ export function registerCatalogCommands(program: Command): void {
         }
         if (o.status) {
           const code = Object.entries(EXECUTION_STATUS).find(([, name]) => name === o.status)?.[0];
-          if (!code) throw new Error(`--status must be one of: ${Object.values(EXECUTION_STATUS).join(', ')}.`);
+          if (!code) throw new CliError(CLI_ERRORS.usage, `--status must be one of: ${Object.values(EXECUTION_STATUS).join(', ')}.`);
           conditions.push(`status = ${Number(code)}`);
         }
         const rows = (
@@ -277,7 +284,7 @@ export function registerCatalogCommands(program: Command): void {
         let last = 0;
         for (;;) {
           const [row] = await readView(db, 'executions', { where: `execution_id = ${n}` });
-          if (!row) throw new Error(`There is no execution ${n}.`);
+          if (!row) throw executionNotFound(n);
           const ended = ENDED_STATUSES.has(Number(row.status));
           const rows = await readView(db, 'operation_messages', { where: `operation_id = ${n} AND operation_message_id > ${last}`, orderBy: 'operation_message_id', limit: 10_000 });
           for (const m of rows) {
@@ -304,7 +311,7 @@ export function registerCatalogCommands(program: Command): void {
         for (;;) {
           rows = (await readView(db, 'executions', { where: `execution_id IN (${wanted.join(',')})`, orderBy: 'execution_id' })).map(withStatusName);
           const missing = wanted.filter((w) => !rows.some((r) => Number(r.execution_id) === w));
-          if (missing.length > 0) throw new Error(`There is no execution ${missing.join(', ')}.`);
+          if (missing.length > 0) throw executionNotFound(missing.join(', '));
           const open = rows.filter((r) => !ENDED_STATUSES.has(Number(r.status)));
           progress.update(rows.map((r) => `${r.execution_id} ${r.status_name}`).join(', '));
           if (open.length === 0) break;

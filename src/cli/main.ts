@@ -9,6 +9,7 @@ import { registerMasterCommand } from './master.ts';
 import { registerMigrateCommands } from './migrate.ts';
 import { registerProjectCommands } from './project.ts';
 import { registerWorkerCommand } from './worker.ts';
+import { CLI_ERRORS } from './cli-errors.ts';
 import { reportError } from './output.ts';
 
 const program = new Command();
@@ -17,7 +18,9 @@ program
   .description('Scale Out: a catalog, a master service and worker agents that run packages.')
   .option('--catalog <catalog>', 'the catalog: SQL Server connection string, postgres:// URL or pglite:PATH (env SCALEOUT_CATALOG)')
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  // Usage errors are numbered like every other error (before the subcommands copy this setting).
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, `error ${CLI_ERRORS.usage}: `)) });
 
 registerMigrateCommands(program);
 registerMasterCommand(program);

@@ -6,6 +6,7 @@ import type { CatalogDb } from '../db/types.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCatalogSpec } from '../db/catalog-spec.ts';
+import { CLI_ERRORS, CliError } from './cli-errors.ts';
 
 /**
  * Opens the catalog a command works on. Only `migrate up` creates an embedded catalog: for any
@@ -28,7 +29,7 @@ export function refuseMissingEmbeddedCatalog(text: string | undefined): void {
   const spec = parseCatalogSpec(text);
   if (spec.backend !== 'pglite' || !spec.dataDir) return;
   if (existsSync(join(spec.dataDir, 'PG_VERSION')) || existsSync(join(spec.dataDir, 'scaleout.endpoint'))) return;
-  throw new Error(`${spec.dataDir} holds no embedded catalog. Check the path, or create one there with: scaleout --catalog pglite:${spec.dataDir} migrate up`);
+  throw new CliError(CLI_ERRORS.catalogNotMigrated, `${spec.dataDir} holds no embedded catalog.`, `check the path, or create one there with: scaleout --catalog pglite:${spec.dataDir} migrate up`);
 }
 
 export function registerMigrateCommands(program: Command): void {

@@ -1,6 +1,6 @@
 /** How the CLI prints: aligned tables for people, JSON on request, numbered catalog errors on stderr. */
 
-import { CatalogError } from '../catalog/errors.ts';
+import { formatError } from './cli-errors.ts';
 
 export function printTable(rows: readonly Record<string, unknown>[], columns?: readonly string[]): void {
   const cols = columns ?? (rows[0] ? Object.keys(rows[0]) : []);
@@ -23,13 +23,8 @@ function formatCell(value: unknown): string {
   return String(value);
 }
 
+/** Prints an error as `error <number>: <message>` and, where one is known, `hint: <the fix>`. */
 export function reportError(error: unknown): void {
-  if (error instanceof CatalogError) {
-    process.stderr.write(`error ${error.number}: ${error.message}\n`);
-  } else if (error instanceof Error) {
-    process.stderr.write(`error: ${error.message}\n`);
-    if (process.env.SCALEOUT_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
-  } else {
-    process.stderr.write(`error: ${String(error)}\n`);
-  }
+  process.stderr.write(formatError(error));
+  if (process.env.SCALEOUT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
 }

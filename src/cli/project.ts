@@ -7,6 +7,7 @@ import { MANIFEST_FILE } from '../project/manifest.ts';
 import { packProject } from '../project/pack.ts';
 import { withCatalog } from './migrate.ts';
 import { printJson, printTable } from './output.ts';
+import { CLI_ERRORS, CliError } from './cli-errors.ts';
 
 const EXAMPLE_PACKAGE = `// A node package: the worker calls run(ctx) in a child process of its own.
 // ctx.parameters  resolved parameter values by name (package over project)
@@ -30,7 +31,7 @@ export function registerProjectCommands(program: Command): void {
     .action((dir: string | undefined, options: { name?: string }) => {
       const root = resolve(dir ?? '.');
       const manifestPath = join(root, MANIFEST_FILE);
-      if (existsSync(manifestPath)) throw new Error(`${manifestPath} exists already; nothing was changed.`);
+      if (existsSync(manifestPath)) throw new CliError(CLI_ERRORS.file, `${manifestPath} exists already; nothing was changed.`, 'init creates a new project; edit the existing manifest instead');
       mkdirSync(join(root, 'packages'), { recursive: true });
       const manifest = {
         name: options.name ?? basename(root),

@@ -1,5 +1,7 @@
 /** What the service commands (master, worker) share: --set Key=Value flags, and stopping on a signal. */
 
+import { CLI_ERRORS, CliError } from './cli-errors.ts';
+
 /** Commander's collector for a repeatable option. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -8,7 +10,7 @@ export function collect(value: string, previous: string[]): string[] {
 /** "Name=Value" as [Name, Value]; what names the flag in the error. */
 export function keyValue(pair: string, what = pair): [string, string] {
   const eq = pair.indexOf('=');
-  if (eq <= 0) throw new Error(`${what}: give Name=Value.`);
+  if (eq <= 0) throw new CliError(CLI_ERRORS.usage, `${what}: give Name=Value.`);
   return [pair.slice(0, eq), pair.slice(eq + 1)];
 }
 

@@ -20,6 +20,7 @@ import { packProject } from '../project/pack.ts';
 import { createSelfSignedCertificate } from '../tls/certificates.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { column, ENDED_STATUSES, EXECUTION_STATUS, readView } from '../cli/catalog-commands.ts';
+import { CLI_ERRORS, CliError } from '../cli/cli-errors.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'scaleout.js');
 const FOLDER = 'demo';
@@ -263,7 +264,7 @@ export class Demo {
       const match = ready.exec(child.output);
       if (match) return { child, match };
       if (proc.exitCode !== null || Date.now() > deadline || this.stopping) {
-        throw new Error(`${name} did not start:\n${child.output.slice(-2000)}`);
+        throw new CliError(CLI_ERRORS.serviceDidNotStart, `${name} did not start:\n${child.output.slice(-2000)}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -159,10 +159,18 @@ export class Master {
     this.server.headersTimeout = s.RequestHeadersTimeoutInMs;
     this.server.requestTimeout = Math.max(s.RequestBodyTimeoutInMs, s.RequestHeadersTimeoutInMs + 1000);
 
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(s.PortNumber, s.ListenAddress, () => resolve());
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen(s.PortNumber, s.ListenAddress, () => resolve());
+      });
+    } catch (error) {
+      // A port in use: nothing may keep the process alive after the refusal to start.
+      await this.dispatcher.close();
+      await this.embedded?.stop();
+      await this.db.close();
+      throw error;
+    }
     this.port = (this.server.address() as AddressInfo).port;
 
     await this.announce(thumbprint);

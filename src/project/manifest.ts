@@ -13,7 +13,8 @@ export const MANIFEST_FILE = 'scaleout.project.json';
 
 export const PARAMETER_TYPES = ['Boolean', 'Byte', 'DateTime', 'Decimal', 'Double', 'Int16', 'Int32', 'Int64', 'SByte', 'Single', 'String', 'UInt32', 'UInt64'] as const;
 
-const name128 = z.string().min(1).max(128).regex(/^[^"<>|@\x00-\x1f](?:[^"<>|\x00-\x1f]*[^"<>|\s\x00-\x1f])?$/, 'no leading or trailing space, none of " < > | or control characters, not starting with @');
+// The catalog's rule (internal.is_valid_object_name): what a file name may not hold, no @ first.
+const name128 = z.string().min(1).max(128).regex(/^[^"<>|/\\:*?@\x00-\x1f](?:[^"<>|/\\:*?\x00-\x1f]*[^"<>|/\\:*?\s\x00-\x1f])?$/, 'no leading or trailing space, none of " < > | / \\ : * ? or control characters, not starting with @');
 
 const parameter = z
   .object({

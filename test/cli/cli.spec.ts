@@ -85,6 +85,28 @@ describe('the scaleout command line, against a running system on the embedded ca
     expect(bad.stderr).to.match(/^error 51101: .*does not exist/m);
   });
 
+  it('every error is numbered, with a hint where there is a fix: usage (52001), the catalog unreachable (52002), not found (51106), a bad name (51001)', async () => {
+    const unknown = await cli('completion');
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.match(/^error 52001: unknown command 'completion'/m);
+    const notANumber = await cli('execution', 'show', 'abc');
+    expect(notANumber.stderr).to.match(/^error 52001: executionId must be a positive whole number/m);
+    const missing = await cli('execution', 'show', '9999');
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr).to.match(/^error 51106: The execution 9999 does not exist/m);
+    const badName = await cli('folder', 'create', 'bad/name');
+    expect(badName.stderr).to.match(/^error 51001: /m);
+    const unreachable = await new Promise<Result>((resolve) =>
+      execFile(process.execPath, [BIN, '--catalog', 'postgres://nobody@127.0.0.1:1/none', 'folder', 'list'], { cwd: dir }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+      ),
+    );
+    expect(unreachable.code).to.equal(1);
+    expect(unreachable.stderr).to.match(/^error 52002: cannot reach the catalog: .*ECONNREFUSED/m);
+    expect(unreachable.stderr).to.match(/^hint: check --catalog/m);
+    for (const r of [unknown, notANumber, missing, badName, unreachable]) expect(r.stderr, 'no unnumbered error line').not.to.match(/^error: /m);
+  });
+
   it('psql, through the endpoint the master serves, calls catalog.enable_worker_agent', async () => {
     const url = readFileSync(join(dir, 'catalog', 'scaleout.endpoint'), 'utf8').trim();
     const statement = `CALL catalog.enable_worker_agent('${workerId}')`;

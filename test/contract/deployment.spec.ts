@@ -27,7 +27,7 @@ forEachBackend('folders and projects', (backend) => {
       await createFolder(db, 'dup');
       const before = await snapshot(db, DEPLOY_TABLES);
       await expectCatalogError(db.call('catalog.create_folder', { folder_name: 'dup' }), 51204, /dup/);
-      for (const bad of ['', ' lead', 'trail ', '@first', 'a|b', 'a<b', 'tab\there', 'x'.repeat(129)]) {
+      for (const bad of ['', ' lead', 'trail ', '@first', 'a|b', 'a<b', 'tab\there', 'bad/name', 'back\\slash', 'c:drive', 'wild*', 'what?', 'x'.repeat(129)]) {
         await expectCatalogError(db.call('catalog.create_folder', { folder_name: bad }), 51001);
       }
       await expectCatalogError(db.call('catalog.create_folder', {}), 51000, /@folder_name/);

@@ -7,6 +7,9 @@
 
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
 import type { CatalogDb } from '../../src/db/types.ts';
 import type { CertificateFiles } from '../../src/tls/certificates.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
@@ -404,6 +407,27 @@ forEachBackend('master service', (backend) => {
       await viaProxy.kill9();
       await proxy.stop();
     }
+  });
+
+  it('a master whose port is taken says so with a number and a hint (52005), and exits 1 instead of lingering', async function () {
+    this.timeout(60_000);
+    const busy = String(master!.port);
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [
+        join(PROJECT_ROOT, 'bin', 'scaleout.js'), '--catalog', catalog.database.spec!, 'master', '--port', busy,
+        '--cert', certs.master.certFile, '--key', certs.master.keyFile, '--set', `LogFolder=${join(certs.dir, 'log-busy')}`, '--set', 'ListenAddress=127.0.0.1', '--quiet',
+      ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SCALEOUT_CATALOG: '' } });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      child.once('exit', (code) => {
+        clearTimeout(guard);
+        resolve({ code, stderr });
+      });
+    });
+    expect(r.code, r.stderr).to.equal(1);
+    expect(r.stderr).to.match(/^error 52005: listen EADDRINUSE/m);
+    expect(r.stderr).to.match(/^hint: .*--port/m);
   });
 
   it('on SIGTERM finishes, releases its sweep leases and exits 0', async function () {

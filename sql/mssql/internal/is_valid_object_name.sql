@@ -5,7 +5,8 @@ GO
 /*
     internal.is_valid_object_name
     SSIS's rules for folder and project names: 1 to 128 characters, no leading or trailing space,
-    none of " < > | or the control characters 1-31, and not starting with @.
+    none of the characters a file name may not hold (" < > | / \ : * ? and the control characters
+    1-31: a name becomes a path segment, \SSISDB\folder\project), and not starting with @.
 */
 CREATE OR ALTER FUNCTION internal.is_valid_object_name (
     @name nvarchar(4000)
@@ -20,7 +21,7 @@ BEGIN
         OR DATALENGTH(@name) / 2 > 128
         OR LEFT(@name, 1) IN (N' ', N'@')
         OR RIGHT(@name, 1) = N' '
-        OR @name LIKE N'%["<>|]%'
+        OR @name LIKE N'%["<>|/\:*?]%'
         OR PATINDEX(N'%[' + NCHAR(1) + N'-' + NCHAR(31) + N']%', @name COLLATE Latin1_General_BIN2) > 0
         RETURN 0;
 

@@ -1,6 +1,7 @@
 -- internal.is_valid_object_name
 -- SSIS's rules for folder and project names: 1 to 128 characters, no leading or trailing space,
--- none of " < > | or the control characters 1-31, and not starting with @.
+-- none of the characters a file name may not hold (" < > | / \ : * ? and the control characters
+-- 1-31: a name becomes a path segment, \SSISDB\folder\project), and not starting with @.
 CREATE OR REPLACE FUNCTION internal.is_valid_object_name(name text)
 RETURNS boolean
 LANGUAGE sql
@@ -11,5 +12,5 @@ AS $$
        AND length(name) BETWEEN 1 AND 128
        AND name = btrim(name, ' ')
        AND left(name, 1) <> '@'
-       AND name !~ '["<>|\x01-\x1f]';
+       AND name !~ '["<>|/\\:*?\x01-\x1f]';
 $$;
