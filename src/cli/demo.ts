@@ -22,6 +22,12 @@ export function registerDemoCommand(program: Command): void {
       };
       process.on('SIGINT', () => onSignal('SIGINT'));
       process.on('SIGTERM', () => onSignal('SIGTERM'));
+      // Output piped into a reader that stopped reading (| head): stop everything, quietly.
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE' || interrupted) return;
+        interrupted = true;
+        void demo.stop().then(() => process.exit(141));
+      });
       let ok = false;
       try {
         ok = await demo.run();

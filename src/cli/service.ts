@@ -38,4 +38,10 @@ export function stopOnSignals(stop: () => Promise<void>, onSignal?: (signal: str
   };
   process.on('SIGTERM', () => handle('SIGTERM'));
   process.on('SIGINT', () => handle('SIGINT'));
+  // Started by a parent through an IPC channel (scaleout demo): when the parent is gone, however it
+  // went, the channel closes, and this service stops as on SIGTERM instead of living on unowned.
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => handle('the parent process ended'));
+  }
 }

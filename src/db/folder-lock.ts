@@ -1,6 +1,7 @@
 /**
  * PGlite's data folder may be open in one process only: a second process would corrupt it.
  * A lock file holding the owner's pid guards it; a lock left by a dead process is taken over.
+ * The demo guards its state folder the same way, with a lock file and a message of its own.
  */
 
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -14,8 +15,15 @@ export class FolderInUseError extends Error {
   override readonly name = 'FolderInUseError';
 }
 
-export function acquireFolderLock(dir: string): FolderLock {
-  const path = join(dir, 'scaleout.lock');
+export interface FolderLockOptions {
+  /** The lock file's name in the folder. */
+  readonly file?: string;
+  /** What a refusal says, given the pid that holds the folder. */
+  readonly inUse?: (owner: number) => string;
+}
+
+export function acquireFolderLock(dir: string, options: FolderLockOptions = {}): FolderLock {
+  const path = join(dir, options.file ?? 'scaleout.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -35,8 +43,9 @@ export function acquireFolderLock(dir: string): FolderLock {
       const owner = Number(readFileSync(path, 'utf8').trim());
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
         throw new FolderInUseError(
-          `The embedded catalog in ${dir} is open in process ${owner}. Stop it, or reach the catalog through ` +
-            `the process that holds it.`,
+          options.inUse?.(owner) ??
+            `The embedded catalog in ${dir} is open in process ${owner}. Stop it, or reach the catalog through ` +
+              `the process that holds it.`,
         );
       }
       if (owner === process.pid) {

@@ -21,8 +21,13 @@ import { createSelfSignedCertificate } from '../tls/certificates.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { column, ENDED_STATUSES, EXECUTION_STATUS, readView } from '../cli/catalog-commands.ts';
 import { CLI_ERRORS, CliError } from '../cli/cli-errors.ts';
+import { acquireFolderLock, FolderInUseError, type FolderLock } from '../db/folder-lock.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin', 'scaleout.js');
+/** Failed (4) and ended unexpectedly (6). */
+const FAILED_STATUSES = new Set([4, 6]);
+/** Waiting for a worker: before the first attempt, or between a failed attempt and its retry. */
+const PENDING = 5;
 const FOLDER = 'demo';
 
 export interface DemoOptions {
@@ -58,6 +63,7 @@ interface Child {
 export class Demo {
   private readonly children: Child[] = [];
   private db: CatalogDb | undefined;
+  private lock: FolderLock | undefined;
   private stopping = false;
 
   constructor(private readonly options: DemoOptions) {}
@@ -72,8 +78,17 @@ export class Demo {
     const o = this.options;
     const state = resolve(o.stateFolder);
     const output = join(state, 'output');
-    rmSync(output, { recursive: true, force: true });
     mkdirSync(state, { recursive: true });
+    // One demo per state folder: a second one would run the same worker ids and write the same logs.
+    try {
+      this.lock = acquireFolderLock(state, { file: 'demo.lock', inUse: (pid) => `Another demo (process ${pid}) runs with the state folder ${state}.` });
+    } catch (error) {
+      if (error instanceof FolderInUseError) {
+        throw new CliError(CLI_ERRORS.alreadyRunning, error.message, 'stop it (Ctrl-C where it runs), or give this one a folder of its own: scaleout demo --state DIR');
+      }
+      throw error;
+    }
+    rmSync(output, { recursive: true, force: true });
 
     this.say(`1/6  catalog: ${o.catalog}`);
     const spec = parseCatalogSpec(o.catalog);
@@ -218,7 +233,20 @@ export class Demo {
     let drawn = 0;
     for (;;) {
       const rows = await readView(db, 'executions', { where: `execution_id IN (${ids.join(',')})`, orderBy: 'execution_id' });
-      const lines = rows.map((r) => `     ${String(r.execution_id).padStart(5)}  ${String(r.package_name).padEnd(16)} ${EXECUTION_STATUS[Number(r.status)] ?? r.status}${Number(r.executed_count) > 1 ? ` (attempt ${r.executed_count})` : ''}`);
+      const failures = await this.lastErrors(rows.filter((r) => Number(r.executed_count) > 1 || FAILED_STATUSES.has(Number(r.status)) || (Number(r.status) === PENDING && Number(r.executed_count) > 0)).map((r) => Number(r.execution_id)));
+      const lines = rows.map((r) => {
+        const attempt = Number(r.executed_count);
+        const status = Number(r.status);
+        const failure = failures.get(Number(r.execution_id));
+        const why = failure ? `: ${failure}` : '';
+        // A failure is shown as one, and a retry as one: which attempt failed, and why.
+        const note = FAILED_STATUSES.has(status)
+          ? failure ? ` (${failure})` : ''
+          : status === PENDING && attempt > 0 && failure
+            ? ` (attempt ${attempt} failed${why}; retrying)`
+            : attempt > 1 ? ` (attempt ${attempt}; attempt ${attempt - 1} failed${why})` : '';
+        return `     ${String(r.execution_id).padStart(5)}  ${String(r.package_name).padEnd(16)} ${EXECUTION_STATUS[Number(r.status)] ?? r.status}${note}`;
+      });
       if (tty) {
         if (drawn > 0) this.options.out.write(`\x1b[${drawn}A`);
         for (const l of lines) this.options.out.write(`\x1b[2K${l}\n`);
@@ -238,6 +266,18 @@ export class Demo {
     }
   }
 
+  /** The latest error message (SSIS message type 120) of each execution, shortened to a line. */
+  private async lastErrors(ids: number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (ids.length === 0) return out;
+    const rows = await readView(this.db!, 'operation_messages', { where: `operation_id IN (${ids.join(',')}) AND message_type = 120`, orderBy: 'operation_message_id' });
+    for (const r of rows) {
+      const text = String(r.message ?? '').split('\n')[0]!.trim();
+      out.set(Number(r.operation_id), text.length > 80 ? `${text.slice(0, 79)}…` : text);
+    }
+    return out;
+  }
+
   /** Keeps or creates a certificate pair in the folder; the thumbprint comes from the certificate. */
   private certificate(folder: string, name: string, request: Parameters<typeof createSelfSignedCertificate>[0]) {
     mkdirSync(folder, { recursive: true });
@@ -254,7 +294,9 @@ export class Demo {
   }
 
   private async start(name: string, args: string[], ready: RegExp): Promise<{ child: Child; match: RegExpExecArray }> {
-    const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCALEOUT_CATALOG: '' } });
+    // The IPC channel ties the child to this process: when the demo dies, however it dies, the
+    // channel closes and the master or worker stops by itself (src/cli/service.ts).
+    const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, SCALEOUT_CATALOG: '' } });
     const child: Child = { name, process: proc, output: '' };
     this.children.push(child);
     proc.stdout!.on('data', (d: Buffer) => (child.output += d.toString()));
@@ -289,5 +331,6 @@ export class Demo {
     };
     await stopAll(this.children.filter((c) => c.name !== 'master'));
     await stopAll(this.children.filter((c) => c.name === 'master'));
+    this.lock?.release();
   }
 }

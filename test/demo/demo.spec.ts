@@ -48,6 +48,8 @@ describe('scaleout demo', function () {
     const summary = result.stdout.slice(result.stdout.indexOf('6/6  summary'));
     expect(summary.match(/succeeded/g)).to.have.length(5);
     expect(summary).to.match(/publish\s+succeeded\s+demo-worker-\d\s+2\s/);
+    // The failed first attempt of publish is shown as a failure, with its reason.
+    expect(result.stdout).to.match(/publish\s+succeeded \(attempt 2; attempt 1 failed: .*unavailable/);
     expect(existsSync(join(dir, '.scaleout', 'catalog'))).to.equal(true);
     for (const file of ['sales_by_region.csv', 'sales_by_region_north.csv', 'customers_clean.csv', 'published.txt']) {
       expect(existsSync(join(dir, '.scaleout', 'demo', 'output', file)), file).to.equal(true);
@@ -72,9 +74,54 @@ describe('scaleout demo', function () {
       execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), 'agent', 'list', '--json'], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' } }, (_e, stdout) => resolve(String(stdout))),
     );
     expect((JSON.parse(agents) as Array<{ DisplayName: string; State: string }>).filter((a) => a.State === 'online').map((a) => a.DisplayName).sort()).to.deep.equal(['demo-worker-1', 'demo-worker-2']);
+    // A second demo on the same folder is refused, and starts nothing.
+    const second = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), 'demo'], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' }, timeout: 60_000 }, (error, _stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr: String(stderr) }),
+      ),
+    );
+    expect(second.code).to.equal(1);
+    expect(second.stderr).to.match(/^error 52008: Another demo \(process \d+\) runs with the state folder/m);
+    expect(second.stderr).to.match(/^hint: .*--state/m);
     child.kill('SIGINT');
     expect(await exited).to.equal(130);
     expect(processesUsing(dir)).to.deep.equal([]);
     expect(existsSync(join(dir, '.scaleout', 'catalog', 'scaleout.lock'))).to.equal(false);
+  });
+
+  it('output piped into a reader that stops (| head) stops everything, and leaves no process behind', async () => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), 'demo'], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        // Once the master and workers run, the reader goes away, as head does after its lines.
+        if (out.includes('5/6  executions')) {
+          child.stdout!.destroy();
+          resolve();
+        }
+      });
+      child.once('exit', () => resolve());
+    });
+    expect(out).to.contain('5/6  executions');
+    const code = await exited;
+    expect(code, 'ended by the closed pipe, not by a crash').to.equal(141);
+    expect(processesUsing(dir)).to.deep.equal([]);
+  });
+
+  it('a demo killed with SIGKILL leaves no master, worker or package host behind: they stop by themselves', async () => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), 'demo', '--keep-running'], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 90_000;
+    while (!out.includes('5/6  executions') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    expect(processesUsing(dir).length, 'its master and workers run').to.be.greaterThan(0);
+    child.kill('SIGKILL');
+    // Each stops as on SIGTERM: running packages get the demo's 10 s grace, their outcomes and log
+    // lines 10 s more to reach a master (kept on disk for the next start when none answers).
+    const gone = Date.now() + 75_000;
+    while (processesUsing(dir).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    expect(processesUsing(dir)).to.deep.equal([]);
   });
 });
