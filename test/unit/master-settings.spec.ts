@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettingsError, loadMasterSettings } from '../../src/master/settings.ts';
+import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
 
 describe('master settings', () => {
   const required = { SSLCertFile: 'm.crt', SSLKeyFile: 'm.key' };
@@ -17,6 +18,12 @@ describe('master settings', () => {
       SqlConnectionTimeoutInSecs: 15,
       SqlServerName: 'pglite:./.scaleout/catalog',
     });
+  });
+
+  it('the sample examples/settings/MasterSettings.json loads as written', () => {
+    const s = loadMasterSettings({ file: join(PROJECT_ROOT, 'examples', 'settings', 'MasterSettings.json'), env: {} });
+    expect(s).to.include({ PortNumber: 8391, SSLCertFile: '/etc/scaleout/master.crt', PublicAddress: 'https://master1.example.com:8391', CatalogKeyFolder: '/etc/scaleout/keys' });
+    expect(s.SqlServerName).to.match(/^Server=sql1,1433;Database=SSISDB;/);
   });
 
   it('reads a file, then the environment, then flags — later wins', () => {

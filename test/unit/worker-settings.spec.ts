@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
 import { loadWorkerSettings, parseTimeSpan, SettingsError } from '../../src/worker/settings.ts';
 
 const THUMB = 'AB'.repeat(32);
@@ -23,6 +24,13 @@ describe('worker settings', () => {
     expect(parseTimeSpan('00:00:00.250')).to.equal(250);
     expect(parseTimeSpan('01:02:03')).to.equal(3_723_000);
     expect(parseTimeSpan('00:61:00')).to.equal(undefined);
+  });
+
+  it('the sample examples/settings/WorkerSettings.json loads as written (its state folder moved here)', () => {
+    const file = join(PROJECT_ROOT, 'examples', 'settings', 'WorkerSettings.json');
+    const s = loadWorkerSettings({ file, env: {}, overrides: { StateFolder: dir } });
+    expect(s).to.include({ DisplayName: 'worker1', MaxTaskCount: 10, TaskRequestMaxCPU: 70, LeaseInterval: 60_000 });
+    expect(s.MasterEndpoint).to.deep.equal(['https://master1.example.com:8391']);
   });
 
   it('generates the AgentId once and keeps it', () => {
