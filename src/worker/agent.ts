@@ -24,6 +24,7 @@ import { appendExecutionMessages } from '../catalog/master-calls.ts';
 import { parseCatalogSpec } from '../db/catalog-spec.ts';
 import type { CatalogDb } from '../db/types.ts';
 import type { Logger } from '../master/log.ts';
+import { IdleReasons } from './idle-reasons.ts';
 import { AttemptStore, JOURNAL_FILE, readRecord, writeRecord, type AttemptRecord } from './attempt-store.ts';
 import { HostPool } from './host-pool.ts';
 import { Journal } from './journal.ts';
@@ -55,6 +56,7 @@ export class WorkerAgent {
   private readonly cache: ProjectCache;
   private readonly guard: ProcessGuard;
   private readonly keeper: LeaseKeeper;
+  private readonly idle: IdleReasons;
   private readonly hosts: HostPool;
   private readonly running = new Map<string, TaskRun>();
   private readonly recovering: Array<Promise<void>> = [];
@@ -81,6 +83,7 @@ export class WorkerAgent {
     this.shipper = new LogShipper({ store: this.store, maxLinesPerBatch: s.ExecutionLogMaxBufferLogCount, retryTimeoutMs: s.ExecutionLogRetryTimeout, log: options.log });
     this.guard = new ProcessGuard(s.AgentId, options.log);
     this.keeper = new LeaseKeeper({ client: this.client, agentId: s.AgentId, leaseMs: s.LeaseInterval, heartbeatMs: s.TaskHeartbeatInterval, toleranceMs: s.HeartbeatErrorTolerance, log: options.log });
+    this.idle = new IdleReasons(options.log);
     this.hosts = new HostPool(join(s.TasksRootFolder, '.hosts'), this.guard);
   }
 
@@ -201,6 +204,7 @@ export class WorkerAgent {
         });
         await this.useLogDb(r.logDbConnection);
         this.options.log.info('registered', { agentId: s.AgentId, master: this.client.endpoint, isEnabled: r.isEnabled });
+        this.noteEnabled(r.isEnabled);
         return;
       } catch (error) {
         this.options.log.warn('cannot register with a master yet', { error, master: this.client.endpoint });
@@ -222,6 +226,7 @@ export class WorkerAgent {
         logLinesPending: this.shipper.pendingLines,
         logLinesUndeliverable: this.shipper.undeliverableLines,
       });
+      this.noteEnabled(r.isEnabled);
       await this.useLogDb(r.logDbConnection);
     } catch (error) {
       this.options.log.warn('heartbeat failed', { error, master: this.client.endpoint });
@@ -234,9 +239,11 @@ export class WorkerAgent {
     while (!this.stopping) {
       const free = s.MaxTaskCount - this.running.size;
       if (free <= 0) {
+        this.idle.note('slots', `not claiming: all ${s.MaxTaskCount} slots are busy (MaxTaskCount)`, { running: this.running.size });
         await new Promise<void>((r) => (this.slotFreed = r));
         continue;
       }
+      this.idle.clear('slots');
       if (!this.machineHasRoom()) {
         await sleep(1000);
         continue;
@@ -303,12 +310,32 @@ export class WorkerAgent {
     }
   }
 
-  /** CPU below TaskRequestMaxCPU and free memory above TaskRequestMinMemory (MB). */
+  /** CPU below TaskRequestMaxCPU and free memory above TaskRequestMinMemory (MB); says which gate holds. */
   private machineHasRoom(): boolean {
     const s = this.options.settings;
     this.sampleCpu();
     const freeMb = freemem() / 1048576;
-    return this.cpuPercent <= s.TaskRequestMaxCPU && freeMb >= s.TaskRequestMinMemory;
+    const cpuOk = this.cpuPercent <= s.TaskRequestMaxCPU;
+    const memoryOk = freeMb >= s.TaskRequestMinMemory;
+    if (cpuOk) this.idle.clear('cpu');
+    else this.idle.note('cpu', `not claiming: the machine's CPU is at ${this.cpuPercent.toFixed(0)} %, above TaskRequestMaxCPU ${s.TaskRequestMaxCPU} %; tasks wait until it falls`, { cpuPercent: Math.round(this.cpuPercent), TaskRequestMaxCPU: s.TaskRequestMaxCPU });
+    if (memoryOk) this.idle.clear('memory');
+    else this.idle.note('memory', `not claiming: ${freeMb.toFixed(0)} MB of memory free, below TaskRequestMinMemory ${s.TaskRequestMinMemory} MB; tasks wait until more is free`, { availableMemoryMB: Math.round(freeMb), TaskRequestMinMemory: s.TaskRequestMinMemory });
+    return cpuOk && memoryOk;
+  }
+
+  /** A disabled worker gets no task: said with the command that enables it. */
+  private noteEnabled(isEnabled: boolean): void {
+    const id = this.options.settings.AgentId;
+    if (isEnabled) this.idle.clear('disabled');
+    else {
+      this.idle.note(
+        'disabled',
+        `this worker is disabled in the catalog and gets no task; enable it with: scaleout agent enable ${id} (or EXEC catalog.enable_worker_agent @WorkerAgentId = '${id}')`,
+        { agentId: id },
+        'warn',
+      );
+    }
   }
 
   private sampleCpu(): void {

@@ -493,6 +493,22 @@ forEachBackend('worker agents, end to end', (backend) => {
     expect(texts.filter((t) => /^hello line \d of 4$/.test(t))).to.have.length(4);
   });
 
+  it('says why it takes no task — a memory gate it cannot pass; disabled, with the command that enables it — once, not on every poll', async () => {
+    const gated = await startWorker(db, certs, [master!.port], 'gated', { TaskRequestMinMemory: 100_000_000 });
+    try {
+      await waitFor('the memory gate said', () => /not claiming: \d+ MB of memory free, below TaskRequestMinMemory 100000000 MB/.test(gated.output()), 20_000);
+      await db.call('catalog.disable_worker_agent', { WorkerAgentId: gated.id });
+      const hint = `scaleout agent enable ${gated.id}`;
+      await waitFor('the disabled worker says how to enable it', () => gated.output().includes(hint), 20_000);
+      // Heartbeats every second and a poll every second: each reason is still said once a minute at most.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(gated.output().split('not claiming: ').length - 1, 'the memory gate, said once').to.equal(1);
+      expect(gated.output().split(hint).length - 1, 'disabled, said once').to.equal(1);
+    } finally {
+      await gated.kill9();
+    }
+  });
+
   it('keeps a task folder with the task log, and exits 0 on SIGTERM', async () => {
     const tasks = readdirSync(join(w1.stateFolder, 'Tasks'));
     expect(tasks.length).to.be.greaterThan(0);
