@@ -6,8 +6,10 @@
  */
 
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server as NetServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { NotificationFilter } from './notification-filter.ts';
 import type { PgliteCatalogDb } from './pglite.ts';
 
 const ENDPOINT_FILE = 'scaleout.endpoint';
@@ -23,6 +25,22 @@ export interface EmbeddedEndpoint {
 export async function serveEmbeddedCatalog(db: PgliteCatalogDb, dataDir: string | undefined, port: number): Promise<EmbeddedEndpoint> {
   const server = new PGLiteSocketServer({ db: db.pglite, host: '127.0.0.1', port, maxConnections: 32 });
   await server.start();
+  // Before pglite-socket's handler (set up on the next turn) writes anything to a new connection,
+  // its writes go through a filter that keeps notifications for the clients that LISTEN.
+  (server as unknown as { server: NetServer }).server.on('connection', (socket: Socket) => {
+    const notifications = new NotificationFilter();
+    socket.on('data', (chunk: Buffer) => notifications.sawClientData(chunk));
+    const write = socket.write.bind(socket) as (data: Uint8Array, callback?: (error?: Error | null) => void) => boolean;
+    socket.write = ((data: Uint8Array | string, ...rest: unknown[]) => {
+      const callback = rest.find((x): x is (error?: Error | null) => void => typeof x === 'function');
+      const kept = notifications.filter(typeof data === 'string' ? Buffer.from(data) : data);
+      if (kept.length === 0) {
+        if (callback) queueMicrotask(() => callback(null));
+        return true;
+      }
+      return write(kept, callback);
+    }) as typeof socket.write;
+  });
   const actual = Number((server as unknown as { port: number }).port);
   const url = `postgres://postgres@127.0.0.1:${actual}/postgres`;
   const file = dataDir ? join(dataDir, ENDPOINT_FILE) : undefined;
