@@ -108,10 +108,13 @@ function validCalendar(text: string): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59;
 }
 
-/** Throws catalog error 51001 for the first argument its parameter's type cannot take; NULL is always passed on. */
-export function checkArgument(parameter: string, typeName: string, value: unknown): void {
+/**
+ * Throws catalog error 51001 for the first argument its parameter's type cannot take; NULL is always
+ * passed on. The parameter is named as its dialect does: @name in T-SQL, name in PostgreSQL.
+ */
+export function checkArgument(parameter: string, typeName: string, value: unknown, prefix: '@' | '' = '@'): void {
   if (value === null || value === undefined) return;
   const family = familyOf(typeName);
   if (isValid(family, value)) return;
-  throw new CatalogError(51001, invalidArgumentText(`@${parameter.replace(/^@/, '')}`, value, EXPECTED[family]));
+  throw new CatalogError(51001, invalidArgumentText(`${prefix}${parameter.replace(/^@/, '')}`, value, EXPECTED[family]));
 }

@@ -93,15 +93,19 @@ export interface RoutineCall {
 /** Builds the CALL or SELECT for a routine with the caller's named parameters. */
 export function buildRoutineCall(info: RoutineInfo, params: Readonly<Record<string, unknown>>): RoutineCall {
   const given = new Map<string, unknown>();
+  // The caller's spelling (WorkerAgentId), for messages: pg_proc keeps names in lower case.
+  const spelled = new Map<string, string>();
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) continue;
-    given.set(key.replace(/^@/, '').toLowerCase(), value);
+    const name = key.replace(/^@/, '');
+    given.set(name.toLowerCase(), value);
+    spelled.set(name.toLowerCase(), name);
   }
   const known = new Set(info.args.filter((a) => a.mode !== 'table').map((a) => a.name));
   for (const key of given.keys()) {
     if (!known.has(key)) {
       throw new Error(
-        `${info.schema}.${info.name} has no parameter @${key}; its parameters are ${[...known].map((n) => `@${n}`).join(', ') || 'none'}.`,
+        `${info.schema}.${info.name} has no parameter ${spelled.get(key) ?? key}; its parameters are ${[...known].join(', ') || 'none'}.`,
       );
     }
   }
@@ -112,7 +116,7 @@ export function buildRoutineCall(info: RoutineInfo, params: Readonly<Record<stri
     if (info.kind === 'function' && arg.mode === 'out') continue;
     const isOutput = arg.mode === 'out' || arg.mode === 'inout';
     if (given.has(arg.name)) {
-      checkArgument(arg.name, arg.type, given.get(arg.name));
+      checkArgument(spelled.get(arg.name) ?? arg.name, arg.type, given.get(arg.name), '');
       values.push(toPgValue(given.get(arg.name)));
       parts.push(`${quoteIdent(arg.name)} => $${values.length}::${castType(arg.type)}`);
     } else if (isOutput || !arg.hasDefault) {

@@ -68,7 +68,7 @@ forEachBackend('executions and the task queue', (backend) => {
       const db = catalog.db;
       const before = await snapshot(db, EXECUTION_TABLES);
       const e = await expectCatalogError(db.call('catalog.create_execution', {}), 51000);
-      expect(e.message).to.contain('@folder_name').and.contain('@project_name').and.contain('@package_name');
+      expect(e.message).to.match(/@?folder_name\b/).and.match(/@?project_name\b/).and.match(/@?package_name\b/);
       await expectCatalogError(createExecution(db, { folder: 'nope', project: 'etl' }), 51103);
       await expectCatalogError(createExecution(db, { folder: where.folder, project: 'nope' }), 51104);
       await expectCatalogError(createExecution(db, where, { package_name: 'nope' }), 51105);

@@ -101,7 +101,7 @@ forEachBackend('masters and master properties', (backend) => {
         db.call('internal.update_master_settings', { MasterId: newId(), MasterServicePort: '99999', MasterHeartbeatIntervalInMs: 'soon', SSLCertThumbprint: 'x' }),
         51000,
       );
-      expect(e.message).to.contain('@MachineName').and.contain('@MasterServicePort').and.contain('@MasterHeartbeatIntervalInMs');
+      expect(e.message).to.match(/@?MachineName\b/).and.match(/@?MasterServicePort\b/).and.match(/@?MasterHeartbeatIntervalInMs\b/);
       expect(await snapshot(db, MASTER_TABLES)).to.deep.equal(before);
     });
   });
@@ -239,7 +239,7 @@ forEachBackend('masters and master properties', (backend) => {
       const db = catalog.db;
       const before = await snapshot(db, MASTER_TABLES);
       const e = await expectCatalogError(db.call('catalog.update_logdb_info', {}), 51000);
-      expect(e.message).to.contain('@server_name').and.contain('@connection_string');
+      expect(e.message).to.match(/@?server_name\b/).and.match(/@?connection_string\b/);
       await expectCatalogError(db.call('catalog.update_logdb_info', { server_name: ' ', connection_string: 'x' }), 51001, /@server_name/);
       expect(await snapshot(db, MASTER_TABLES)).to.deep.equal(before);
     });

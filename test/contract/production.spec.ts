@@ -102,6 +102,20 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
       /a parameter has no name/,
     );
   });
+  it('messages name parameters as the dialect does: @BatchSize in T-SQL, BatchSize in PostgreSQL (values keep their @)', async () => {
+    const db = catalog.db;
+    const at = db.dialect === 'mssql' ? '@' : '';
+    const missing = await expectCatalogError(db.call('catalog.create_folder', {}), 51000);
+    expect(missing.message).to.contain(`${at}folder_name`);
+    const bad = await expectCatalogError(db.call('catalog.create_folder', { folder_name: '@first' }), 51001);
+    expect(bad.message).to.contain("'@first'").and.contain(`for ${at}folder_name`);
+    const sweep = await expectCatalogError(db.call('internal.dealwith_expired_tasks', { MasterId: randomUUID() }), 51001);
+    expect(sweep.message).to.contain(`given together with ${at}MasterId`);
+    const typed = await expectCatalogError(db.call('catalog.enable_worker_agent', { WorkerAgentId: 'not-a-guid' }), 51001);
+    expect(typed.message).to.contain(`for ${at}WorkerAgentId`);
+    if (db.dialect !== 'mssql') expect([missing, bad, sweep, typed].map((e) => e.message).join(' ')).not.to.match(/@(folder_name|MasterId|WorkerAgentId|Epoch)\b/);
+  });
+
   it('two masters completing overlapping batches in opposite orders wait for each other, and never deadlock', async function () {
     const db = catalog.db;
     if (!db.capabilities.multiConnection) this.skip();
