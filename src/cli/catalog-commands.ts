@@ -12,7 +12,7 @@
 import type { Command } from 'commander';
 import { CatalogError } from '../catalog/errors.ts';
 import { withSsisColumnNames } from '../catalog/view-columns.ts';
-import { CLI_ERRORS, CliError } from './cli-errors.ts';
+import { CLI_ERRORS, CliError, formatError } from './cli-errors.ts';
 import type { CatalogDb, Row } from '../db/types.ts';
 import { withCatalog } from './migrate.ts';
 import { printJson, printTable } from './output.ts';
@@ -60,6 +60,34 @@ function output(rows: readonly Row[], json: boolean | undefined, columns?: reado
   if (json) printJson(rows);
   else if (rows.length === 0) process.stdout.write('(none)\n');
   else printTable(rows, columns);
+}
+
+/**
+ * Waits until the executions end, then prints them: exit code 0 when all succeeded, 3 when one did
+ * not, 4 (with error 52011) when the timeout passed first.
+ */
+async function waitForExecutions(db: CatalogDb, wanted: number[], timeoutSeconds: string | undefined, json: boolean | undefined): Promise<void> {
+  const deadline = timeoutSeconds ? Date.now() + Number(timeoutSeconds) * 1000 : Infinity;
+  const progress = new Progress();
+  let rows: Row[] = [];
+  for (;;) {
+    rows = (await readView(db, 'executions', { where: `execution_id IN (${wanted.join(',')})`, orderBy: 'execution_id' })).map(withStatusName);
+    const missing = wanted.filter((w) => !rows.some((r) => Number(r.execution_id) === w));
+    if (missing.length > 0) throw executionNotFound(missing.join(', '));
+    const open = rows.filter((r) => !ENDED_STATUSES.has(Number(r.status)));
+    progress.update(rows.map((r) => `${r.execution_id} ${r.status_name}`).join(', '));
+    if (open.length === 0) break;
+    if (Date.now() > deadline) {
+      progress.done();
+      process.stderr.write(formatError(new CliError(CLI_ERRORS.timedOut, `still not ended after ${timeoutSeconds} s: ${open.map((r) => `${r.execution_id} (${r.status_name})`).join(', ')}`, 'a pending execution waits for a worker that may run it: scaleout agent list, scaleout doctor')));
+      process.exitCode = 4;
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  progress.done();
+  output(rows, json, ['execution_id', 'package_name', 'status_name', 'executed_count', 'machine_name', 'start_time', 'end_time']);
+  if (rows.some((r) => Number(r.status) !== 7)) process.exitCode = 3;
 }
 
 /** What the catalog says of an execution that is not there (51106), for reads as for changes. */
@@ -172,10 +200,14 @@ export function registerCatalogCommands(program: Command): void {
     .option('--package-param <Name=Value>', 'a package parameter value, repeatable', collect, [])
     .option('--start', 'start it (catalog.start_execution)')
     .option('--retry <n>', 'with --start: attempts after a failure', '0')
+    .option('--wait', 'with --start: wait until it ends, as execution wait does (exit 0 succeeded, 3 not, 4 timed out)')
+    .option('--wait-timeout <seconds>', 'with --wait: give up after this long')
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  scaleout execution create --folder Finance --project etl --package clean_customers --param OutputFolder=/srv/out --start --wait')
     .action(
-      (o: { folder: string; project: string; package: string; priority?: string; tags?: string; timeout?: string; worker: string[]; param: string[]; packageParam: string[]; start?: boolean; retry: string; json?: boolean }) =>
+      (o: { folder: string; project: string; package: string; priority?: string; tags?: string; timeout?: string; worker: string[]; param: string[]; packageParam: string[]; start?: boolean; retry: string; wait?: boolean; waitTimeout?: string; json?: boolean }) =>
         run(async (db) => {
+          if (o.wait && !o.start) throw new CliError(CLI_ERRORS.usage, '--wait needs --start: an execution that is not started does not end.');
           const r = await db.call('catalog.create_execution', {
             folder_name: o.folder,
             project_name: o.project,
@@ -191,6 +223,11 @@ export function registerCatalogCommands(program: Command): void {
           for (const [name, value] of o.param.map((p) => keyValue(p, `--param ${p}`))) await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: name, parameter_value: value });
           for (const [name, value] of o.packageParam.map((p) => keyValue(p, `--package-param ${p}`))) await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 30, parameter_name: name, parameter_value: value });
           if (o.start) await db.call('catalog.start_execution', { execution_id: id, retry_count: Number(o.retry) });
+          if (o.wait) {
+            if (!o.json) process.stdout.write(`Execution ${id} created and started; waiting for its end.\n`);
+            await waitForExecutions(db, [id], o.waitTimeout, o.json);
+            return;
+          }
           if (o.json) printJson({ execution_id: id, started: Boolean(o.start) });
           else process.stdout.write(`Execution ${id} created${o.start ? ' and started' : ''}.\n`);
         }),
@@ -303,30 +340,7 @@ export function registerCatalogCommands(program: Command): void {
     .option('--timeout <seconds>', 'give up after this long (exit 4)')
     .option('--json', 'print JSON')
     .action((ids: string[], o: { timeout?: string; json?: boolean }) =>
-      run(async (db) => {
-        const wanted = ids.map((i) => positiveId(i, 'executionId'));
-        const deadline = o.timeout ? Date.now() + Number(o.timeout) * 1000 : Infinity;
-        const progress = new Progress();
-        let rows: Row[] = [];
-        for (;;) {
-          rows = (await readView(db, 'executions', { where: `execution_id IN (${wanted.join(',')})`, orderBy: 'execution_id' })).map(withStatusName);
-          const missing = wanted.filter((w) => !rows.some((r) => Number(r.execution_id) === w));
-          if (missing.length > 0) throw executionNotFound(missing.join(', '));
-          const open = rows.filter((r) => !ENDED_STATUSES.has(Number(r.status)));
-          progress.update(rows.map((r) => `${r.execution_id} ${r.status_name}`).join(', '));
-          if (open.length === 0) break;
-          if (Date.now() > deadline) {
-            progress.done();
-            process.stderr.write(`error: still not ended after ${o.timeout} s: ${open.map((r) => r.execution_id).join(', ')}\n`);
-            process.exitCode = 4;
-            return;
-          }
-          await new Promise((r) => setTimeout(r, 250));
-        }
-        progress.done();
-        output(rows, o.json, ['execution_id', 'package_name', 'status_name', 'executed_count', 'machine_name', 'start_time', 'end_time']);
-        if (rows.some((r) => Number(r.status) !== 7)) process.exitCode = 3;
-      }),
+      run((db) => waitForExecutions(db, ids.map((i) => positiveId(i, 'executionId')), o.timeout, o.json)),
     );
 
   // ---- catalog

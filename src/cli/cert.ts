@@ -1,7 +1,7 @@
 /** scaleout cert master|worker: creates certificates and prints their thumbprints. */
 
 import type { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,5 +35,13 @@ export function registerCertCommands(program: Command): void {
     .action(async (o: { cn: string; out: string; name: string; days: string }) => {
       const { createSelfSignedCertificate } = await import('../tls/certificates.ts');
       write(o.out, o.name, createSelfSignedCertificate({ commonName: o.cn, days: Number(o.days), purpose: 'client' }));
+    });
+  cert
+    .command('thumbprint <file>')
+    .description('print the thumbprint of a certificate file (PEM), as the catalog and WorkerSettings.json use it')
+    .addHelpText('after', '\nExample:\n  scaleout agent add <id> --thumbprint "$(scaleout cert thumbprint certs/worker1.crt)" --enable')
+    .action(async (file: string) => {
+      const { thumbprintOfPem } = await import('../tls/thumbprints.ts');
+      process.stdout.write(`${thumbprintOfPem(readFileSync(file, 'utf8'))}\n`);
     });
 }

@@ -18,6 +18,7 @@ export const CLI_ERRORS = {
   alreadyRunning: 52008,
   serviceDidNotStart: 52009,
   migration: 52010,
+  timedOut: 52011,
   unexpected: 52999,
 } as const;
 

@@ -26,7 +26,8 @@ export async function withCatalog<T>(program: Command, fn: (db: CatalogDb) => Pr
 }
 
 export function refuseMissingEmbeddedCatalog(text: string | undefined): void {
-  const spec = parseCatalogSpec(text);
+  // --catalog, else SCALEOUT_CATALOG, else the default embedded catalog: as openCatalog reads it.
+  const spec = parseCatalogSpec(text || process.env.SCALEOUT_CATALOG);
   if (spec.backend !== 'pglite' || !spec.dataDir) return;
   if (existsSync(join(spec.dataDir, 'PG_VERSION')) || existsSync(join(spec.dataDir, 'scaleout.endpoint'))) return;
   throw new CliError(CLI_ERRORS.catalogNotMigrated, `${spec.dataDir} holds no embedded catalog.`, `check the path, or create one there with: scaleout --catalog pglite:${spec.dataDir} migrate up`);

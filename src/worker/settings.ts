@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultStateFolder, loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
 
@@ -102,11 +102,17 @@ export const WORKER_SETTING_KEYS = Object.keys(workerSettingsSchema.shape);
 /** Reads the settings file (JSON), the environment and the flags' overrides, and validates them together. */
 export function loadWorkerSettings(options: SettingsSources = {}): WorkerSettings {
   const s = loadSettings('worker', workerSettingsSchema, options, { keys: WORKER_SETTING_KEYS, envPrefix: 'SCALEOUT_WORKER_', aliases: MISSPELT_KEYS });
+  // Relative paths are taken from the folder the worker starts in, once: packages run in folders
+  // of their own, where a relative path would point elsewhere.
+  const stateFolder = resolve(s.StateFolder);
   return {
     ...s,
-    AgentId: (s.AgentId ?? keptAgentId(s.StateFolder)).toLowerCase(),
-    TasksRootFolder: s.TasksRootFolder || join(s.StateFolder, 'Tasks'),
-    ExecutionLogCacheFolder: s.ExecutionLogCacheFolder || join(s.StateFolder, 'ELogCache'),
+    StateFolder: stateFolder,
+    WorkerCertFile: resolve(s.WorkerCertFile),
+    WorkerKeyFile: resolve(s.WorkerKeyFile),
+    AgentId: (s.AgentId ?? keptAgentId(stateFolder)).toLowerCase(),
+    TasksRootFolder: s.TasksRootFolder ? resolve(s.TasksRootFolder) : join(stateFolder, 'Tasks'),
+    ExecutionLogCacheFolder: s.ExecutionLogCacheFolder ? resolve(s.ExecutionLogCacheFolder) : join(stateFolder, 'ELogCache'),
   };
 }
 

@@ -33,6 +33,14 @@ describe('worker settings', () => {
     expect(s.MasterEndpoint).to.deep.equal(['https://master1.example.com:8391']);
   });
 
+  it('takes relative paths from the folder it starts in, once (packages run in folders of their own)', () => {
+    const s = loadWorkerSettings({ overrides: { ...required(), StateFolder: 'state', WorkerCertFile: 'certs/w.crt', WorkerKeyFile: 'certs/w.key' }, env: {} });
+    expect(s.StateFolder).to.equal(join(process.cwd(), 'state'));
+    expect(s.TasksRootFolder).to.equal(join(process.cwd(), 'state', 'Tasks'));
+    expect(s.WorkerCertFile).to.equal(join(process.cwd(), 'certs', 'w.crt'));
+    rmSync(join(process.cwd(), 'state'), { recursive: true, force: true });
+  });
+
   it('generates the AgentId once and keeps it', () => {
     const first = loadWorkerSettings({ overrides: required(), env: {} }).AgentId;
     expect(first).to.match(/^[0-9a-f-]{36}$/);
