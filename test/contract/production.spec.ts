@@ -7,10 +7,24 @@
 
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import type { CatalogDb } from '../../src/db/types.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { waitFor } from '../support/wait.ts';
 import { expectCatalogError, truthy } from '../support/catalog-helpers.ts';
 import { claim, complete, deployedProject, enabledWorker, execution, projectBytes, renew, startedExecution, sweepExpired } from '../support/queue-helpers.ts';
+
+/** Runs sql in a transaction of its own connection, then fn while that transaction holds its locks; rolls back. */
+async function whileOpenInTransaction(db: CatalogDb, sql: string, params: unknown[], fn: () => Promise<void>): Promise<void> {
+  await db.withSession(async (session) => {
+    await session.batch(db.dialect === 'mssql' ? 'BEGIN TRANSACTION;' : 'BEGIN');
+    try {
+      await session.query(sql, params);
+      await fn();
+    } finally {
+      await session.batch(db.dialect === 'mssql' ? 'IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;' : 'ROLLBACK');
+    }
+  });
+}
 
 /** Resolves as the promise does, or fails with why once ms have passed (a call kept waiting on locks). */
 async function withDeadline<T>(promise: Promise<T>, ms: number, why: string): Promise<T> {
@@ -149,23 +163,15 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     const other = await enabledWorker(db);
     for (let i = 0; i < 60; i++) await startedExecution(db, where, { create: { useanyworker: 0 }, workers: [chosen] });
     const open = await startedExecution(db, where);
-    await db.withSession(async (session) => {
-      // The other worker's claim stays open in a transaction: it had to read past the whole backlog to
-      // reach the one task it may run, and whatever it locked stays locked until the rollback.
-      if (db.dialect === 'mssql') {
-        await session.batch('BEGIN TRANSACTION;');
-        await session.query('EXEC internal.claim_tasks @WorkerAgentId = @p1, @MaxTasks = 1', [other]);
-      } else {
-        await session.batch('BEGIN');
-        await session.query('SELECT * FROM internal.claim_tasks(WorkerAgentId => $1::uuid, MaxTasks => 1)', [other]);
-      }
-      try {
-        const got = await withDeadline(claim(db, chosen, { max: 50 }), 10_000, 'the chosen worker\'s claim waited on the other claim\'s locks');
-        expect(got, 'the chosen worker gets its tasks while the other claim is open').to.have.length(50);
-        expect(got.map((t) => Number(t.execution_id))).not.to.include(open);
-      } finally {
-        await session.batch(db.dialect === 'mssql' ? 'IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;' : 'ROLLBACK');
-      }
+    // The other worker's claim stays open in a transaction: it had to read past the whole backlog to
+    // reach the one task it may run, and whatever it locked stays locked until the rollback.
+    const claimSql = db.dialect === 'mssql'
+      ? 'EXEC internal.claim_tasks @WorkerAgentId = @p1, @MaxTasks = 1'
+      : 'SELECT * FROM internal.claim_tasks(WorkerAgentId => $1::uuid, MaxTasks => 1)';
+    await whileOpenInTransaction(db, claimSql, [other], async () => {
+      const got = await withDeadline(claim(db, chosen, { max: 50 }), 10_000, 'the chosen worker\'s claim waited on the other claim\'s locks');
+      expect(got, 'the chosen worker gets its tasks while the other claim is open').to.have.length(50);
+      expect(got.map((t) => Number(t.execution_id))).not.to.include(open);
     });
     await db.query('UPDATE internal.tasks SET status = 4 WHERE status IN (1, 2, 3)'); // the next test starts from an empty queue
   });
@@ -185,21 +191,13 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     await expectCatalogError(db.call('internal.dealwith_expired_tasks', { now: later, BatchSize: 101 }), 51001, /@BatchSize/);
 
     if (db.capabilities.multiConnection) {
-      await db.withSession(async (session) => {
-        // A sweep call left open in a transaction: the live lease's heartbeat must not wait for it.
-        if (db.dialect === 'mssql') {
-          await session.batch('BEGIN TRANSACTION;');
-          await session.query('DECLARE @n int; EXEC internal.dealwith_expired_tasks @now = @p1, @Processed = @n OUTPUT; SELECT @n AS processed;', [later]);
-        } else {
-          await session.batch('BEGIN');
-          await session.query('CALL internal.dealwith_expired_tasks(now => $1::timestamptz)', [later]);
-        }
-        try {
-          const renewed = await withDeadline(renew(db, worker, [live!], { leaseMs: 3_600_000 }), 10_000, 'the heartbeat waited on the sweep');
-          expect(renewed[0]!.error_number).to.equal(null);
-        } finally {
-          await session.batch(db.dialect === 'mssql' ? 'IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;' : 'ROLLBACK');
-        }
+      // A sweep call left open in a transaction: the live lease's heartbeat must not wait for it.
+      const sweepSql = db.dialect === 'mssql'
+        ? 'DECLARE @n int; EXEC internal.dealwith_expired_tasks @now = @p1, @Processed = @n OUTPUT; SELECT @n AS processed;'
+        : 'CALL internal.dealwith_expired_tasks(now => $1::timestamptz)';
+      await whileOpenInTransaction(db, sweepSql, [later], async () => {
+        const renewed = await withDeadline(renew(db, worker, [live!], { leaseMs: 3_600_000 }), 10_000, 'the heartbeat waited on the sweep');
+        expect(renewed[0]!.error_number).to.equal(null);
       });
     }
 
