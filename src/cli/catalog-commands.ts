@@ -11,7 +11,7 @@
 
 import type { Command } from 'commander';
 import { CatalogError } from '../catalog/errors.ts';
-import { withSsisColumnNames } from '../catalog/view-columns.ts';
+import { readView } from '../catalog/views.ts';
 import { CLI_ERRORS, CliError, formatError } from './cli-errors.ts';
 import type { CatalogDb, Row } from '../db/types.ts';
 import { withCatalog } from './migrate.ts';
@@ -35,27 +35,6 @@ export const ENDED_STATUSES: ReadonlySet<number> = new Set([3, 4, 6, 7, 9]);
 
 const MESSAGE_TYPE: Readonly<Record<number, string>> = { 120: 'error', 110: 'warning', 70: 'info', 60: 'progress', 30: 'start', 40: 'end', 50: 'status', 130: 'task failed', 140: 'diagnostic', 10: 'validate', 20: 'validated' };
 
-/** A column name as the dialect needs it quoted (the Scale Out views use SSIS's PascalCase names). */
-export function column(db: CatalogDb, name: string): string {
-  // PostgreSQL's views name SSIS's mixed-case columns unquoted (folded to lower case).
-  return db.dialect === 'mssql' ? `[${name}]` : name;
-}
-
-/** The n-th (1-based) query parameter placeholder of the dialect. */
-export function placeholder(db: CatalogDb, n: number): string {
-  return db.dialect === 'mssql' ? `@p${n}` : `$${n}`;
-}
-
-/** SELECT * from a catalog view, in the catalog's dialect, ordered and filtered on the server. */
-export async function readView(db: CatalogDb, view: string, options: { where?: string; params?: readonly unknown[]; orderBy?: string; limit?: number } = {}): Promise<Row[]> {
-  const name = db.dialect === 'mssql' ? `[catalog].[${view}]` : `catalog.${view}`;
-  const top = options.limit && db.dialect === 'mssql' ? `TOP (${Math.trunc(options.limit)}) ` : '';
-  const limit = options.limit && db.dialect !== 'mssql' ? ` LIMIT ${Math.trunc(options.limit)}` : '';
-  const where = options.where ? ` WHERE ${options.where}` : '';
-  const order = options.orderBy ? ` ORDER BY ${options.orderBy}` : '';
-  return withSsisColumnNames(view, await db.query(`SELECT ${top}* FROM ${name}${where}${order}${limit}`, options.params ?? []));
-}
-
 function output(rows: readonly Row[], json: boolean | undefined, columns?: readonly string[]): void {
   if (json) printJson(rows);
   else if (rows.length === 0) process.stdout.write('(none)\n');
@@ -71,7 +50,7 @@ async function waitForExecutions(db: CatalogDb, wanted: number[], timeoutSeconds
   const progress = new Progress();
   let rows: Row[] = [];
   for (;;) {
-    rows = (await readView(db, 'executions', { where: `execution_id IN (${wanted.join(',')})`, orderBy: 'execution_id' })).map(withStatusName);
+    rows = (await readView(db, 'executions', { where: { execution_id: wanted }, orderBy: [{ column: 'execution_id' }] })).map(withStatusName);
     const missing = wanted.filter((w) => !rows.some((r) => Number(r.execution_id) === w));
     if (missing.length > 0) throw executionNotFound(missing.join(', '));
     const open = rows.filter((r) => !ENDED_STATUSES.has(Number(r.status)));
@@ -115,7 +94,7 @@ export function registerCatalogCommands(program: Command): void {
     .description('every worker agent, its state and running tasks')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) =>
-      run(async (db) => output(await readView(db, 'worker_agents', { orderBy: column(db, 'DisplayName') }), o.json, ['WorkerAgentId', 'DisplayName', 'MachineName', 'IsEnabled', 'State', 'RunningTaskCount', 'MaxTaskCount', 'Tags', 'LastOnlineTime'])),
+      run(async (db) => output(await readView(db, 'worker_agents', { orderBy: [{ column: 'DisplayName' }] }), o.json, ['WorkerAgentId', 'DisplayName', 'MachineName', 'IsEnabled', 'State', 'RunningTaskCount', 'MaxTaskCount', 'Tags', 'LastOnlineTime'])),
     );
   agent
     .command('add <workerAgentId>')
@@ -182,7 +161,7 @@ export function registerCatalogCommands(program: Command): void {
     .command('list')
     .description('catalog.folders')
     .option('--json', 'print JSON')
-    .action((o: { json?: boolean }) => run(async (db) => output(await readView(db, 'folders', { orderBy: 'name' }), o.json)));
+    .action((o: { json?: boolean }) => run(async (db) => output(await readView(db, 'folders', { orderBy: [{ column: 'name' }] }), o.json)));
 
   // ---- execution
   const execution = program.command('execution').description('executions: create, set parameters, start, stop, watch');
@@ -268,9 +247,9 @@ export function registerCatalogCommands(program: Command): void {
     .action((id: string, o: { json?: boolean }) =>
       run(async (db) => {
         const n = positiveId(id, 'executionId');
-        const [row] = await readView(db, 'executions', { where: `execution_id = ${n}` });
+        const [row] = await readView(db, 'executions', { where: { execution_id: n } });
         if (!row) throw executionNotFound(n);
-        const params = await readView(db, 'execution_parameter_values', { where: `execution_id = ${n}`, orderBy: 'object_type, parameter_name' });
+        const params = await readView(db, 'execution_parameter_values', { where: { execution_id: n }, orderBy: [{ column: 'object_type' }, { column: 'parameter_name' }] });
         if (o.json) {
           printJson({ ...withStatusName(row), parameters: params });
           return;
@@ -293,19 +272,14 @@ export function registerCatalogCommands(program: Command): void {
     .action((o: { folder?: string; status?: string; limit: string; json?: boolean }) =>
       run(async (db) => {
         // Filtered by the catalog, so that --limit counts matching executions only.
-        const conditions: string[] = [];
-        const params: unknown[] = [];
-        if (o.folder) {
-          params.push(o.folder);
-          conditions.push(`folder_name = ${placeholder(db, params.length)}`);
-        }
+        let status: number | undefined;
         if (o.status) {
           const code = Object.entries(EXECUTION_STATUS).find(([, name]) => name === o.status)?.[0];
           if (!code) throw new CliError(CLI_ERRORS.usage, `--status must be one of: ${Object.values(EXECUTION_STATUS).join(', ')}.`);
-          conditions.push(`status = ${Number(code)}`);
+          status = Number(code);
         }
         const rows = (
-          await readView(db, 'executions', { where: conditions.join(' AND ') || undefined, params, orderBy: 'execution_id DESC', limit: positiveId(o.limit, '--limit') })
+          await readView(db, 'executions', { where: { folder_name: o.folder || undefined, status }, orderBy: [{ column: 'execution_id', desc: true }], limit: positiveId(o.limit, '--limit') })
         ).map(withStatusName);
         output(rows, o.json, ['execution_id', 'folder_name', 'project_name', 'package_name', 'status_name', 'executed_count', 'machine_name', 'start_time', 'end_time']);
       }),
@@ -320,10 +294,10 @@ export function registerCatalogCommands(program: Command): void {
         const n = positiveId(id, 'executionId');
         let last = 0;
         for (;;) {
-          const [row] = await readView(db, 'executions', { where: `execution_id = ${n}` });
+          const [row] = await readView(db, 'executions', { where: { execution_id: n } });
           if (!row) throw executionNotFound(n);
           const ended = ENDED_STATUSES.has(Number(row.status));
-          const rows = await readView(db, 'operation_messages', { where: `operation_id = ${n} AND operation_message_id > ${last}`, orderBy: 'operation_message_id', limit: 10_000 });
+          const rows = await readView(db, 'operation_messages', { where: { operation_id: n }, range: { operation_message_id: { from: last + 1 } }, orderBy: [{ column: 'operation_message_id' }], limit: 10_000 });
           for (const m of rows) {
             last = Math.max(last, Number(m.operation_message_id));
             if (o.json) process.stdout.write(`${JSON.stringify(m)}\n`);
@@ -351,8 +325,8 @@ export function registerCatalogCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) =>
       run(async (db) => {
-        const catalogProps = await readView(db, 'catalog_properties', { orderBy: 'property_name' });
-        const masterProps = await readView(db, 'master_properties', { orderBy: 'property_name' });
+        const catalogProps = await readView(db, 'catalog_properties', { orderBy: [{ column: 'property_name' }] });
+        const masterProps = await readView(db, 'master_properties', { orderBy: [{ column: 'property_name' }] });
         if (o.json) {
           printJson({ catalog_properties: catalogProps, master_properties: masterProps });
           return;

@@ -11,7 +11,7 @@ import { connect } from 'node:tls';
 import type { Command } from 'commander';
 import type { CatalogDb, Row } from '../db/types.ts';
 import { normalizeThumbprint } from '../tls/thumbprints.ts';
-import { readView } from './catalog-commands.ts';
+import { readView } from '../catalog/views.ts';
 import { printJson } from './output.ts';
 import { refuseMissingEmbeddedCatalog } from './migrate.ts';
 

@@ -82,9 +82,9 @@ export function registerProjectCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { folder?: string; json?: boolean }) => {
       await withCatalog(program, async (db) => {
-        const { readView } = await import('./catalog-commands.ts');
+        const { readView } = await import('../catalog/views.ts');
         const folders = new Map((await readView(db, 'folders')).map((f) => [String(f.folder_id), String(f.name)]));
-        const rows = (await readView(db, 'projects', { orderBy: 'name' }))
+        const rows = (await readView(db, 'projects', { orderBy: [{ column: 'name' }] }))
           .map((p) => ({ folder_name: folders.get(String(p.folder_id)) ?? '', ...p }))
           .filter((r) => !options.folder || r.folder_name === options.folder);
         if (options.json) printJson(rows);

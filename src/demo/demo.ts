@@ -19,7 +19,8 @@ import { PROJECT_ROOT } from '../migrate/scripts.ts';
 import { packProject } from '../project/pack.ts';
 import { createSelfSignedCertificate } from '../tls/certificates.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
-import { column, ENDED_STATUSES, EXECUTION_STATUS, readView } from '../cli/catalog-commands.ts';
+import { ENDED_STATUSES, EXECUTION_STATUS } from '../cli/catalog-commands.ts';
+import { readView } from '../catalog/views.ts';
 import { CLI_ERRORS, CliError } from '../cli/cli-errors.ts';
 import { acquireFolderLock, FolderInUseError, type FolderLock } from '../db/folder-lock.ts';
 
@@ -125,11 +126,11 @@ export class Demo {
 
     this.say('4/6  workers, folder and project');
     for (const w of workers) {
-      const existing = await readView(db, 'worker_agents', { where: `${column(db, 'WorkerAgentId')} = '${w.id}'` });
+      const existing = await readView(db, 'worker_agents', { where: { WorkerAgentId: w.id } });
       if (existing.length === 0) await db.call('catalog.add_worker_agent', { WorkerAgentId: w.id, CertificateThumbprint: w.thumbprint, DisplayName: w.name, Description: 'started by scaleout demo', IsEnabled: 1 });
       else await db.call('catalog.enable_worker_agent', { WorkerAgentId: w.id });
     }
-    const folders = await readView(db, 'folders', { where: `name = '${FOLDER}'` });
+    const folders = await readView(db, 'folders', { where: { name: FOLDER } });
     if (folders.length === 0) await db.call('catalog.create_folder', { folder_name: FOLDER });
     const packed = packProject(join(PROJECT_ROOT, 'examples', 'etl'));
     await db.call('catalog.deploy_project', { folder_name: FOLDER, project_name: packed.manifest.name, project_stream: packed.bytes, manifest: packed.manifestText });
@@ -232,7 +233,7 @@ export class Demo {
     const tty = this.options.out.isTTY;
     let drawn = 0;
     for (;;) {
-      const rows = await readView(db, 'executions', { where: `execution_id IN (${ids.join(',')})`, orderBy: 'execution_id' });
+      const rows = await readView(db, 'executions', { where: { execution_id: ids }, orderBy: [{ column: 'execution_id' }] });
       const failures = await this.lastErrors(rows.filter((r) => Number(r.executed_count) > 1 || FAILED_STATUSES.has(Number(r.status)) || (Number(r.status) === PENDING && Number(r.executed_count) > 0)).map((r) => Number(r.execution_id)));
       const lines = rows.map((r) => {
         const attempt = Number(r.executed_count);
@@ -270,7 +271,7 @@ export class Demo {
   private async lastErrors(ids: number[]): Promise<Map<number, string>> {
     const out = new Map<number, string>();
     if (ids.length === 0) return out;
-    const rows = await readView(this.db!, 'operation_messages', { where: `operation_id IN (${ids.join(',')}) AND message_type = 120`, orderBy: 'operation_message_id' });
+    const rows = await readView(this.db!, 'operation_messages', { where: { operation_id: ids, message_type: 120 }, orderBy: [{ column: 'operation_message_id' }] });
     for (const r of rows) {
       const text = String(r.message ?? '').split('\n')[0]!.trim();
       out.set(Number(r.operation_id), text.length > 80 ? `${text.slice(0, 79)}…` : text);
