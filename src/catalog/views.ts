@@ -68,3 +68,13 @@ export async function readView(db: CatalogDb, view: string, query: ViewQuery = {
   const { sql, params } = buildViewQuery(db.dialect, view, query);
   return withSsisColumnNames(view, await db.query(sql, params));
 }
+
+/** How many rows of catalog.<view> the query selects, per value of one column (GROUP BY). */
+export async function countViewRows(db: CatalogDb, view: string, column: string, query: Pick<ViewQuery, 'where' | 'range'> = {}): Promise<Map<string, number>> {
+  const { sql, params } = buildViewQuery(db.dialect, view, query);
+  const col = viewColumn(db.dialect, view, column);
+  const quoted = db.dialect === 'mssql' ? `[${col}]` : `"${col}"`;
+  // The filtered select, counted per value: the same bound values, wrapped once.
+  const rows = await db.query(`SELECT ${quoted} AS value, COUNT(*) AS n FROM (${sql}) AS v GROUP BY ${quoted}`, params);
+  return new Map(rows.map((r) => [String(r.value), Number(r.n)]));
+}

@@ -5,6 +5,7 @@ import { registerCatalogCommands } from './catalog-commands.ts';
 import { registerCertCommands } from './cert.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerDoctorCommand } from './doctor.ts';
+import { registerManagerCommand } from './manager.ts';
 import { registerMasterCommand } from './master.ts';
 import { registerMigrateCommands } from './migrate.ts';
 import { registerProjectCommands } from './project.ts';
@@ -30,6 +31,7 @@ registerProjectCommands(program);
 registerCatalogCommands(program);
 registerDemoCommand(program);
 registerDoctorCommand(program);
+registerManagerCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,119 @@
+/**
+ * The manager's pages, rendered on the server: plain HTML that works without JavaScript, with
+ * live regions (data-live) that a small script refreshes. Every action is a form that POSTs to a
+ * route calling one catalog procedure.
+ */
+
+import { Html, html } from './html.ts';
+import type { Row } from '../db/types.ts';
+
+export interface PageChrome {
+  readonly title: string;
+  readonly current: 'overview' | 'workers';
+  readonly catalog: string;
+  readonly error?: { number: number; message: string };
+  readonly notice?: string;
+}
+
+export function layout(chrome: PageChrome, body: Html): Html {
+  const link = (href: string, name: PageChrome['current'], label: string) =>
+    html`<a href="${href}"${chrome.current === name ? new Html(' aria-current="page"') : ''}>${label}</a>`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${chrome.title} — Scale Out Manager</title>
+<link rel="stylesheet" href="/assets/manager.css">
+<script src="/assets/manager.js" defer></script>
+</head>
+<body>
+<header><strong>Scale Out Manager</strong>
+<nav aria-label="Pages">${link('/', 'overview', 'Overview')}${link('/workers', 'workers', 'Workers')}</nav>
+<span class="muted">${chrome.catalog}</span></header>
+<main>
+<h1>${chrome.title}</h1>
+${chrome.error ? html`<p class="error" role="alert">error ${chrome.error.number}: ${chrome.error.message}</p>` : ''}
+${chrome.notice ? html`<p class="notice" role="status">${chrome.notice}</p>` : ''}
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export interface OverviewData {
+  readonly masters: Row[];
+  readonly workers: Row[];
+  readonly executionsByStatus: Map<string, number>;
+  readonly statusNames: Readonly<Record<number, string>>;
+}
+
+export function overviewCards(d: OverviewData): Html {
+  const online = d.masters.filter((m) => m.State === 'online');
+  const enabled = d.workers.filter((w) => w.IsEnabled === true || w.IsEnabled === 1);
+  const workersOnline = enabled.filter((w) => w.State === 'online');
+  return html`<div class="cards">
+<div class="card"><b>${online.length}</b>masters online</div>
+<div class="card"><b>${workersOnline.length} / ${enabled.length}</b>enabled workers online</div>
+${Object.entries(d.statusNames).map(([code, name]) => html`<div class="card"><b>${d.executionsByStatus.get(code) ?? 0}</b>${name} (24 h)</div>`)}
+</div>
+<h2>Masters</h2>
+<div class="table"><table>
+<thead><tr><th scope="col">Machine</th><th scope="col">Address</th><th scope="col">State</th><th scope="col">Sweeps held</th><th scope="col">Last heartbeat</th></tr></thead>
+<tbody>${d.masters.map((m) => html`<tr><td>${m.MachineName}</td><td>${m.Address}</td><td>${m.State}</td><td>${m.HeldSweeps ?? ''}</td><td>${time(m.LastHeartbeatTime)}</td></tr>`)}</tbody>
+</table></div>`;
+}
+
+export function workerRows(workers: Row[], counters: Row[], token: string): Html {
+  if (workers.length === 0) return html`<tr><td colspan="8" class="muted">No worker agent yet: add one with its certificate.</td></tr>`;
+  const counter = (id: unknown, name: string) =>
+    counters.find((c) => String(c.WorkerAgentId).toLowerCase() === String(id).toLowerCase() && c.PerfCounterName === name)?.PerfCounterValue;
+  return html`${workers.map((w) => {
+    const enabled = w.IsEnabled === true || w.IsEnabled === 1;
+    const id = String(w.WorkerAgentId).toLowerCase();
+    const name = String(w.DisplayName ?? w.MachineName ?? id);
+    return html`<tr data-worker="${id}">
+<th scope="row">${name}<br><code class="muted">${id}</code></th>
+<td>${w.State}<br><span class="muted">${time(w.LastOnlineTime)}</span></td>
+<td>${enabled ? 'enabled' : 'disabled'}</td>
+<td>${w.RunningTaskCount} / ${w.MaxTaskCount}</td>
+<td>${counter(id, 'CpuPercent') ?? ''}${counter(id, 'CpuPercent') === undefined ? '' : ' %'}<br><span class="muted">${counter(id, 'AvailableMemoryMB') ?? ''}${counter(id, 'AvailableMemoryMB') === undefined ? '' : ' MB free'}</span></td>
+<td>${w.Tags ?? ''}</td>
+<td><code>${w.CertificateThumbprint ?? ''}</code></td>
+<td><form class="inline" method="post" action="/workers/${id}/${enabled ? 'disable' : 'enable'}">
+<input type="hidden" name="_token" value="${token}">
+<button type="submit" aria-label="${enabled ? 'Disable' : 'Enable'} ${name}">${enabled ? 'Disable' : 'Enable'}</button></form></td>
+</tr>`;
+  })}`;
+}
+
+export function workersPage(rows: Html): Html {
+  return html`<p><a href="/workers/add">Add a worker from its certificate</a></p>
+<div class="table"><table>
+<thead><tr><th scope="col">Worker</th><th scope="col">State, last seen</th><th scope="col">Enabled</th><th scope="col">Tasks</th><th scope="col">CPU, memory</th><th scope="col">Tags</th><th scope="col">Certificate</th><th scope="col">Action</th></tr></thead>
+<tbody data-live="/workers/rows">${rows}</tbody>
+</table></div>`;
+}
+
+export function addWorkerForm(token: string, values: { id?: string; name?: string; certificate?: string; thumbprint?: string } = {}): Html {
+  return html`<form method="post" action="/workers/add">
+<input type="hidden" name="_token" value="${token}">
+<label for="certificate">The worker's certificate (PEM)</label>
+<textarea id="certificate" name="certificate" required>${values.certificate ?? ''}</textarea>
+<label for="id">Worker agent id (its AgentId)</label>
+<input type="text" id="id" name="id" value="${values.id ?? ''}" required>
+<label for="name">Display name</label>
+<input type="text" id="name" name="name" value="${values.name ?? ''}">
+${values.thumbprint
+    ? html`<p>Thumbprint: <code id="thumbprint">${values.thumbprint}</code> — trust this certificate?</p>
+<input type="hidden" name="thumbprint" value="${values.thumbprint}">
+<p><button type="submit" name="confirm" value="yes">Trust and enable</button></p>`
+    : html`<p><button type="submit">Show its thumbprint</button></p>`}
+</form>`;
+}
+
+function time(value: unknown): string {
+  if (value === null || value === undefined) return 'never';
+  const d = value instanceof Date ? value : new Date(String(value));
+  return Number.isNaN(d.getTime()) ? String(value) : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}

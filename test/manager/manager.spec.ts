@@ -1,0 +1,98 @@
+/**
+ * Scale Out Manager in a real browser (Debian's Chromium driven by playwright-core): the pages
+ * open, a worker is added from its certificate (thumbprint shown before trusting), disabled and
+ * enabled, the workers table follows the catalog without a reload, and a refused action shows its
+ * numbered error.
+ */
+
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
+import { forEachBackend, useCatalog } from '../support/backends.ts';
+import { makeCerts, type Certs } from '../support/master-process.ts';
+import { waitFor } from '../support/wait.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+forEachBackend('Scale Out Manager in Chromium', (backend) => {
+  const catalog = useCatalog(backend);
+  let manager: ChildProcess | undefined;
+  let url = '';
+  let browser: Browser | undefined;
+  let page: Page;
+  let certs: Certs;
+
+  before(async function () {
+    if (backend.kind !== 'pg') this.skip(); // the manager holds its own connection to a catalog server
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+      this.skip();
+    }
+    this.timeout(60_000);
+    certs = makeCerts();
+    manager = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), '--catalog', catalog.database.spec!, 'manager', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    manager.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    manager.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    url = (await waitFor('the manager to listen', () => /Scale Out Manager on (http:\/\/\S+)/.exec(out)?.[1], 30_000)).replace(/\/$/, '');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    page = await browser.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    manager?.kill('SIGTERM');
+    certs?.cleanup();
+  });
+
+  it('opens the overview and the workers page', async () => {
+    await page.goto(`${url}/`);
+    expect(await page.textContent('h1')).to.equal('Overview');
+    expect(await page.textContent('body')).to.contain('masters online');
+    await page.click('nav >> text=Workers');
+    expect(await page.textContent('h1')).to.equal('Workers');
+  });
+
+  it('adds a worker from its certificate, showing the thumbprint before trusting it; disables and enables it', async () => {
+    const cert = certs.worker('browser-worker');
+    const id = randomUUID();
+    await page.goto(`${url}/workers/add`);
+    await page.fill('#certificate', cert.cert);
+    await page.fill('#id', id);
+    await page.fill('#name', 'browser-worker');
+    await page.click('text=Show its thumbprint');
+    expect((await page.textContent('#thumbprint'))?.trim()).to.equal(cert.thumbprint);
+    const before = await catalog.db.query(catalog.db.dialect === 'mssql' ? 'SELECT COUNT(*) AS n FROM internal.worker_agents' : 'SELECT count(*) AS n FROM internal.worker_agents');
+    expect(Number(before[0]!.n), 'nothing is trusted before the confirmation').to.equal(0);
+    await page.click('text=Trust and enable');
+    expect(await page.textContent('[role=status]')).to.contain('browser-worker trusted and enabled');
+    const row = page.locator(`tr[data-worker="${id}"]`);
+    expect(await row.textContent()).to.contain('enabled');
+    await page.click('button[aria-label="Disable browser-worker"]');
+    expect(await page.locator(`tr[data-worker="${id}"]`).textContent()).to.contain('disabled');
+    await page.click('button[aria-label="Enable browser-worker"]');
+    expect(await page.locator(`tr[data-worker="${id}"] td:nth-child(3)`).textContent()).to.equal('enabled');
+  });
+
+  it('follows the catalog without a reload, and shows a refused action\'s numbered error', async () => {
+    const id = String((await catalog.db.query('SELECT worker_agent_id AS id FROM internal.worker_agents'))[0]!.id).toLowerCase();
+    await page.goto(`${url}/workers`);
+    await catalog.db.call('catalog.set_worker_agent_property', { WorkerAgentId: id, PropertyName: 'DisplayName', PropertyValue: 'renamed-in-sql' });
+    await waitFor('the table to show the new name', async () => (await page.locator(`tr[data-worker="${id}"]`).textContent())?.includes('renamed-in-sql'), 15_000);
+    // Deleted by someone else while the page shows it: the action is refused with the catalog's number.
+    await catalog.db.call('catalog.delete_worker_agent', { WorkerAgentId: id });
+    await page.evaluate(() => {
+      // Stop the live refresh from removing the stale row before the click.
+      for (const el of document.querySelectorAll('[data-live]')) el.removeAttribute('data-live');
+    });
+    await page.click('button[aria-label="Disable renamed-in-sql"]');
+    expect(await page.textContent('[role=alert]')).to.match(/^error 51101: /);
+  });
+});
