@@ -11,6 +11,7 @@
 
 import type { Command } from 'commander';
 import { CatalogError } from '../catalog/errors.ts';
+import { ENDED_STATUSES, EXECUTION_STATUS, MESSAGE_TYPE } from '../catalog/codes.ts';
 import { readView } from '../catalog/views.ts';
 import { CLI_ERRORS, CliError, formatError } from './cli-errors.ts';
 import type { CatalogDb, Row } from '../db/types.ts';
@@ -19,21 +20,6 @@ import { printJson, printTable } from './output.ts';
 import { Progress } from './progress.ts';
 import { collect, keyValue } from './service.ts';
 
-export const EXECUTION_STATUS: Readonly<Record<number, string>> = {
-  1: 'created',
-  2: 'running',
-  3: 'canceled',
-  4: 'failed',
-  5: 'pending',
-  6: 'ended unexpectedly',
-  7: 'succeeded',
-  8: 'stopping',
-  9: 'completed',
-};
-/** Statuses an execution does not leave: canceled, failed, ended unexpectedly, succeeded, completed. */
-export const ENDED_STATUSES: ReadonlySet<number> = new Set([3, 4, 6, 7, 9]);
-
-const MESSAGE_TYPE: Readonly<Record<number, string>> = { 120: 'error', 110: 'warning', 70: 'info', 60: 'progress', 30: 'start', 40: 'end', 50: 'status', 130: 'task failed', 140: 'diagnostic', 10: 'validate', 20: 'validated' };
 
 function output(rows: readonly Row[], json: boolean | undefined, columns?: readonly string[]): void {
   if (json) printJson(rows);

@@ -19,7 +19,7 @@ import { PROJECT_ROOT } from '../migrate/scripts.ts';
 import { packProject } from '../project/pack.ts';
 import { createSelfSignedCertificate } from '../tls/certificates.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
-import { ENDED_STATUSES, EXECUTION_STATUS } from '../cli/catalog-commands.ts';
+import { ENDED_STATUSES, EXECUTION_STATUS } from '../catalog/codes.ts';
 import { readView } from '../catalog/views.ts';
 import { CLI_ERRORS, CliError } from '../cli/cli-errors.ts';
 import { acquireFolderLock, FolderInUseError, type FolderLock } from '../db/folder-lock.ts';

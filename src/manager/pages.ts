@@ -9,7 +9,7 @@ import type { Row } from '../db/types.ts';
 
 export interface PageChrome {
   readonly title: string;
-  readonly current: 'overview' | 'workers';
+  readonly current: 'overview' | 'workers' | 'executions';
   readonly catalog: string;
   readonly error?: { number: number; message: string };
   readonly notice?: string;
@@ -29,7 +29,7 @@ export function layout(chrome: PageChrome, body: Html): Html {
 </head>
 <body>
 <header><strong>Scale Out Manager</strong>
-<nav aria-label="Pages">${link('/', 'overview', 'Overview')}${link('/workers', 'workers', 'Workers')}</nav>
+<nav aria-label="Pages">${link('/', 'overview', 'Overview')}${link('/workers', 'workers', 'Workers')}${link('/executions', 'executions', 'Executions')}</nav>
 <span class="muted">${chrome.catalog}</span></header>
 <main>
 <h1>${chrome.title}</h1>
@@ -116,4 +116,71 @@ function time(value: unknown): string {
   if (value === null || value === undefined) return 'never';
   const d = value instanceof Date ? value : new Date(String(value));
   return Number.isNaN(d.getTime()) ? String(value) : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+export interface ExecutionFilters {
+  readonly folder?: string;
+  readonly project?: string;
+  readonly package?: string;
+  readonly status?: number;
+  readonly page: number;
+}
+
+/** The query string of a filtered, paged list (empty filters left out). */
+export function filterQuery(f: ExecutionFilters, page = f.page): string {
+  const q = new URLSearchParams();
+  if (f.folder) q.set('folder', f.folder);
+  if (f.project) q.set('project', f.project);
+  if (f.package) q.set('package', f.package);
+  if (f.status !== undefined) q.set('status', String(f.status));
+  if (page > 0) q.set('page', String(page));
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+export function executionRows(rows: Row[], statusNames: Readonly<Record<number, string>>): Html {
+  if (rows.length === 0) return html`<tr><td colspan="7" class="muted">No execution matches.</td></tr>`;
+  return html`${rows.map((r) => html`<tr data-execution="${r.execution_id}">
+<th scope="row"><a href="/executions/${r.execution_id}">${r.execution_id}</a></th>
+<td>${r.folder_name} / ${r.project_name}</td><td>${r.package_name}</td>
+<td>${statusNames[Number(r.status)] ?? r.status}</td><td>${r.executed_count ?? 0}</td>
+<td>${r.machine_name ?? ''}</td><td>${time(r.start_time)}</td></tr>`)}`;
+}
+
+export function executionsPage(f: ExecutionFilters, rows: Html, more: boolean, statusNames: Readonly<Record<number, string>>): Html {
+  return html`<form method="get" action="/executions" class="filters">
+<label for="folder">Folder</label><input type="text" id="folder" name="folder" value="${f.folder ?? ''}">
+<label for="project">Project</label><input type="text" id="project" name="project" value="${f.project ?? ''}">
+<label for="package">Package</label><input type="text" id="package" name="package" value="${f.package ?? ''}">
+<label for="status">Status</label><select id="status" name="status"><option value="">any</option>${Object.entries(statusNames).map(([code, name]) => html`<option value="${code}"${String(f.status) === code ? new Html(' selected') : ''}>${name}</option>`)}</select>
+<p><button type="submit">Filter</button></p></form>
+<div class="table"><table>
+<thead><tr><th scope="col">Execution</th><th scope="col">Folder / project</th><th scope="col">Package</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Machine</th><th scope="col">Started</th></tr></thead>
+<tbody data-live="/executions/rows${filterQuery(f)}">${rows}</tbody>
+</table></div>
+<p>${f.page > 0 ? html`<a href="/executions${filterQuery(f, f.page - 1)}" rel="prev">Newer</a> ` : ''}${more ? html`<a href="/executions${filterQuery(f, f.page + 1)}" rel="next">Older</a>` : ''}</p>`;
+}
+
+export function messageRows(messages: Row[], messageTypes: Readonly<Record<number, string>>): Html {
+  if (messages.length === 0) return html`<tr><td colspan="3" class="muted">No message yet.</td></tr>`;
+  return html`${messages.map((m) => html`<tr><td>${time(m.message_time)}</td><td>${messageTypes[Number(m.message_type)] ?? m.message_type}</td><td><code>${m.message}</code></td></tr>`)}`;
+}
+
+export function executionPage(e: Row, parameters: Row[], messages: Html, token: string, statusNames: Readonly<Record<number, string>>, ended: boolean, type: number | undefined, messageTypes: Readonly<Record<number, string>>): Html {
+  const id = String(e.execution_id);
+  return html`<dl class="cards">
+<div class="card"><dt>Status</dt><dd id="status"><b>${statusNames[Number(e.status)] ?? e.status}</b></dd></div>
+<div class="card"><dt>Package</dt><dd>${e.folder_name} / ${e.project_name} / ${e.package_name}</dd></div>
+<div class="card"><dt>Attempts</dt><dd>${e.executed_count ?? 0} of ${e.max_executed_count ?? '?'}</dd></div>
+<div class="card"><dt>Worker</dt><dd>${e.machine_name ?? ''} <code class="muted">${e.worker_agent_id ?? ''}</code></dd></div>
+<div class="card"><dt>Started, ended</dt><dd>${time(e.start_time)}<br>${e.end_time ? time(e.end_time) : ''}</dd></div>
+</dl>
+${ended ? '' : html`<form method="post" action="/executions/${id}/stop"><input type="hidden" name="_token" value="${token}"><button type="submit">Stop execution ${id}</button></form>`}
+<h2>Parameter values</h2>
+<div class="table"><table><thead><tr><th scope="col">Object</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Value</th></tr></thead>
+<tbody>${parameters.map((p) => html`<tr><td>${({ 20: 'project', 30: 'package', 50: 'system' } as Record<number, string>)[Number(p.object_type)] ?? p.object_type}</td><td>${p.parameter_name}</td><td>${p.parameter_data_type}</td><td>${p.sensitive === true || p.sensitive === 1 ? html`<span class="muted">(sensitive)</span>` : p.parameter_value ?? ''}</td></tr>`)}</tbody></table></div>
+<h2>Messages</h2>
+<form method="get" action="/executions/${id}"><label for="type">Type</label><select id="type" name="type"><option value="">all</option>${Object.entries(messageTypes).map(([code, name]) => html`<option value="${code}"${String(type) === code ? new Html(' selected') : ''}>${name}</option>`)}</select> <button type="submit">Show</button></form>
+<div class="table"><table><thead><tr><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Message</th></tr></thead>
+<tbody data-live="/executions/${id}/messages${type === undefined ? '' : `?type=${type}`}">${messages}</tbody></table></div>`;
 }

@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import Fastify, { type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { CatalogError } from '../catalog/errors.ts';
+import { ENDED_STATUSES, EXECUTION_STATUS, MESSAGE_TYPE } from '../catalog/codes.ts';
 import { countViewRows, readView } from '../catalog/views.ts';
 import type { CatalogDb } from '../db/types.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { Html } from './html.ts';
-import { addWorkerForm, layout, overviewCards, workerRows, workersPage, type PageChrome } from './pages.ts';
+import { addWorkerForm, executionPage, executionRows, executionsPage, layout, messageRows, overviewCards, workerRows, workersPage, type ExecutionFilters, type PageChrome } from './pages.ts';
 
 export interface ManagerOptions {
   readonly db: CatalogDb;
@@ -33,7 +34,6 @@ export interface RunningManager {
 
 const ASSETS = join(import.meta.dirname, 'assets');
 const ASSET_TYPES: Record<string, string> = { 'manager.css': 'text/css; charset=utf-8', 'manager.js': 'text/javascript; charset=utf-8' };
-const STATUS_NAMES: Readonly<Record<number, string>> = { 1: 'created', 2: 'running', 3: 'canceled', 4: 'failed', 5: 'pending', 6: 'ended unexpectedly', 7: 'succeeded', 8: 'stopping', 9: 'completed' };
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -75,7 +75,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       readView(o.db, 'worker_agents'),
       countViewRows(o.db, 'executions', 'status', { range: { created_time: { from: new Date(Date.now() - 86_400_000) } } }),
     ]);
-    return send(reply, layout(chrome('Overview', 'overview'), overviewCards({ masters, workers, executionsByStatus, statusNames: STATUS_NAMES })));
+    return send(reply, layout(chrome('Overview', 'overview'), overviewCards({ masters, workers, executionsByStatus, statusNames: EXECUTION_STATUS })));
   });
 
   app.get('/workers', async (request, reply) => {
@@ -124,6 +124,79 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       const e = refused(error);
       if (!e) throw error;
       return send(reply, layout(chrome('Add a worker', 'workers', { error: e }), addWorkerForm(token, { ...values, thumbprint })), (error as CatalogError).httpStatus);
+    }
+  });
+
+  // ---- executions (SSMS's All Executions report)
+  const PAGE = 50;
+  const filtersOf = (query: unknown): ExecutionFilters => {
+    const q = (query ?? {}) as Record<string, string | undefined>;
+    const text = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
+    const status = q.status && /^\d$/.test(q.status) && EXECUTION_STATUS[Number(q.status)] ? Number(q.status) : undefined;
+    const page = q.page && /^\d{1,6}$/.test(q.page) ? Number(q.page) : 0;
+    return { ...(text(q.folder) ? { folder: text(q.folder) } : {}), ...(text(q.project) ? { project: text(q.project) } : {}), ...(text(q.package) ? { package: text(q.package) } : {}), ...(status === undefined ? {} : { status }), page };
+  };
+  const executionList = async (f: ExecutionFilters) => {
+    const rows = await readView(o.db, 'executions', {
+      where: { folder_name: f.folder, project_name: f.project, package_name: f.package, status: f.status },
+      orderBy: [{ column: 'execution_id', desc: true }],
+      limit: PAGE + 1,
+      offset: f.page * PAGE,
+    });
+    return { rows: rows.slice(0, PAGE), more: rows.length > PAGE };
+  };
+  app.get('/executions', async (request, reply) => {
+    const f = filtersOf(request.query);
+    const { rows, more } = await executionList(f);
+    return send(reply, layout(chrome('Executions', 'executions'), executionsPage(f, executionRows(rows, EXECUTION_STATUS), more, EXECUTION_STATUS)));
+  });
+  app.get('/executions/rows', async (request, reply) => send(reply, executionRows((await executionList(filtersOf(request.query))).rows, EXECUTION_STATUS)));
+
+  const executionId = (params: unknown) => {
+    const id = (params as { id?: string }).id ?? '';
+    return /^\d{1,18}$/.test(id) ? Number(id) : undefined;
+  };
+  const messageType = (query: unknown) => {
+    const t = (query as { type?: string }).type;
+    return t && /^\d{1,3}$/.test(t) ? Number(t) : undefined;
+  };
+  const lastMessages = async (id: number, type: number | undefined) =>
+    (await readView(o.db, 'operation_messages', { where: { operation_id: id, message_type: type }, orderBy: [{ column: 'operation_message_id', desc: true }], limit: 500 })).reverse();
+  const renderExecution = async (id: number, query: unknown, extra: Partial<PageChrome> = {}, status = 200, reply: FastifyReply) => {
+    const [execution] = await readView(o.db, 'executions', { where: { execution_id: id } });
+    if (!execution) {
+      return send(reply, layout(chrome(`Execution ${id}`, 'executions', { error: { number: 51106, message: `The execution ${id} does not exist.` } }), new Html('')), 404);
+    }
+    const type = messageType(query);
+    const [parameters, messages] = await Promise.all([
+      readView(o.db, 'execution_parameter_values', { where: { execution_id: id }, orderBy: [{ column: 'object_type' }, { column: 'parameter_name' }] }),
+      lastMessages(id, type),
+    ]);
+    const page = executionPage(execution, parameters, messageRows(messages, MESSAGE_TYPE), token, EXECUTION_STATUS, ENDED_STATUSES.has(Number(execution.status)), type, MESSAGE_TYPE);
+    return send(reply, layout(chrome(`Execution ${id}`, 'executions', extra), page), status);
+  };
+  app.get('/executions/:id', async (request, reply) => {
+    const id = executionId(request.params);
+    if (id === undefined) return reply.code(404).send('Not found.');
+    const q = request.query as { done?: string };
+    return renderExecution(id, request.query, q.done ? { notice: q.done } : {}, 200, reply);
+  });
+  app.get('/executions/:id/messages', async (request, reply) => {
+    const id = executionId(request.params);
+    if (id === undefined) return reply.code(404).send('Not found.');
+    return send(reply, messageRows(await lastMessages(id, messageType(request.query)), MESSAGE_TYPE));
+  });
+  app.post('/executions/:id/stop', async (request, reply) => {
+    const id = executionId(request.params);
+    if (id === undefined) return reply.code(404).send('Not found.');
+    if (!fromOurForm(request.body)) return reply.code(403).send('This form did not come from this manager.');
+    try {
+      await o.db.call('catalog.stop_operation', { operation_id: id });
+      return reply.redirect(`/executions/${id}?done=${encodeURIComponent(`Execution ${id}: stop requested.`)}`, 303);
+    } catch (error) {
+      const e = refused(error);
+      if (!e) throw error;
+      return renderExecution(id, {}, { error: e }, (error as CatalogError).httpStatus, reply);
     }
   });
 

@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { makeCerts, type Certs } from '../support/master-process.ts';
+import { deployedProject, startedExecution } from '../support/queue-helpers.ts';
 import { waitFor } from '../support/wait.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -79,6 +80,31 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
     expect(await page.locator(`tr[data-worker="${id}"]`).textContent()).to.contain('disabled');
     await page.click('button[aria-label="Enable browser-worker"]');
     expect(await page.locator(`tr[data-worker="${id}"] td:nth-child(3)`).textContent()).to.equal('enabled');
+  });
+
+  it('lists executions filtered on the server, shows one with its parameter values, and stops it', async () => {
+    const where = await deployedProject(catalog.db);
+    const id = await startedExecution(catalog.db, where);
+    await page.goto(`${url}/`);
+    await page.click('nav >> text=Executions');
+    await page.fill('#folder', where.folder);
+    await page.click('text=Filter');
+    expect(page.url()).to.contain(`folder=${where.folder}`);
+    const row = page.locator(`tr[data-execution="${id}"]`);
+    expect(await row.textContent()).to.contain('pending');
+    expect(await page.locator('tbody tr').count(), 'only the folder\'s execution').to.equal(1);
+    await row.locator('a').click();
+    expect(await page.textContent('h1')).to.equal(`Execution ${id}`);
+    expect(await page.textContent('#status')).to.contain('pending');
+    expect(await page.textContent('body')).to.contain('/data/sales.csv');
+    const apiKey = await page.locator('tr', { hasText: 'ApiKey' }).textContent();
+    expect(apiKey, 'a sensitive value is never shown').to.contain('(sensitive)').and.not.contain('k-123');
+    await page.click(`text=Stop execution ${id}`);
+    expect(await page.textContent('[role=status]')).to.contain('stop requested');
+    expect(await page.textContent('#status')).to.contain('canceled');
+    expect(await page.locator(`text=Stop execution ${id}`).count(), 'no stop for an ended execution').to.equal(0);
+    await page.goto(`${url}/executions/999999`);
+    expect(await page.textContent('[role=alert]')).to.match(/^error 51106: /);
   });
 
   it('follows the catalog without a reload, and shows a refused action\'s numbered error', async () => {
