@@ -6,8 +6,9 @@
  */
 
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -120,5 +121,42 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
     });
     await page.click('button[aria-label="Disable renamed-in-sql"]');
     expect(await page.textContent('[role=alert]')).to.match(/^error 51101: /);
+  });
+});
+
+describe('scaleout manager, who may reach it', function () {
+  this.timeout(60_000);
+  const BIN = join(PROJECT_ROOT, 'bin', 'scaleout.js');
+
+  it('refuses to listen beyond loopback without credentials (52001), binding nothing', async () => {
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [BIN, '--catalog', 'postgres://nobody@127.0.0.1:1/none', 'manager', '--listen', '0.0.0.0:0'], (error, _stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr: String(stderr) }),
+      ),
+    );
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/^error 52001: The manager listens beyond loopback \(0\.0\.0\.0\) only with credentials/m);
+    expect(r.stderr).to.match(/^hint: give --credentials-file/m);
+  });
+
+  it('with credentials, asks every request for them (401), and answers the one that gives them', async function () {
+    if (!process.env.SCALEOUT_TEST_PG_URL) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'scaleout-manager-'));
+    const file = join(dir, 'manager.credentials');
+    writeFileSync(file, 'admin:s3cret-pass\n', { mode: 0o600 });
+    // The manager answers before any catalog query on /assets: no migrated catalog is needed.
+    const child = spawn(process.execPath, [BIN, '--catalog', process.env.SCALEOUT_TEST_PG_URL, 'manager', '--listen', '127.0.0.1:0', '--credentials-file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      const url = await waitFor('the manager to listen', () => /Scale Out Manager on (http:\/\/\S+)/.exec(out)?.[1], 30_000);
+      expect((await fetch(`${url}assets/manager.css`)).status).to.equal(401);
+      expect((await fetch(`${url}assets/manager.css`, { headers: { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` } })).status).to.equal(401);
+      const ok = await fetch(`${url}assets/manager.css`, { headers: { authorization: `Basic ${Buffer.from('admin:s3cret-pass').toString('base64')}` } });
+      expect(ok.status).to.equal(200);
+    } finally {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
