@@ -9,7 +9,7 @@ import type { Row } from '../db/types.ts';
 
 export interface PageChrome {
   readonly title: string;
-  readonly current: 'overview' | 'workers' | 'executions';
+  readonly current: 'overview' | 'workers' | 'executions' | 'projects';
   readonly catalog: string;
   readonly error?: { number: number; message: string };
   readonly notice?: string;
@@ -29,7 +29,7 @@ export function layout(chrome: PageChrome, body: Html): Html {
 </head>
 <body>
 <header><strong>Scale Out Manager</strong>
-<nav aria-label="Pages">${link('/', 'overview', 'Overview')}${link('/workers', 'workers', 'Workers')}${link('/executions', 'executions', 'Executions')}</nav>
+<nav aria-label="Pages">${link('/', 'overview', 'Overview')}${link('/workers', 'workers', 'Workers')}${link('/executions', 'executions', 'Executions')}${link('/projects', 'projects', 'Projects')}</nav>
 <span class="muted">${chrome.catalog}</span></header>
 <main>
 <h1>${chrome.title}</h1>
@@ -166,15 +166,20 @@ export function messageRows(messages: Row[], messageTypes: Readonly<Record<numbe
   return html`${messages.map((m) => html`<tr><td>${time(m.message_time)}</td><td>${messageTypes[Number(m.message_type)] ?? m.message_type}</td><td><code>${m.message}</code></td></tr>`)}`;
 }
 
-export function executionPage(e: Row, parameters: Row[], messages: Html, token: string, statusNames: Readonly<Record<number, string>>, ended: boolean, type: number | undefined, messageTypes: Readonly<Record<number, string>>): Html {
-  const id = String(e.execution_id);
+/** An execution's status, package, attempts, worker and times: refreshed live on its page. */
+export function executionSummary(e: Row, statusNames: Readonly<Record<number, string>>): Html {
   return html`<dl class="cards">
 <div class="card"><dt>Status</dt><dd id="status"><b>${statusNames[Number(e.status)] ?? e.status}</b></dd></div>
 <div class="card"><dt>Package</dt><dd>${e.folder_name} / ${e.project_name} / ${e.package_name}</dd></div>
 <div class="card"><dt>Attempts</dt><dd>${e.executed_count ?? 0} of ${e.max_executed_count ?? '?'}</dd></div>
 <div class="card"><dt>Worker</dt><dd>${e.machine_name ?? ''} <code class="muted">${e.worker_agent_id ?? ''}</code></dd></div>
 <div class="card"><dt>Started, ended</dt><dd>${time(e.start_time)}<br>${e.end_time ? time(e.end_time) : ''}</dd></div>
-</dl>
+</dl>`;
+}
+
+export function executionPage(e: Row, parameters: Row[], messages: Html, token: string, statusNames: Readonly<Record<number, string>>, ended: boolean, type: number | undefined, messageTypes: Readonly<Record<number, string>>): Html {
+  const id = String(e.execution_id);
+  return html`<div data-live="/executions/${id}/summary">${executionSummary(e, statusNames)}</div>
 ${ended ? '' : html`<form method="post" action="/executions/${id}/stop"><input type="hidden" name="_token" value="${token}"><button type="submit">Stop execution ${id}</button></form>`}
 <h2>Parameter values</h2>
 <div class="table"><table><thead><tr><th scope="col">Object</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Value</th></tr></thead>
@@ -183,4 +188,42 @@ ${ended ? '' : html`<form method="post" action="/executions/${id}/stop"><input t
 <form method="get" action="/executions/${id}"><label for="type">Type</label><select id="type" name="type"><option value="">all</option>${Object.entries(messageTypes).map(([code, name]) => html`<option value="${code}"${String(type) === code ? new Html(' selected') : ''}>${name}</option>`)}</select> <button type="submit">Show</button></form>
 <div class="table"><table><thead><tr><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Message</th></tr></thead>
 <tbody data-live="/executions/${id}/messages${type === undefined ? '' : `?type=${type}`}">${messages}</tbody></table></div>`;
+}
+
+export function projectsPage(folders: Row[], projects: Row[]): Html {
+  if (folders.length === 0) return html`<p class="muted">No folder yet: create one with <code>scaleout folder create NAME</code> or <code>catalog.create_folder</code>, then deploy a project into it.</p>`;
+  return html`${folders.map((f) => {
+    const mine = projects.filter((p) => String(p.folder_id) === String(f.folder_id));
+    return html`<h2>${f.name}</h2>
+${mine.length === 0 ? html`<p class="muted">No project deployed in this folder.</p>` : html`<div class="table"><table>
+<thead><tr><th scope="col">Project</th><th scope="col">Version (LSN)</th><th scope="col">Deployed</th><th scope="col">By</th></tr></thead>
+<tbody>${mine.map((p) => html`<tr><th scope="row"><a href="/projects/${p.project_id}">${p.name}</a></th><td>${p.object_version_lsn}</td><td>${time(p.last_deployed_time)}</td><td>${p.deployed_by_name ?? ''}</td></tr>`)}</tbody>
+</table></div>`}`;
+  })}`;
+}
+
+/** One form per entry-point package: its project's and its own parameters, prefilled with their defaults. */
+export function projectPage(project: Row, folder: string, packages: Row[], parameters: Row[], token: string): Html {
+  const field = (p: Row) => {
+    const id = `p${p.object_type}-${String(p.object_name)}-${String(p.parameter_name)}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    const sensitive = p.sensitive === true || p.sensitive === 1;
+    return html`<label for="${id}">${p.parameter_name} <span class="muted">(${p.data_type}${sensitive ? ', sensitive: empty keeps its default' : ''})</span></label>
+<input type="${sensitive ? 'password' : 'text'}" id="${id}" name="p${p.object_type}:${p.parameter_name}" value="${sensitive ? '' : p.default_value ?? ''}" autocomplete="off">`;
+  };
+  const projectParameters = parameters.filter((p) => Number(p.object_type) === 20);
+  return html`<p>Folder ${folder}; version ${project.object_version_lsn}, deployed ${time(project.last_deployed_time)}.</p>
+${packages.map((k) => {
+    const entry = k.entry_point === true || k.entry_point === 1;
+    const own = parameters.filter((p) => Number(p.object_type) === 30 && p.object_name === k.name);
+    return html`<section aria-labelledby="pkg-${k.package_id}"><h2 id="pkg-${k.package_id}">${k.name} <span class="muted">${k.kind ?? ''}</span></h2>
+${k.description ? html`<p>${k.description}</p>` : ''}
+${entry ? html`<form method="post" action="/projects/${project.project_id}/run">
+<input type="hidden" name="_token" value="${token}"><input type="hidden" name="package" value="${k.name}">
+${[...projectParameters, ...own].map(field)}
+<label for="worker-${k.package_id}">Only this worker (id; empty: any worker)</label><input type="text" id="worker-${k.package_id}" name="worker">
+<label for="tags-${k.package_id}">Required tags (comma-separated)</label><input type="text" id="tags-${k.package_id}" name="tags">
+<label for="retry-${k.package_id}">Attempts after a failure</label><input type="text" id="retry-${k.package_id}" name="retry" value="0" inputmode="numeric">
+<p><button type="submit">Run ${k.name}</button></p></form>` : html`<p class="muted">Not an entry point: other packages run it.</p>`}
+</section>`;
+  })}`;
 }

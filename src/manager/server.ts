@@ -17,7 +17,7 @@ import { countViewRows, readView } from '../catalog/views.ts';
 import type { CatalogDb } from '../db/types.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { Html } from './html.ts';
-import { addWorkerForm, executionPage, executionRows, executionsPage, layout, messageRows, overviewCards, workerRows, workersPage, type ExecutionFilters, type PageChrome } from './pages.ts';
+import { addWorkerForm, executionPage, executionSummary, executionRows, executionsPage, layout, messageRows, overviewCards, projectPage, projectsPage, workerRows, workersPage, type ExecutionFilters, type PageChrome } from './pages.ts';
 
 export interface ManagerOptions {
   readonly db: CatalogDb;
@@ -152,7 +152,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   });
   app.get('/executions/rows', async (request, reply) => send(reply, executionRows((await executionList(filtersOf(request.query))).rows, EXECUTION_STATUS)));
 
-  const executionId = (params: unknown) => {
+  const numericId = (params: unknown) => {
     const id = (params as { id?: string }).id ?? '';
     return /^\d{1,18}$/.test(id) ? Number(id) : undefined;
   };
@@ -176,18 +176,24 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     return send(reply, layout(chrome(`Execution ${id}`, 'executions', extra), page), status);
   };
   app.get('/executions/:id', async (request, reply) => {
-    const id = executionId(request.params);
+    const id = numericId(request.params);
     if (id === undefined) return reply.code(404).send('Not found.');
     const q = request.query as { done?: string };
     return renderExecution(id, request.query, q.done ? { notice: q.done } : {}, 200, reply);
   });
+  app.get('/executions/:id/summary', async (request, reply) => {
+    const id = numericId(request.params);
+    const [execution] = id === undefined ? [] : await readView(o.db, 'executions', { where: { execution_id: id } });
+    if (!execution) return reply.code(404).send('Not found.');
+    return send(reply, executionSummary(execution, EXECUTION_STATUS));
+  });
   app.get('/executions/:id/messages', async (request, reply) => {
-    const id = executionId(request.params);
+    const id = numericId(request.params);
     if (id === undefined) return reply.code(404).send('Not found.');
     return send(reply, messageRows(await lastMessages(id, messageType(request.query)), MESSAGE_TYPE));
   });
   app.post('/executions/:id/stop', async (request, reply) => {
-    const id = executionId(request.params);
+    const id = numericId(request.params);
     if (id === undefined) return reply.code(404).send('Not found.');
     if (!fromOurForm(request.body)) return reply.code(403).send('This form did not come from this manager.');
     try {
@@ -197,6 +203,67 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       const e = refused(error);
       if (!e) throw error;
       return renderExecution(id, {}, { error: e }, (error as CatalogError).httpStatus, reply);
+    }
+  });
+
+  // ---- projects: what is deployed, and running a package with parameter values
+  app.get('/projects', async (_request, reply) => {
+    const [folders, projects] = await Promise.all([
+      readView(o.db, 'folders', { orderBy: [{ column: 'name' }] }),
+      readView(o.db, 'projects', { orderBy: [{ column: 'name' }] }),
+    ]);
+    return send(reply, layout(chrome('Projects', 'projects'), projectsPage(folders, projects)));
+  });
+  const renderProject = async (projectId: number, reply: FastifyReply, extra: Partial<PageChrome> = {}, status = 200) => {
+    const [project] = await readView(o.db, 'projects', { where: { project_id: projectId } });
+    if (!project) return send(reply, layout(chrome('Project', 'projects', { error: { number: 51104, message: `The project ${projectId} does not exist.` } }), new Html('')), 404);
+    const [folders, packages, parameters] = await Promise.all([
+      readView(o.db, 'folders', { where: { folder_id: project.folder_id } }),
+      readView(o.db, 'packages', { where: { project_id: projectId }, orderBy: [{ column: 'name' }] }),
+      readView(o.db, 'object_parameters', { where: { project_id: projectId }, orderBy: [{ column: 'object_type' }, { column: 'parameter_name' }] }),
+    ]);
+    const folder = String(folders[0]?.name ?? '');
+    return send(reply, layout(chrome(`Project ${project.name}`, 'projects', extra), projectPage(project, folder, packages, parameters, token)), status);
+  };
+  app.get('/projects/:id', async (request, reply) => {
+    const id = numericId(request.params);
+    if (id === undefined) return reply.code(404).send('Not found.');
+    return renderProject(id, reply);
+  });
+  app.post('/projects/:id/run', async (request, reply) => {
+    const projectId = numericId(request.params);
+    if (projectId === undefined) return reply.code(404).send('Not found.');
+    const body = (request.body ?? {}) as Record<string, string | undefined>;
+    if (!fromOurForm(body)) return reply.code(403).send('This form did not come from this manager.');
+    const [project] = await readView(o.db, 'projects', { where: { project_id: projectId } });
+    if (!project) return renderProject(projectId, reply);
+    const [folder] = await readView(o.db, 'folders', { where: { folder_id: project.folder_id } });
+    const parameters = await readView(o.db, 'object_parameters', { where: { project_id: projectId } });
+    const worker = (body.worker ?? '').trim();
+    try {
+      // Each call is a catalog procedure, as a DBA's script would make them; a refusal stops here.
+      const created = await o.db.call('catalog.create_execution', {
+        folder_name: folder?.name, project_name: project.name, package_name: body.package,
+        runinscaleout: 1, useanyworker: worker ? 0 : 1, required_tags: (body.tags ?? '').trim() || undefined,
+      });
+      const id = Number(created.output.execution_id);
+      if (worker) await o.db.call('catalog.add_execution_worker', { execution_id: id, workeragent_id: worker });
+      for (const p of parameters) {
+        const type = Number(p.object_type);
+        if (type === 30 && p.object_name !== body.package) continue;
+        const given = body[`p${type}:${String(p.parameter_name)}`];
+        const sensitive = p.sensitive === true || p.sensitive === 1;
+        // Only values that differ from the default are set: the execution keeps the rest as deployed.
+        if (given === undefined || (sensitive && given === '') || (!sensitive && given === String(p.default_value ?? ''))) continue;
+        await o.db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: type, parameter_name: p.parameter_name, parameter_value: given });
+      }
+      const retry = /^\d{1,3}$/.test((body.retry ?? '0').trim()) ? Number(body.retry) : 0;
+      await o.db.call('catalog.start_execution', { execution_id: id, retry_count: retry });
+      return reply.redirect(`/executions/${id}?done=${encodeURIComponent(`Execution ${id} started.`)}`, 303);
+    } catch (error) {
+      const e = refused(error);
+      if (!e) throw error;
+      return renderProject(projectId, reply, { error: e }, (error as CatalogError).httpStatus);
     }
   });
 

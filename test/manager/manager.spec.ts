@@ -14,7 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
-import { makeCerts, type Certs } from '../support/master-process.ts';
+import { makeCerts, startMaster, type Certs } from '../support/master-process.ts';
+import { startWorker } from '../support/worker-process.ts';
+import { packProject } from '../../src/project/pack.ts';
 import { deployedProject, startedExecution } from '../support/queue-helpers.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -106,6 +108,35 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
     expect(await page.locator(`text=Stop execution ${id}`).count(), 'no stop for an ended execution').to.equal(0);
     await page.goto(`${url}/executions/999999`);
     expect(await page.textContent('[role=alert]')).to.match(/^error 51106: /);
+  });
+
+  it('runs a package from Projects with a parameter value; its page follows it to succeeded with its messages', async function () {
+    this.timeout(120_000);
+    const master = await startMaster(catalog.database.spec!, certs, { MasterHeartbeatIntervalInMs: 1000, LongPollMaxInMs: 5000 });
+    await catalog.db.call('catalog.update_master_address', { MasterAddress: `https://127.0.0.1:${master.port}` });
+    const worker = await startWorker(catalog.db, certs, [master.port], 'manager-run');
+    const output = mkdtempSync(join(tmpdir(), 'scaleout-manager-out-'));
+    try {
+      await catalog.db.call('catalog.create_folder', { folder_name: 'Finance' });
+      const packed = packProject(join(PROJECT_ROOT, 'examples', 'etl'));
+      await catalog.db.call('catalog.deploy_project', { folder_name: 'Finance', project_name: packed.manifest.name, project_stream: packed.bytes, manifest: packed.manifestText });
+      await page.goto(`${url}/`);
+      await page.click('nav >> text=Projects');
+      await page.click('text=etl');
+      expect(await page.textContent('h1')).to.equal('Project etl');
+      const form = page.locator('form', { has: page.locator('button', { hasText: 'Run clean_customers' }) });
+      await form.locator('input[name="p20:OutputFolder"]').fill(output);
+      await form.locator('button').click();
+      expect(await page.textContent('[role=status]')).to.match(/Execution \d+ started/);
+      // No reload: the page's live parts follow the execution to its end.
+      await waitFor('succeeded on the page', async () => (await page.textContent('#status'))?.includes('succeeded'), 60_000);
+      await waitFor('its messages on the page', async () => (await page.textContent('tbody[data-live$="/messages"]'))?.includes('customers_clean.csv'), 20_000);
+      expect(existsSync(join(output, 'customers_clean.csv')), 'the parameter value reached the package').to.equal(true);
+    } finally {
+      await worker.kill9();
+      await master.kill9();
+      rmSync(output, { recursive: true, force: true });
+    }
   });
 
   it('follows the catalog without a reload, and shows a refused action\'s numbered error', async () => {
