@@ -211,6 +211,9 @@ export class Demo {
     this.say('Where to look next:');
     const first = summary[0]?.execution;
     if (this.options.keepRunning) {
+      // Scale Out Manager, on loopback, for those who would rather look than read.
+      const manager = await this.start('manager', ['--catalog', o.catalog, 'manager', '--listen', '127.0.0.1:0'], /Scale Out Manager on (\S+)/);
+      this.say(`${`  ${manager.match[1]}`.padEnd(43)}Scale Out Manager in a browser: workers, executions, projects`);
       this.say(`${`  npx scaleout execution logs ${first}`.padEnd(43)}the messages of one execution (catalog.operation_messages)`);
       this.say(`${'  npx scaleout agent list'.padEnd(43)}the workers (catalog.worker_agents)`);
       this.say('  npx scaleout execution create --folder demo --project etl --package clean_customers --start --json');

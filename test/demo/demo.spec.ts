@@ -69,6 +69,10 @@ describe('scaleout demo', function () {
     const deadline = Date.now() + 90_000;
     while (!out.includes('Ctrl-C stops it') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
     expect(out, out).to.contain('The system keeps running');
+    // Scale Out Manager runs beside it, on loopback, and shows the demo's workers.
+    const managerUrl = /^\s+(http:\/\/127\.0\.0\.1:\d+\/)\s+Scale Out Manager/m.exec(out)?.[1];
+    expect(managerUrl, out).to.be.a('string');
+    expect(await (await fetch(`${managerUrl}workers`)).text()).to.contain('demo-worker-1');
     // The catalog is reachable while the demo's master holds it.
     const agents = await new Promise<string>((resolve) =>
       execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), 'agent', 'list', '--json'], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' } }, (_e, stdout) => resolve(String(stdout))),
