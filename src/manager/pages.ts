@@ -9,7 +9,7 @@ import type { Row } from '../db/types.ts';
 
 export interface PageChrome {
   readonly title: string;
-  readonly current: 'overview' | 'workers' | 'executions' | 'projects';
+  readonly current: 'overview' | 'workers' | 'executions' | 'projects' | 'catalog';
   readonly catalog: string;
   readonly error?: { number: number; message: string };
   readonly notice?: string;
@@ -29,7 +29,7 @@ export function layout(chrome: PageChrome, body: Html): Html {
 </head>
 <body>
 <header><strong>Scale Out Manager</strong>
-<nav aria-label="Pages">${link('/', 'overview', 'Overview')}${link('/workers', 'workers', 'Workers')}${link('/executions', 'executions', 'Executions')}${link('/projects', 'projects', 'Projects')}</nav>
+<nav aria-label="Pages">${link('/', 'overview', 'Overview')}${link('/workers', 'workers', 'Workers')}${link('/executions', 'executions', 'Executions')}${link('/projects', 'projects', 'Projects')}${link('/catalog', 'catalog', 'Catalog')}</nav>
 <span class="muted">${chrome.catalog}</span></header>
 <main>
 <h1>${chrome.title}</h1>
@@ -82,7 +82,8 @@ export function workerRows(workers: Row[], counters: Row[], token: string): Html
 <td><code>${w.CertificateThumbprint ?? ''}</code></td>
 <td><form class="inline" method="post" action="/workers/${id}/${enabled ? 'disable' : 'enable'}">
 <input type="hidden" name="_token" value="${token}">
-<button type="submit" aria-label="${enabled ? 'Disable' : 'Enable'} ${name}">${enabled ? 'Disable' : 'Enable'}</button></form></td>
+<button type="submit" aria-label="${enabled ? 'Disable' : 'Enable'} ${name}">${enabled ? 'Disable' : 'Enable'}</button></form>
+<a href="/workers/${id}/edit" aria-label="Edit ${name}">Edit</a></td>
 </tr>`;
   })}`;
 }
@@ -226,4 +227,41 @@ ${[...projectParameters, ...own].map(field)}
 <p><button type="submit">Run ${k.name}</button></p></form>` : html`<p class="muted">Not an entry point: other packages run it.</p>`}
 </section>`;
   })}`;
+}
+
+export function editWorkerPage(w: Row, token: string): Html {
+  const id = String(w.WorkerAgentId).toLowerCase();
+  return html`<form method="post" action="/workers/${id}/edit">
+<input type="hidden" name="_token" value="${token}">
+<label for="DisplayName">Display name</label><input type="text" id="DisplayName" name="DisplayName" value="${w.DisplayName ?? ''}">
+<label for="Description">Description</label><input type="text" id="Description" name="Description" value="${w.Description ?? ''}">
+<label for="Tags">Tags (comma-separated)</label><input type="text" id="Tags" name="Tags" value="${w.Tags ?? ''}">
+<label for="MaxTaskCount">Most tasks at once</label><input type="text" id="MaxTaskCount" name="MaxTaskCount" value="${w.MaxTaskCount ?? ''}" inputmode="numeric">
+<p><button type="submit">Save</button></p></form>
+<h2>Delete</h2>
+<form method="post" action="/workers/${id}/delete">
+<input type="hidden" name="_token" value="${token}">
+<p><label><input type="checkbox" name="force" value="1"> Also when it runs tasks (they end as if their leases expired, and are retried while attempts remain)</label></p>
+<p><button type="submit">Delete this worker</button></p></form>`;
+}
+
+export const CONFIGURABLE = ['DEFAULT_EXECUTION_MODE', 'MAX_PROJECT_VERSIONS', 'VERSION_CLEANUP_ENABLED', 'OPERATION_CLEANUP_ENABLED', 'RETENTION_WINDOW', 'SERVER_LOGGING_LEVEL'] as const;
+
+export function catalogPage(catalogProperties: Row[], masterProperties: Row[], token: string): Html {
+  const table = (rows: Row[]) => html`<div class="table"><table><thead><tr><th scope="col">Property</th><th scope="col">Value</th></tr></thead>
+<tbody>${rows.map((r) => html`<tr><th scope="row">${r.property_name}</th><td>${r.property_value ?? ''}</td></tr>`)}</tbody></table></div>`;
+  return html`<h2>Catalog properties</h2>${table(catalogProperties)}
+<form method="post" action="/catalog/configure"><input type="hidden" name="_token" value="${token}">
+<label for="property">Property</label><select id="property" name="property">${CONFIGURABLE.map((p) => html`<option>${p}</option>`)}</select>
+<label for="value">Value</label><input type="text" id="value" name="value" required>
+<p><button type="submit">Configure (catalog.configure_catalog)</button></p></form>
+<h2>Master properties</h2>${table(masterProperties)}
+<form method="post" action="/catalog/master-address"><input type="hidden" name="_token" value="${token}">
+<label for="address">Master address the workers use</label><input type="text" id="address" name="address" placeholder="https://master1.example.com:8391" required>
+<p><button type="submit">Update (catalog.update_master_address)</button></p></form>
+<h2>Execution log database</h2>
+<form method="post" action="/catalog/logdb"><input type="hidden" name="_token" value="${token}">
+<label for="server">Server name</label><input type="text" id="server" name="server" required>
+<label for="connection">Connection string (stored encrypted; never shown again)</label><input type="password" id="connection" name="connection" autocomplete="off" required>
+<p><button type="submit">Update (catalog.update_logdb_info)</button></p></form>`;
 }

@@ -17,7 +17,7 @@ import { countViewRows, readView } from '../catalog/views.ts';
 import type { CatalogDb } from '../db/types.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { Html } from './html.ts';
-import { addWorkerForm, executionPage, executionSummary, executionRows, executionsPage, layout, messageRows, overviewCards, projectPage, projectsPage, workerRows, workersPage, type ExecutionFilters, type PageChrome } from './pages.ts';
+import { addWorkerForm, catalogPage, editWorkerPage, executionPage, executionSummary, executionRows, executionsPage, layout, messageRows, overviewCards, projectPage, projectsPage, workerRows, workersPage, type ExecutionFilters, type PageChrome } from './pages.ts';
 
 export interface ManagerOptions {
   readonly db: CatalogDb;
@@ -101,6 +101,73 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       return send(reply, layout(chrome('Workers', 'workers', { error: e }), workersPage(await renderWorkers())), (error as CatalogError).httpStatus);
     }
   });
+
+  const workerPage = async (id: string, reply: FastifyReply, extra: Partial<PageChrome> = {}, status = 200) => {
+    const [w] = /^[0-9a-fA-F-]{36}$/.test(id) ? await readView(o.db, 'worker_agents', { where: { WorkerAgentId: id } }) : [];
+    if (!w) return send(reply, layout(chrome('Worker', 'workers', { error: { number: 51101, message: `The worker agent ${id} does not exist.` } }), new Html('')), 404);
+    return send(reply, layout(chrome(`Worker ${String(w.DisplayName ?? id)}`, 'workers', extra), editWorkerPage(w, token)), status);
+  };
+  app.get('/workers/:id/edit', async (request, reply) => workerPage((request.params as { id: string }).id, reply));
+  app.post('/workers/:id/edit', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const body = (request.body ?? {}) as Record<string, string | undefined>;
+    if (!fromOurForm(body)) return reply.code(403).send('This form did not come from this manager.');
+    const [w] = /^[0-9a-fA-F-]{36}$/.test(id) ? await readView(o.db, 'worker_agents', { where: { WorkerAgentId: id } }) : [];
+    try {
+      for (const property of ['DisplayName', 'Description', 'Tags', 'MaxTaskCount']) {
+        const given = body[property];
+        if (given === undefined || (w && given === String(w[property] ?? ''))) continue;
+        await o.db.call('catalog.set_worker_agent_property', { WorkerAgentId: id, PropertyName: property, PropertyValue: given });
+      }
+      return reply.redirect(`/workers?done=${encodeURIComponent(`Worker ${body.DisplayName || id} saved.`)}`, 303);
+    } catch (error) {
+      const e = refused(error);
+      if (!e) throw error;
+      return workerPage(id, reply, { error: e }, (error as CatalogError).httpStatus);
+    }
+  });
+  app.post('/workers/:id/delete', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const body = (request.body ?? {}) as Record<string, string | undefined>;
+    if (!fromOurForm(body)) return reply.code(403).send('This form did not come from this manager.');
+    try {
+      await o.db.call('catalog.delete_worker_agent', { WorkerAgentId: id, Force: body.force === '1' ? 1 : 0 });
+      return reply.redirect(`/workers?done=${encodeURIComponent(`Worker ${id} deleted.`)}`, 303);
+    } catch (error) {
+      const e = refused(error);
+      if (!e) throw error;
+      return workerPage(id, reply, { error: e }, (error as CatalogError).httpStatus);
+    }
+  });
+
+  // ---- catalog: properties and the procedures that set them
+  const renderCatalog = async (reply: FastifyReply, extra: Partial<PageChrome> = {}, status = 200) => {
+    const [catalogProperties, masterProperties] = await Promise.all([
+      readView(o.db, 'catalog_properties', { orderBy: [{ column: 'property_name' }] }),
+      readView(o.db, 'master_properties', { orderBy: [{ column: 'property_name' }] }),
+    ]);
+    return send(reply, layout(chrome('Catalog', 'catalog', extra), catalogPage(catalogProperties, masterProperties, token)), status);
+  };
+  app.get('/catalog', async (request, reply) => {
+    const q = request.query as { done?: string };
+    return renderCatalog(reply, q.done ? { notice: q.done } : {});
+  });
+  const catalogAction = (path: string, call: (body: Record<string, string | undefined>) => Promise<unknown>, done: string) =>
+    app.post(path, async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, string | undefined>;
+      if (!fromOurForm(body)) return reply.code(403).send('This form did not come from this manager.');
+      try {
+        await call(body);
+        return reply.redirect(`/catalog?done=${encodeURIComponent(done)}`, 303);
+      } catch (error) {
+        const e = refused(error);
+        if (!e) throw error;
+        return renderCatalog(reply, { error: e }, (error as CatalogError).httpStatus);
+      }
+    });
+  catalogAction('/catalog/configure', (b) => o.db.call('catalog.configure_catalog', { property_name: b.property, property_value: b.value }), 'Catalog property set.');
+  catalogAction('/catalog/master-address', (b) => o.db.call('catalog.update_master_address', { MasterAddress: b.address }), 'Master address updated.');
+  catalogAction('/catalog/logdb', (b) => o.db.call('catalog.update_logdb_info', { server_name: b.server, connection_string: b.connection }), 'Execution log database updated.');
 
   app.get('/workers/add', async (_request, reply) => send(reply, layout(chrome('Add a worker', 'workers'), addWorkerForm(token))));
   app.post('/workers/add', async (request, reply) => {

@@ -139,8 +139,47 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
     }
   });
 
+  it('sets catalog properties and the master address; a bad value is refused with its number', async () => {
+    await page.goto(`${url}/`);
+    await page.click('nav >> text=Catalog');
+    await page.selectOption('#property', 'RETENTION_WINDOW');
+    await page.fill('#value', 'soon');
+    await page.click('text=Configure (catalog.configure_catalog)');
+    expect(await page.textContent('[role=alert]')).to.match(/^error 51001: The value 'soon' for @?property_value/);
+    await page.selectOption('#property', 'RETENTION_WINDOW');
+    await page.fill('#value', '30');
+    await page.click('text=Configure (catalog.configure_catalog)');
+    expect(await page.textContent('[role=status]')).to.contain('Catalog property set');
+    expect(await page.locator('tr', { hasText: 'RETENTION_WINDOW' }).first().textContent()).to.contain('30');
+    await page.fill('#address', 'https://master9.example.com:8391');
+    await page.click('text=Update (catalog.update_master_address)');
+    expect(await page.textContent('body')).to.contain('https://master9.example.com:8391');
+  });
+
+  it('edits a worker\'s properties and deletes it', async () => {
+    const id = randomUUID();
+    const cert = certs.worker('to-edit');
+    await catalog.db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: cert.thumbprint, DisplayName: 'to-edit', IsEnabled: 0 });
+    await page.goto(`${url}/workers`);
+    await page.click('a[aria-label="Edit to-edit"]');
+    await page.fill('#DisplayName', 'edited');
+    await page.fill('#Tags', 'linux,gpu');
+    await page.fill('#MaxTaskCount', '0');
+    await page.click('text=Save');
+    expect(await page.textContent('[role=alert]')).to.match(/^error 51001: /);
+    await page.fill('#MaxTaskCount', '4');
+    await page.click('text=Save');
+    const row = await page.locator(`tr[data-worker="${id}"]`).textContent();
+    expect(row).to.contain('edited').and.contain('linux,gpu').and.contain('0 / 4');
+    await page.click('a[aria-label="Edit edited"]');
+    await page.click('text=Delete this worker');
+    expect(await page.textContent('[role=status]')).to.contain('deleted');
+    expect(await page.locator(`tr[data-worker="${id}"]`).count()).to.equal(0);
+  });
+
   it('follows the catalog without a reload, and shows a refused action\'s numbered error', async () => {
-    const id = String((await catalog.db.query('SELECT worker_agent_id AS id FROM internal.worker_agents'))[0]!.id).toLowerCase();
+    // The worker the browser added (and left enabled) above.
+    const id = String((await catalog.db.query("SELECT worker_agent_id AS id FROM internal.worker_agents WHERE display_name = 'browser-worker'"))[0]!.id).toLowerCase();
     await page.goto(`${url}/workers`);
     await catalog.db.call('catalog.set_worker_agent_property', { WorkerAgentId: id, PropertyName: 'DisplayName', PropertyValue: 'renamed-in-sql' });
     await waitFor('the table to show the new name', async () => (await page.locator(`tr[data-worker="${id}"]`).textContent())?.includes('renamed-in-sql'), 15_000);
