@@ -42,6 +42,8 @@ ${body}
 }
 
 export interface OverviewData {
+  readonly oldestPending?: Row;
+  readonly endedLastMinute: number;
   readonly masters: Row[];
   readonly workers: Row[];
   readonly executionsByStatus: Map<string, number>;
@@ -55,8 +57,10 @@ export function overviewCards(d: OverviewData): Html {
   return html`<div class="cards">
 <div class="card"><b>${online.length}</b>masters online</div>
 <div class="card"><b>${workersOnline.length} / ${enabled.length}</b>enabled workers online</div>
-${Object.entries(d.statusNames).map(([code, name]) => html`<div class="card"><b>${d.executionsByStatus.get(code) ?? 0}</b>${name} (24 h)</div>`)}
+<div class="card"><b>${(d.endedLastMinute / 60).toFixed(2)}</b>executions ended per second (last minute)</div>
+<div class="card"><b>${d.oldestPending ? waited(d.oldestPending.created_time) : '—'}</b>oldest waiting execution${d.oldestPending ? html` (<a href="/executions/${d.oldestPending.execution_id}">${d.oldestPending.execution_id}</a>)` : ''}</div>
 </div>
+${barChart('Executions by status, last 24 hours', Object.entries(d.statusNames).map(([code, name]) => ({ label: name, value: d.executionsByStatus.get(code) ?? 0 })))}
 <h2>Masters</h2>
 <div class="table"><table>
 <thead><tr><th scope="col">Machine</th><th scope="col">Address</th><th scope="col">State</th><th scope="col">Sweeps held</th><th scope="col">Last heartbeat</th></tr></thead>
@@ -113,6 +117,13 @@ ${values.thumbprint
 </form>`;
 }
 
+function waited(created: unknown): string {
+  const ms = Date.now() - new Date(String(created instanceof Date ? created.toISOString() : created)).getTime();
+  if (!Number.isFinite(ms)) return '?';
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
+}
+
 function time(value: unknown): string {
   if (value === null || value === undefined) return 'never';
   const d = value instanceof Date ? value : new Date(String(value));
@@ -124,6 +135,11 @@ export interface ExecutionFilters {
   readonly project?: string;
   readonly package?: string;
   readonly status?: number;
+  readonly worker?: string;
+  /** created on or after this day (YYYY-MM-DD, UTC) */
+  readonly from?: string;
+  /** created before the end of this day */
+  readonly to?: string;
   readonly page: number;
 }
 
@@ -134,6 +150,9 @@ export function filterQuery(f: ExecutionFilters, page = f.page): string {
   if (f.project) q.set('project', f.project);
   if (f.package) q.set('package', f.package);
   if (f.status !== undefined) q.set('status', String(f.status));
+  if (f.worker) q.set('worker', f.worker);
+  if (f.from) q.set('from', f.from);
+  if (f.to) q.set('to', f.to);
   if (page > 0) q.set('page', String(page));
   const text = q.toString();
   return text ? `?${text}` : '';
@@ -153,6 +172,9 @@ export function executionsPage(f: ExecutionFilters, rows: Html, more: boolean, s
 <label for="folder">Folder</label><input type="text" id="folder" name="folder" value="${f.folder ?? ''}">
 <label for="project">Project</label><input type="text" id="project" name="project" value="${f.project ?? ''}">
 <label for="package">Package</label><input type="text" id="package" name="package" value="${f.package ?? ''}">
+<label for="worker">Worker id</label><input type="text" id="worker" name="worker" value="${f.worker ?? ''}">
+<label for="from">Created from</label><input type="date" id="from" name="from" value="${f.from ?? ''}">
+<label for="to">to</label><input type="date" id="to" name="to" value="${f.to ?? ''}">
 <label for="status">Status</label><select id="status" name="status"><option value="">any</option>${Object.entries(statusNames).map(([code, name]) => html`<option value="${code}"${String(f.status) === code ? new Html(' selected') : ''}>${name}</option>`)}</select>
 <p><button type="submit">Filter</button></p></form>
 <div class="table"><table>
@@ -178,9 +200,14 @@ export function executionSummary(e: Row, statusNames: Readonly<Record<number, st
 </dl>`;
 }
 
-export function executionPage(e: Row, parameters: Row[], messages: Html, token: string, statusNames: Readonly<Record<number, string>>, ended: boolean, type: number | undefined, messageTypes: Readonly<Record<number, string>>): Html {
+export function executionPage(e: Row, parameters: Row[], messages: Html, token: string, statusNames: Readonly<Record<number, string>>, ended: boolean, type: number | undefined, messageTypes: Readonly<Record<number, string>>, history: Row[] = []): Html {
   const id = String(e.execution_id);
+  const durations = [...history].reverse().flatMap((h) => {
+    const ms = new Date(String(h.end_time instanceof Date ? h.end_time.toISOString() : h.end_time)).getTime() - new Date(String(h.start_time instanceof Date ? h.start_time.toISOString() : h.start_time)).getTime();
+    return Number.isFinite(ms) && ms >= 0 ? [{ label: String(h.execution_id), value: Math.round(ms / 100) / 10, note: statusNames[Number(h.status)] ?? '' }] : [];
+  });
   return html`<div data-live="/executions/${id}/summary">${executionSummary(e, statusNames)}</div>
+${barChart(`Duration in seconds of the last ${durations.length} ended runs of ${String(e.package_name)}`, durations, ' s')}
 ${ended ? '' : html`<form method="post" action="/executions/${id}/stop"><input type="hidden" name="_token" value="${token}"><button type="submit">Stop execution ${id}</button></form>`}
 <h2>Parameter values</h2>
 <div class="table"><table><thead><tr><th scope="col">Object</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Value</th></tr></thead>
@@ -264,4 +291,23 @@ export function catalogPage(catalogProperties: Row[], masterProperties: Row[], t
 <label for="server">Server name</label><input type="text" id="server" name="server" required>
 <label for="connection">Connection string (stored encrypted; never shown again)</label><input type="password" id="connection" name="connection" autocomplete="off" required>
 <p><button type="submit">Update (catalog.update_logdb_info)</button></p></form>`;
+}
+
+/** A bar chart as inline SVG (no script): one bar per value, its label under it, its value as text. */
+export function barChart(title: string, bars: ReadonlyArray<{ label: string; value: number; note?: string }>, unit = ''): Html {
+  if (bars.length === 0) return html``;
+  const width = 640;
+  const height = 160;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const step = width / bars.length;
+  const bar = Math.max(2, step * 0.7);
+  return html`<figure><svg role="img" aria-label="${title}" viewBox="0 0 ${width} ${height + 30}" width="100%" style="max-width:${width}px">
+<title>${title}</title>
+${bars.map((b, i) => {
+    const h = Math.round((b.value / max) * height);
+    const x = Math.round(i * step + (step - bar) / 2);
+    return html`<g><rect x="${x}" y="${height - h}" width="${Math.round(bar)}" height="${h}" fill="#0b5cad"><title>${b.label}: ${b.value}${unit}${b.note ? ` (${b.note})` : ''}</title></rect>
+${bars.length <= 12 ? html`<text x="${x + Math.round(bar / 2)}" y="${height + 14}" font-size="11" text-anchor="middle">${b.label}</text><text x="${x + Math.round(bar / 2)}" y="${Math.max(12, height - h - 3)}" font-size="11" text-anchor="middle">${b.value}</text>` : ''}</g>`;
+  })}
+</svg><figcaption class="muted">${title}</figcaption></figure>`;
 }

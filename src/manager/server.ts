@@ -69,14 +69,19 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     return workerRows(workers, counters, token);
   };
 
-  app.get('/', async (_request, reply) => {
-    const [masters, workers, executionsByStatus] = await Promise.all([
+  const overview = async () => {
+    const [masters, workers, executionsByStatus, pending, endedLastMinute] = await Promise.all([
       readView(o.db, 'masters', { orderBy: [{ column: 'MachineName' }] }),
       readView(o.db, 'worker_agents'),
       countViewRows(o.db, 'executions', 'status', { range: { created_time: { from: new Date(Date.now() - 86_400_000) } } }),
+      readView(o.db, 'executions', { where: { status: 5 }, orderBy: [{ column: 'execution_id' }], limit: 1 }),
+      countViewRows(o.db, 'executions', 'status', { range: { end_time: { from: new Date(Date.now() - 60_000) } } }),
     ]);
-    return send(reply, layout(chrome('Overview', 'overview'), overviewCards({ masters, workers, executionsByStatus, statusNames: EXECUTION_STATUS })));
-  });
+    const ended = [...endedLastMinute.values()].reduce((a, n) => a + n, 0);
+    return overviewCards({ masters, workers, executionsByStatus, statusNames: EXECUTION_STATUS, endedLastMinute: ended, ...(pending[0] ? { oldestPending: pending[0] } : {}) });
+  };
+  app.get('/', async (_request, reply) => send(reply, layout(chrome('Overview', 'overview'), new Html(`<div data-live="/overview">${(await overview()).text}</div>`))));
+  app.get('/overview', async (_request, reply) => send(reply, await overview()));
 
   app.get('/workers', async (request, reply) => {
     const q = request.query as { done?: string };
@@ -201,11 +206,17 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     const text = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
     const status = q.status && /^\d$/.test(q.status) && EXECUTION_STATUS[Number(q.status)] ? Number(q.status) : undefined;
     const page = q.page && /^\d{1,6}$/.test(q.page) ? Number(q.page) : 0;
-    return { ...(text(q.folder) ? { folder: text(q.folder) } : {}), ...(text(q.project) ? { project: text(q.project) } : {}), ...(text(q.package) ? { package: text(q.package) } : {}), ...(status === undefined ? {} : { status }), page };
+    const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? v : undefined);
+    const worker = text(q.worker) && /^[0-9a-fA-F-]{36}$/.test(text(q.worker)!) ? text(q.worker)!.toLowerCase() : undefined;
+    return {
+      ...(text(q.folder) ? { folder: text(q.folder) } : {}), ...(text(q.project) ? { project: text(q.project) } : {}), ...(text(q.package) ? { package: text(q.package) } : {}),
+      ...(status === undefined ? {} : { status }), ...(worker ? { worker } : {}), ...(day(q.from) ? { from: day(q.from) } : {}), ...(day(q.to) ? { to: day(q.to) } : {}), page,
+    };
   };
   const executionList = async (f: ExecutionFilters) => {
     const rows = await readView(o.db, 'executions', {
-      where: { folder_name: f.folder, project_name: f.project, package_name: f.package, status: f.status },
+      where: { folder_name: f.folder, project_name: f.project, package_name: f.package, status: f.status, worker_agent_id: f.worker },
+      range: { created_time: { from: f.from ? new Date(`${f.from}T00:00:00Z`) : undefined, to: f.to ? new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000) : undefined } },
       orderBy: [{ column: 'execution_id', desc: true }],
       limit: PAGE + 1,
       offset: f.page * PAGE,
@@ -235,11 +246,17 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       return send(reply, layout(chrome(`Execution ${id}`, 'executions', { error: { number: 51106, message: `The execution ${id} does not exist.` } }), new Html('')), 404);
     }
     const type = messageType(query);
-    const [parameters, messages] = await Promise.all([
+    const [parameters, messages, history] = await Promise.all([
       readView(o.db, 'execution_parameter_values', { where: { execution_id: id }, orderBy: [{ column: 'object_type' }, { column: 'parameter_name' }] }),
       lastMessages(id, type),
+      // The package's recent ended runs, for its duration history.
+      readView(o.db, 'executions', {
+        where: { folder_name: execution.folder_name, project_name: execution.project_name, package_name: execution.package_name, status: [...ENDED_STATUSES] },
+        orderBy: [{ column: 'execution_id', desc: true }],
+        limit: 30,
+      }),
     ]);
-    const page = executionPage(execution, parameters, messageRows(messages, MESSAGE_TYPE), token, EXECUTION_STATUS, ENDED_STATUSES.has(Number(execution.status)), type, MESSAGE_TYPE);
+    const page = executionPage(execution, parameters, messageRows(messages, MESSAGE_TYPE), token, EXECUTION_STATUS, ENDED_STATUSES.has(Number(execution.status)), type, MESSAGE_TYPE, history);
     return send(reply, layout(chrome(`Execution ${id}`, 'executions', extra), page), status);
   };
   app.get('/executions/:id', async (request, reply) => {

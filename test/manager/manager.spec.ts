@@ -60,6 +60,7 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
     await page.goto(`${url}/`);
     expect(await page.textContent('h1')).to.equal('Overview');
     expect(await page.textContent('body')).to.contain('masters online');
+    expect(await page.locator('svg[role=img]').getAttribute('aria-label')).to.equal('Executions by status, last 24 hours');
     await page.click('nav >> text=Workers');
     expect(await page.textContent('h1')).to.equal('Workers');
   });
@@ -132,6 +133,15 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       await waitFor('succeeded on the page', async () => (await page.textContent('#status'))?.includes('succeeded'), 60_000);
       await waitFor('its messages on the page', async () => (await page.textContent('tbody[data-live$="/messages"]'))?.includes('customers_clean.csv'), 20_000);
       expect(existsSync(join(output, 'customers_clean.csv')), 'the parameter value reached the package').to.equal(true);
+      const executionUrl = page.url().replace(/\?.*$/, '');
+      await page.goto(executionUrl);
+      expect(await page.textContent('figcaption')).to.contain('Duration in seconds of the last 1 ended runs of clean_customers');
+      // The execution list filters by the worker that ran it, and by day.
+      const today = new Date().toISOString().slice(0, 10);
+      await page.goto(`${url}/executions?worker=${worker.id}&from=${today}&to=${today}`);
+      expect(await page.locator('tbody tr[data-execution]').count()).to.equal(1);
+      await page.goto(`${url}/executions?worker=${randomUUID()}`);
+      expect(await page.locator('tbody tr[data-execution]').count()).to.equal(0);
     } finally {
       await worker.kill9();
       await master.kill9();
