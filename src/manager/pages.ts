@@ -200,7 +200,12 @@ export function executionSummary(e: Row, statusNames: Readonly<Record<number, st
 </dl>`;
 }
 
-export function executionPage(e: Row, parameters: Row[], messages: Html, token: string, statusNames: Readonly<Record<number, string>>, ended: boolean, type: number | undefined, messageTypes: Readonly<Record<number, string>>, history: Row[] = []): Html {
+export function attemptRows(attempts: Row[]): Html {
+  if (attempts.length === 0) return html`<tr><td colspan="5" class="muted">No worker has claimed it yet.</td></tr>`;
+  return html`${attempts.map((a) => html`<tr><th scope="row">${a.attempt}</th><td>${a.worker_display_name ?? ''} <code class="muted">${String(a.worker_agent_id ?? '').toLowerCase()}</code></td><td>${time(a.claimed_time)}</td><td>${a.ended_time ? time(a.ended_time) : a.lease_expires_at ? html`running; lease until ${time(a.lease_expires_at)}` : ''}</td><td>${a.outcome ?? ''}</td></tr>`)}`;
+}
+
+export function executionPage(e: Row, parameters: Row[], messages: Html, token: string, statusNames: Readonly<Record<number, string>>, ended: boolean, type: number | undefined, messageTypes: Readonly<Record<number, string>>, history: Row[] = [], attempts: Html = html``): Html {
   const id = String(e.execution_id);
   const durations = [...history].reverse().flatMap((h) => {
     const ms = new Date(String(h.end_time instanceof Date ? h.end_time.toISOString() : h.end_time)).getTime() - new Date(String(h.start_time instanceof Date ? h.start_time.toISOString() : h.start_time)).getTime();
@@ -209,6 +214,9 @@ export function executionPage(e: Row, parameters: Row[], messages: Html, token: 
   return html`<div data-live="/executions/${id}/summary">${executionSummary(e, statusNames)}</div>
 ${barChart(`Duration in seconds of the last ${durations.length} ended runs of ${String(e.package_name)}`, durations, ' s')}
 ${ended ? '' : html`<form method="post" action="/executions/${id}/stop"><input type="hidden" name="_token" value="${token}"><button type="submit">Stop execution ${id}</button></form>`}
+<h2>Attempts</h2>
+<div class="table"><table><thead><tr><th scope="col">Attempt</th><th scope="col">Worker</th><th scope="col">Claimed</th><th scope="col">Ended, or lease</th><th scope="col">Outcome</th></tr></thead>
+<tbody data-live="/executions/${id}/attempts">${attempts}</tbody></table></div>
 <h2>Parameter values</h2>
 <div class="table"><table><thead><tr><th scope="col">Object</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Value</th></tr></thead>
 <tbody>${parameters.map((p) => html`<tr><td>${({ 20: 'project', 30: 'package', 50: 'system' } as Record<number, string>)[Number(p.object_type)] ?? p.object_type}</td><td>${p.parameter_name}</td><td>${p.parameter_data_type}</td><td>${p.sensitive === true || p.sensitive === 1 ? html`<span class="muted">(sensitive)</span>` : p.parameter_value ?? ''}</td></tr>`)}</tbody></table></div>

@@ -17,7 +17,7 @@ import { countViewRows, readView } from '../catalog/views.ts';
 import type { CatalogDb } from '../db/types.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { Html } from './html.ts';
-import { addWorkerForm, catalogPage, editWorkerPage, executionPage, executionSummary, executionRows, executionsPage, layout, messageRows, overviewCards, projectPage, projectsPage, workerRows, workersPage, type ExecutionFilters, type PageChrome } from './pages.ts';
+import { addWorkerForm, attemptRows, catalogPage, editWorkerPage, executionPage, executionSummary, executionRows, executionsPage, layout, messageRows, overviewCards, projectPage, projectsPage, workerRows, workersPage, type ExecutionFilters, type PageChrome } from './pages.ts';
 
 export interface ManagerOptions {
   readonly db: CatalogDb;
@@ -256,7 +256,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
         limit: 30,
       }),
     ]);
-    const page = executionPage(execution, parameters, messageRows(messages, MESSAGE_TYPE), token, EXECUTION_STATUS, ENDED_STATUSES.has(Number(execution.status)), type, MESSAGE_TYPE, history);
+    const page = executionPage(execution, parameters, messageRows(messages, MESSAGE_TYPE), token, EXECUTION_STATUS, ENDED_STATUSES.has(Number(execution.status)), type, MESSAGE_TYPE, history, attemptRows(await attemptsOf(id)));
     return send(reply, layout(chrome(`Execution ${id}`, 'executions', extra), page), status);
   };
   app.get('/executions/:id', async (request, reply) => {
@@ -270,6 +270,12 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     const [execution] = id === undefined ? [] : await readView(o.db, 'executions', { where: { execution_id: id } });
     if (!execution) return reply.code(404).send('Not found.');
     return send(reply, executionSummary(execution, EXECUTION_STATUS));
+  });
+  const attemptsOf = (id: number) => readView(o.db, 'execution_attempts', { where: { execution_id: id }, orderBy: [{ column: 'attempt' }] });
+  app.get('/executions/:id/attempts', async (request, reply) => {
+    const id = numericId(request.params);
+    if (id === undefined) return reply.code(404).send('Not found.');
+    return send(reply, attemptRows(await attemptsOf(id)));
   });
   app.get('/executions/:id/messages', async (request, reply) => {
     const id = numericId(request.params);

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { buildViewQuery, readView } from '../../src/catalog/views.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { snapshot } from '../support/catalog-helpers.ts';
-import { deployedProject, enabledWorker, startedExecution } from '../support/queue-helpers.ts';
+import { claim, complete, deployedProject, enabledWorker, startedExecution } from '../support/queue-helpers.ts';
 
 describe('view queries, as each dialect gets them', () => {
   it('binds every value, and pages with LIMIT/OFFSET on PostgreSQL and OFFSET … FETCH (or TOP) on SQL Server', () => {
@@ -42,6 +42,28 @@ forEachBackend('view queries', (backend) => {
     const ranged = await readView(db, 'executions', { range: { execution_id: { from: ids[2], to: ids[5] } }, orderBy: [{ column: 'execution_id' }] });
     expect(ranged.map((r) => Number(r.execution_id))).to.deep.equal(ids.slice(2, 5));
     expect(await readView(db, 'executions', { where: { folder_name: where.folder, status: 7 } })).to.deep.equal([]);
+  });
+
+  it('catalog.execution_attempts shows each attempt, its worker, its end and outcome, and the running one\'s lease — never its token', async () => {
+    const db = catalog.db;
+    await db.query('UPDATE internal.tasks SET status = 4 WHERE status IN (1, 2, 3)'); // from an empty queue
+    const where = await deployedProject(db);
+    const worker = await enabledWorker(db, { DisplayName: 'attempts-worker' });
+    const id = await startedExecution(db, where, { retry: 1 });
+    const [first] = await claim(db, worker, { max: 1 });
+    await complete(db, first!, 'failed', { error: 'boom' });
+    // The retry's backoff and its turn away from the worker it failed on, over at once.
+    await db.query(db.dialect === 'mssql'
+      ? 'UPDATE internal.tasks SET ready_at = DATEADD(SECOND, -1, SYSDATETIMEOFFSET()), avoid_until = DATEADD(SECOND, -1, SYSDATETIMEOFFSET()) WHERE execution_id = @p1'
+      : "UPDATE internal.tasks SET ready_at = now() - interval '1 second', avoid_until = now() - interval '1 second' WHERE execution_id = $1", [id]);
+    const [second] = await claim(db, worker, { max: 1 });
+    expect(Number(second?.execution_id)).to.equal(id);
+    const attempts = await readView(db, 'execution_attempts', { where: { execution_id: id }, orderBy: [{ column: 'attempt' }] });
+    expect(attempts.map((a) => [Number(a.attempt), a.outcome, a.worker_display_name])).to.deep.equal([[1, 'failed', 'attempts-worker'], [2, null, 'attempts-worker']]);
+    expect(attempts[0]!.lease_expires_at).to.equal(null);
+    expect(attempts[1]!.lease_expires_at).to.be.instanceOf(Date);
+    expect(Object.keys(attempts[0]!)).not.to.include.members(['lease_token']);
+    expect(Object.keys(attempts[0]!)).not.to.include('stream_id');
   });
 
   it('filters the SSIS mixed-case views by their SSIS names, answers with them, and a hostile value is a value', async () => {

@@ -136,6 +136,8 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       const executionUrl = page.url().replace(/\?.*$/, '');
       await page.goto(executionUrl);
       expect(await page.textContent('figcaption')).to.contain('Duration in seconds of the last 1 ended runs of clean_customers');
+      const attempt = await page.locator('tbody[data-live$="/attempts"] tr').first().textContent();
+      expect(attempt).to.contain('manager-run').and.contain('succeeded');
       // The execution list filters by the worker that ran it, and by day.
       const today = new Date().toISOString().slice(0, 10);
       await page.goto(`${url}/executions?worker=${worker.id}&from=${today}&to=${today}`);
