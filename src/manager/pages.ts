@@ -259,6 +259,7 @@ ${[...projectParameters, ...own].map(field)}
 <label for="worker-${k.package_id}">Only this worker (id; empty: any worker)</label><input type="text" id="worker-${k.package_id}" name="worker">
 <label for="tags-${k.package_id}">Required tags (comma-separated)</label><input type="text" id="tags-${k.package_id}" name="tags">
 <label for="retry-${k.package_id}">Attempts after a failure</label><input type="text" id="retry-${k.package_id}" name="retry" value="0" inputmode="numeric">
+<label for="timeout-${k.package_id}">Timeout in seconds (empty: the package's own${k.timeout_seconds ? `, ${String(k.timeout_seconds)} s` : ''})</label><input type="text" id="timeout-${k.package_id}" name="timeout" inputmode="numeric">
 <p><button type="submit">Run ${k.name}</button></p></form>` : html`<p class="muted">Not an entry point: other packages run it.</p>`}
 </section>`;
   })}`;

@@ -335,6 +335,8 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       const created = await o.db.call('catalog.create_execution', {
         folder_name: folder?.name, project_name: project.name, package_name: body.package,
         runinscaleout: 1, useanyworker: worker ? 0 : 1, required_tags: (body.tags ?? '').trim() || undefined,
+        // Passed on as typed: the catalog checks it and refuses a bad one with its number.
+        timeout_seconds: (body.timeout ?? '').trim() === '' ? undefined : (body.timeout ?? '').trim(),
       });
       const id = Number(created.output.execution_id);
       if (worker) await o.db.call('catalog.add_execution_worker', { execution_id: id, workeragent_id: worker });

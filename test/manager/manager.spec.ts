@@ -111,7 +111,7 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
     expect(await page.textContent('[role=alert]')).to.match(/^error 51106: /);
   });
 
-  it('runs a package from Projects with a parameter value; its page follows it to succeeded with its messages', async function () {
+  it('runs a package from Projects with a parameter value; its page follows it to succeeded with its messages; a running one is stopped', async function () {
     this.timeout(120_000);
     const master = await startMaster(catalog.database.spec!, certs, { MasterHeartbeatIntervalInMs: 1000, LongPollMaxInMs: 5000 });
     await catalog.db.call('catalog.update_master_address', { MasterAddress: `https://127.0.0.1:${master.port}` });
@@ -129,11 +129,26 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       await form.locator('input[name="p20:OutputFolder"]').fill(output);
       await form.locator('button').click();
       expect(await page.textContent('[role=status]')).to.match(/Execution \d+ started/);
+      const firstRun = /\/executions\/(\d+)/.exec(page.url())![1]!;
       // No reload: the page's live parts follow the execution to its end.
       await waitFor('succeeded on the page', async () => (await page.textContent('#status'))?.includes('succeeded'), 60_000);
       await waitFor('its messages on the page', async () => (await page.textContent('tbody[data-live$="/messages"]'))?.includes('customers_clean.csv'), 20_000);
       expect(existsSync(join(output, 'customers_clean.csv')), 'the parameter value reached the package').to.equal(true);
-      const executionUrl = page.url().replace(/\?.*$/, '');
+      // A running execution is stopped from its page: the worker ends the package at its next heartbeat.
+      const e2e = packProject(join(PROJECT_ROOT, 'test', 'fixtures', 'e2e-project'));
+      await catalog.db.call('catalog.deploy_project', { folder_name: 'Finance', project_name: e2e.manifest.name, project_stream: e2e.bytes, manifest: e2e.manifestText });
+      await page.goto(`${url}/projects`);
+      await page.click('text=e2e');
+      const sleepForm = page.locator('form', { has: page.locator('button', { hasText: 'Run sleep' }) });
+      await sleepForm.locator('input[name="p30:Seconds"]').fill('60');
+      await sleepForm.locator('input[name="timeout"]').fill('120');
+      await sleepForm.locator('button').click();
+      await waitFor('the sleep package running', async () => (await page.textContent('#status'))?.includes('running'), 60_000);
+      await page.click('button:has-text("Stop execution")');
+      expect(await page.textContent('[role=status]')).to.contain('stop requested');
+      await waitFor('canceled on the page', async () => (await page.textContent('#status'))?.includes('canceled'), 30_000);
+      const stoppedUrl = page.url().replace(/\?.*$/, '');
+      const executionUrl = stoppedUrl.replace(/\/\d+$/, `/${firstRun}`);
       await page.goto(executionUrl);
       expect(await page.textContent('figcaption')).to.contain('Duration in seconds of the last 1 ended runs of clean_customers');
       const attempt = await page.locator('tbody[data-live$="/attempts"] tr').first().textContent();
@@ -141,7 +156,7 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       // The execution list filters by the worker that ran it, and by day.
       const today = new Date().toISOString().slice(0, 10);
       await page.goto(`${url}/executions?worker=${worker.id}&from=${today}&to=${today}`);
-      expect(await page.locator('tbody tr[data-execution]').count()).to.equal(1);
+      expect(await page.locator('tbody tr[data-execution]').count(), 'the run and the stopped one').to.equal(2);
       await page.goto(`${url}/executions?worker=${randomUUID()}`);
       expect(await page.locator('tbody tr[data-execution]').count()).to.equal(0);
     } finally {
