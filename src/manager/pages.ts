@@ -103,7 +103,8 @@ export function workersPage(rows: Html): Html {
 export function addWorkerForm(token: string, values: { id?: string; name?: string; certificate?: string; thumbprint?: string } = {}): Html {
   return html`<form method="post" action="/workers/add">
 <input type="hidden" name="_token" value="${token}">
-<label for="certificate">The worker's certificate (PEM)</label>
+<label for="certificate">The worker's certificate (PEM): paste it, or choose its file</label>
+<input type="file" id="certificate-file" accept=".crt,.pem,.cer" data-fills="certificate" aria-label="Certificate file">
 <textarea id="certificate" name="certificate" required>${values.certificate ?? ''}</textarea>
 <label for="id">Worker agent id (its AgentId)</label>
 <input type="text" id="id" name="id" value="${values.id ?? ''}" required>
@@ -239,7 +240,7 @@ ${mine.length === 0 ? html`<p class="muted">No project deployed in this folder.<
 }
 
 /** One form per entry-point package: its project's and its own parameters, prefilled with their defaults. */
-export function projectPage(project: Row, folder: string, packages: Row[], parameters: Row[], token: string): Html {
+export function projectPage(project: Row, folder: string, packages: Row[], parameters: Row[], token: string, versions: Row[] = []): Html {
   const field = (p: Row) => {
     const id = `p${p.object_type}-${String(p.object_name)}-${String(p.parameter_name)}`.replace(/[^A-Za-z0-9_-]/g, '_');
     const sensitive = p.sensitive === true || p.sensitive === 1;
@@ -248,6 +249,8 @@ export function projectPage(project: Row, folder: string, packages: Row[], param
   };
   const projectParameters = parameters.filter((p) => Number(p.object_type) === 20);
   return html`<p>Folder ${folder}; version ${project.object_version_lsn}, deployed ${time(project.last_deployed_time)}.</p>
+${versions.length > 0 ? html`<details><summary>${versions.length} deployed version(s)</summary><div class="table"><table><thead><tr><th scope="col">Version (LSN)</th><th scope="col">Deployed</th><th scope="col">By</th><th scope="col">Content hash</th></tr></thead>
+<tbody>${versions.map((v) => html`<tr><th scope="row">${v.object_version_lsn}${String(v.object_version_lsn) === String(project.object_version_lsn) ? ' (current)' : ''}</th><td>${time(v.created_time)}</td><td>${v.created_by ?? ''}</td><td><code>${String(v.content_hash ?? '').slice(0, 16)}</code></td></tr>`)}</tbody></table></div></details>` : ''}
 ${packages.map((k) => {
     const entry = k.entry_point === true || k.entry_point === 1;
     const own = parameters.filter((p) => Number(p.object_type) === 30 && p.object_name === k.name);

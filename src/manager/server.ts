@@ -307,13 +307,14 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const renderProject = async (projectId: number, reply: FastifyReply, extra: Partial<PageChrome> = {}, status = 200) => {
     const [project] = await readView(o.db, 'projects', { where: { project_id: projectId } });
     if (!project) return send(reply, layout(chrome('Project', 'projects', { error: { number: 51104, message: `The project ${projectId} does not exist.` } }), new Html('')), 404);
-    const [folders, packages, parameters] = await Promise.all([
+    const [folders, packages, parameters, versions] = await Promise.all([
       readView(o.db, 'folders', { where: { folder_id: project.folder_id } }),
       readView(o.db, 'packages', { where: { project_id: projectId }, orderBy: [{ column: 'name' }] }),
       readView(o.db, 'object_parameters', { where: { project_id: projectId }, orderBy: [{ column: 'object_type' }, { column: 'parameter_name' }] }),
+      readView(o.db, 'object_versions', { where: { object_id: projectId, object_type: 20 }, orderBy: [{ column: 'object_version_lsn', desc: true }], limit: 50 }),
     ]);
     const folder = String(folders[0]?.name ?? '');
-    return send(reply, layout(chrome(`Project ${project.name}`, 'projects', extra), projectPage(project, folder, packages, parameters, token)), status);
+    return send(reply, layout(chrome(`Project ${project.name}`, 'projects', extra), projectPage(project, folder, packages, parameters, token, versions)), status);
   };
   app.get('/projects/:id', async (request, reply) => {
     const id = numericId(request.params);

@@ -69,7 +69,9 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
     const cert = certs.worker('browser-worker');
     const id = randomUUID();
     await page.goto(`${url}/workers/add`);
-    await page.fill('#certificate', cert.cert);
+    // Chosen as a file, as an operator uploads the worker's .crt.
+    await page.setInputFiles('#certificate-file', { name: 'browser-worker.crt', mimeType: 'application/x-x509-ca-cert', buffer: Buffer.from(cert.cert) });
+    await waitFor('the file read into the form', async () => (await page.inputValue('#certificate')).includes('BEGIN CERTIFICATE'), 5000);
     await page.fill('#id', id);
     await page.fill('#name', 'browser-worker');
     await page.click('text=Show its thumbprint');
@@ -125,6 +127,7 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       await page.click('nav >> text=Projects');
       await page.click('text=etl');
       expect(await page.textContent('h1')).to.equal('Project etl');
+      expect(await page.textContent('details summary')).to.equal('1 deployed version(s)');
       const form = page.locator('form', { has: page.locator('button', { hasText: 'Run clean_customers' }) });
       await form.locator('input[name="p20:OutputFolder"]').fill(output);
       await form.locator('button').click();

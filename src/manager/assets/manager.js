@@ -11,3 +11,12 @@ for (const el of document.querySelectorAll('[data-live]')) {
     }
   }, 2000);
 }
+
+// A file input marked data-fills="<id>" reads the chosen file into that text area (a certificate).
+for (const input of document.querySelectorAll('input[type=file][data-fills]')) {
+  input.addEventListener('change', async () => {
+    const file = input.files && input.files[0];
+    const target = document.getElementById(input.getAttribute('data-fills'));
+    if (file && target) target.value = await file.text();
+  });
+}
