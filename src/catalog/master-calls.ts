@@ -31,14 +31,14 @@ export async function registerWorkerAgent(
 
 export async function updateWorkerAgentStatus(
   db: CatalogDb,
-  w: WorkerIdentity & { machineName?: string; userAccount?: string; cpuPercent?: number; availableMemoryMB?: number; runningTaskCount?: number; logLinesPending?: number; logLinesUndeliverable?: number },
+  w: WorkerIdentity & { machineName?: string; userAccount?: string; cpuPercent?: number; availableMemoryMB?: number; runningTaskCount?: number; logLinesPending?: number; logLinesUndeliverable?: number; certificateDaysLeft?: number },
 ): Promise<{ isEnabled: boolean }> {
   const r = await db.call(
     'internal.update_worker_agent_status',
     {
       WorkerAgentId: w.workerAgentId, CertificateThumbprint: w.thumbprint, MachineName: w.machineName, UserAccount: w.userAccount,
       CpuPercent: w.cpuPercent, AvailableMemoryMB: w.availableMemoryMB, RunningTaskCount: w.runningTaskCount,
-      LogLinesPending: w.logLinesPending, LogLinesUndeliverable: w.logLinesUndeliverable,
+      LogLinesPending: w.logLinesPending, LogLinesUndeliverable: w.logLinesUndeliverable, CertificateDaysLeft: w.certificateDaysLeft,
     },
     { idempotent: true },
   );

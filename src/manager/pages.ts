@@ -83,7 +83,7 @@ export function workerRows(workers: Row[], counters: Row[], token: string): Html
 <td>${w.RunningTaskCount} / ${w.MaxTaskCount}</td>
 <td>${counter(id, 'CpuPercent') ?? ''}${counter(id, 'CpuPercent') === undefined ? '' : ' %'}<br><span class="muted">${counter(id, 'AvailableMemoryMB') ?? ''}${counter(id, 'AvailableMemoryMB') === undefined ? '' : ' MB free'}</span></td>
 <td>${w.Tags ?? ''}</td>
-<td><code>${w.CertificateThumbprint ?? ''}</code></td>
+<td><code>${w.CertificateThumbprint ?? ''}</code>${certificateLeft(counter(id, 'CertificateDaysLeft'))}</td>
 <td><form class="inline" method="post" action="/workers/${id}/${enabled ? 'disable' : 'enable'}">
 <input type="hidden" name="_token" value="${token}">
 <button type="submit" aria-label="${enabled ? 'Disable' : 'Enable'} ${name}">${enabled ? 'Disable' : 'Enable'}</button></form>
@@ -116,6 +116,13 @@ ${values.thumbprint
 <p><button type="submit" name="confirm" value="yes">Trust and enable</button></p>`
     : html`<p><button type="submit">Show its thumbprint</button></p>`}
 </form>`;
+}
+
+/** The days a worker's certificate had left at its last heartbeat (the master read them off it). */
+function certificateLeft(days: unknown): Html {
+  if (days === undefined || days === null) return html``;
+  const d = Number(days);
+  return html`<br><span class="${d < 30 ? 'error-text' : 'muted'}">certificate expires in ${Math.floor(d)} days</span>`;
 }
 
 function waited(created: unknown): string {

@@ -165,6 +165,8 @@ interface Route {
 
 interface Authenticated {
   readonly thumbprint: string;
+  /** When the client certificate stops being valid (ms since the epoch). */
+  readonly certificateValidTo: number;
   /** The worker the certificate belongs to (for a 'trusted' route before registration: the path's). */
   readonly workerAgentId: string;
   readonly signal: AbortSignal;
@@ -294,7 +296,9 @@ const routes: Route[] = [
     auth: 'worker',
     async handle(ctx, req, _params, body) {
       const b = heartbeatBody.parse(body);
-      const r = await updateWorkerAgentStatus(ctx.db, { workerAgentId: req.workerAgentId, thumbprint: req.thumbprint, ...b });
+      // The end of validity of the certificate the worker presented, for the catalog's counters.
+      const certificateDaysLeft = Number.isFinite(req.certificateValidTo) ? Math.round((req.certificateValidTo - Date.now()) / 8_640_000) / 10 : undefined;
+      const r = await updateWorkerAgentStatus(ctx.db, { workerAgentId: req.workerAgentId, thumbprint: req.thumbprint, ...b, ...(certificateDaysLeft === undefined ? {} : { certificateDaysLeft }) });
       return { isEnabled: r.isEnabled, logDbConnection: await logDbConnectionFor(ctx, r.isEnabled) };
     },
   },
@@ -501,7 +505,7 @@ const AGENT_PATH = /^\/api\/v1\/agents\/([^/]+)\//;
  * that the catalog trusts — and, for a worker's route, belongs to a registered worker, the one the
  * path names.
  */
-async function authorize(ctx: ApiContext, req: IncomingMessage, route: Route, path: string): Promise<{ thumbprint: string; workerAgentId: string }> {
+async function authorize(ctx: ApiContext, req: IncomingMessage, route: Route, path: string): Promise<{ thumbprint: string; workerAgentId: string; certificateValidTo: number }> {
   const peer = peerCertificate(req.socket as TLSSocket);
   if (!peer) throw refuse(ctx, 'no_certificate', 403, 'client_certificate_required', 'A worker must present its client certificate.');
   const now = Date.now();
@@ -526,7 +530,7 @@ async function authorize(ctx: ApiContext, req: IncomingMessage, route: Route, pa
   if (!workerAgentId) {
     throw refuse(ctx, 'not_registered', 403, 'worker_not_registered', `The certificate ${peer.thumbprint} is trusted, but no worker agent has registered with it yet: register first.`);
   }
-  return { thumbprint: peer.thumbprint, workerAgentId };
+  return { thumbprint: peer.thumbprint, workerAgentId, certificateValidTo: peer.validTo };
 }
 
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

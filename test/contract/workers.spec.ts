@@ -196,11 +196,11 @@ forEachBackend('worker agents', (backend) => {
       expect(await heartbeat(db, id, thumbprint, { CpuPercent: 12.5, AvailableMemoryMB: 2048, RunningTaskCount: 1, now: t1 })).to.equal(false);
       await db.call('catalog.enable_worker_agent', { WorkerAgentId: id });
       const t2 = new Date();
-      expect(await heartbeat(db, id, thumbprint, { CpuPercent: 50, RunningTaskCount: 3, LogLinesPending: 40, LogLinesUndeliverable: 2, now: t2 })).to.equal(true);
+      expect(await heartbeat(db, id, thumbprint, { CpuPercent: 50, RunningTaskCount: 3, LogLinesPending: 40, LogLinesUndeliverable: 2, CertificateDaysLeft: 12.5, now: t2 })).to.equal(true);
 
       const counters = (await view(db, 'catalog.worker_agent_perfcounter')).filter((r) => String(r.WorkerAgentId).toLowerCase() === id);
       const byName = Object.fromEntries(counters.map((r) => [r.PerfCounterName, r.PerfCounterValue]));
-      expect(byName).to.deep.equal({ CpuPercent: 50, AvailableMemoryMB: 2048, RunningTaskCount: 3, LogLinesPending: 40, LogLinesUndeliverable: 2 });
+      expect(byName).to.deep.equal({ CpuPercent: 50, AvailableMemoryMB: 2048, RunningTaskCount: 3, LogLinesPending: 40, LogLinesUndeliverable: 2, CertificateDaysLeft: 12.5 });
       const row = await workerRow(db, id);
       expect((row!.LastOnlineTime as Date).getTime()).to.equal(t2.getTime());
     });
@@ -216,6 +216,7 @@ forEachBackend('worker agents', (backend) => {
       await expectCatalogError(heartbeat(db, id, thumbprint, { CpuPercent: 101 }), 51001, /@CpuPercent/);
       await expectCatalogError(heartbeat(db, id, thumbprint, { RunningTaskCount: -1 }), 51001, /@RunningTaskCount/);
       await expectCatalogError(heartbeat(db, id, thumbprint, { LogLinesPending: -1, LogLinesUndeliverable: -2 }), 51001, /@LogLinesPending.*@LogLinesUndeliverable/);
+      await expectCatalogError(heartbeat(db, id, thumbprint, { CertificateDaysLeft: 40000 }), 51001, /@CertificateDaysLeft/);
       expect(await snapshot(db, WORKER_TABLES)).to.deep.equal(before);
     });
 

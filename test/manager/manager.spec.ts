@@ -152,6 +152,9 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       await waitFor('canceled on the page', async () => (await page.textContent('#status'))?.includes('canceled'), 30_000);
       const stoppedUrl = page.url().replace(/\?.*$/, '');
       const executionUrl = stoppedUrl.replace(/\/\d+$/, `/${firstRun}`);
+      // The master read the worker certificate's end of validity at its heartbeat.
+      await page.goto(`${url}/workers`);
+      await waitFor('the certificate expiry on the workers page', async () => /certificate expires in \d+ days/.test((await page.locator(`tr[data-worker="${worker.id}"]`).textContent()) ?? ''), 15_000);
       await page.goto(executionUrl);
       expect(await page.textContent('figcaption')).to.contain('Duration in seconds of the last 1 ended runs of clean_customers');
       const attempt = await page.locator('tbody[data-live$="/attempts"] tr').first().textContent();

@@ -6,7 +6,8 @@ GO
     internal.update_worker_agent_status
     A worker agent's heartbeat: last online time, machine name and account, and its counters (CPU %,
     available memory, running tasks, and its execution log lines waiting for delivery and those it
-    could not deliver, which scaleout doctor reports). Returns whether the worker is enabled. Never changes
+    could not deliver, which scaleout doctor reports, and the days its certificate has left, which the
+    master reads off the certificate it presented). Returns whether the worker is enabled. Never changes
     IsEnabled, so a DBA's enable or disable racing a heartbeat always stands.
     Caller: the master (scaleout_master), for each agent heartbeat. Output: @IsEnabled.
     Errors: 51000, 51001; 51101 the worker has not registered (or was deleted); 51402 the worker
@@ -22,6 +23,7 @@ CREATE OR ALTER PROCEDURE internal.update_worker_agent_status
     @RunningTaskCount int = NULL,
     @LogLinesPending bigint = NULL,
     @LogLinesUndeliverable bigint = NULL,
+    @CertificateDaysLeft float = NULL,
     @now datetimeoffset(7) = NULL,
     @IsEnabled bit = NULL OUTPUT
 AS
@@ -86,6 +88,14 @@ BEGIN
                 51001, N'@LogLinesUndeliverable', CONVERT(nvarchar(20), @LogLinesUndeliverable), N'0 or more'
             )
             + N' ';
+    IF @CertificateDaysLeft < -36500 OR @CertificateDaysLeft > 36500
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(
+                51001, N'@CertificateDaysLeft', CONVERT(nvarchar(30), @CertificateDaysLeft), N'days from -36500 to 36500'
+            )
+            + N' ';
 
     /* Lengths the tables store (each parameter is declared wider, so that SQL Server does not cut it first) */
     SET @error_message = @error_message
@@ -138,7 +148,8 @@ BEGIN
             (N'AvailableMemoryMB', @AvailableMemoryMB),
             (N'RunningTaskCount', CONVERT(float, @RunningTaskCount)),
             (N'LogLinesPending', CONVERT(float, @LogLinesPending)),
-            (N'LogLinesUndeliverable', CONVERT(float, @LogLinesUndeliverable))
+            (N'LogLinesUndeliverable', CONVERT(float, @LogLinesUndeliverable)),
+            (N'CertificateDaysLeft', @CertificateDaysLeft)
         ) AS v (counter_name, counter_value)
             ON v.counter_name = p.counter_name
         WHERE p.worker_agent_id = @WorkerAgentId AND v.counter_value IS NOT NULL;
@@ -155,7 +166,8 @@ BEGIN
             (N'AvailableMemoryMB', @AvailableMemoryMB),
             (N'RunningTaskCount', CONVERT(float, @RunningTaskCount)),
             (N'LogLinesPending', CONVERT(float, @LogLinesPending)),
-            (N'LogLinesUndeliverable', CONVERT(float, @LogLinesUndeliverable))
+            (N'LogLinesUndeliverable', CONVERT(float, @LogLinesUndeliverable)),
+            (N'CertificateDaysLeft', @CertificateDaysLeft)
         ) AS v (counter_name, counter_value)
         WHERE
             v.counter_value IS NOT NULL

@@ -1,7 +1,8 @@
 -- internal.update_worker_agent_status
 -- A worker agent's heartbeat: last online time, machine name and account, and its counters (CPU %,
 -- available memory, running tasks, and its execution log lines waiting for delivery and those it
--- could not deliver, which scaleout doctor reports). Returns whether the worker is enabled. Never changes
+-- could not deliver, which scaleout doctor reports, and the days its certificate has left, which the
+-- master reads off the certificate it presented). Returns whether the worker is enabled. Never changes
 -- IsEnabled, so a DBA's enable or disable racing a heartbeat always stands.
 -- Caller: the master (scaleout_master), for each agent heartbeat. Output: IsEnabled.
 -- Errors: 51000, 51001; 51101 the worker has not registered (or was deleted); 51402 the worker
@@ -16,6 +17,7 @@ CREATE OR REPLACE PROCEDURE internal.update_worker_agent_status(
     RunningTaskCount integer DEFAULT NULL,
     LogLinesPending bigint DEFAULT NULL,
     LogLinesUndeliverable bigint DEFAULT NULL,
+    CertificateDaysLeft double precision DEFAULT NULL,
     now timestamptz DEFAULT NULL,
     INOUT IsEnabled boolean DEFAULT NULL
 )
@@ -63,6 +65,10 @@ BEGIN
         error_number := COALESCE(error_number, 51001);
         error_message := error_message || internal.error_text(51001, '@LogLinesUndeliverable', LogLinesUndeliverable::text, '0 or more') || ' ';
     END IF;
+    IF CertificateDaysLeft IS NOT NULL AND (CertificateDaysLeft < -36500 OR CertificateDaysLeft > 36500) THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@CertificateDaysLeft', CertificateDaysLeft::text, 'days from -36500 to 36500') || ' ';
+    END IF;
     -- Lengths the tables store
     error_message := error_message
         || internal.length_problem('@MachineName', MachineName, 256)
@@ -101,7 +107,8 @@ BEGIN
                    ('AvailableMemoryMB', AvailableMemoryMB),
                    ('RunningTaskCount', RunningTaskCount::double precision),
                    ('LogLinesPending', LogLinesPending::double precision),
-                   ('LogLinesUndeliverable', LogLinesUndeliverable::double precision)
+                   ('LogLinesUndeliverable', LogLinesUndeliverable::double precision),
+                   ('CertificateDaysLeft', CertificateDaysLeft)
            ) AS v (counter_name, counter_value)
      WHERE v.counter_value IS NOT NULL
     ON CONFLICT ON CONSTRAINT pk_worker_agent_perfcounter DO UPDATE
