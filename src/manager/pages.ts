@@ -44,6 +44,8 @@ ${body}
 export interface OverviewData {
   readonly oldestPending?: Row;
   readonly endedLastMinute: number;
+  /** Executions pending (5), running (2) and stopping (8) now, by status code. */
+  readonly queueNow: Map<string, number>;
   readonly masters: Row[];
   readonly workers: Row[];
   readonly executionsByStatus: Map<string, number>;
@@ -57,6 +59,7 @@ export function overviewCards(d: OverviewData): Html {
   return html`<div class="cards">
 <div class="card"><b>${online.length}</b>masters online</div>
 <div class="card"><b>${workersOnline.length} / ${enabled.length}</b>enabled workers online</div>
+<div class="card"><b>${d.queueNow.get('5') ?? 0} / ${d.queueNow.get('2') ?? 0} / ${d.queueNow.get('8') ?? 0}</b>waiting / running / stopping now</div>
 <div class="card"><b>${(d.endedLastMinute / 60).toFixed(2)}</b>executions ended per second (last minute)</div>
 <div class="card"><b>${d.oldestPending ? waited(d.oldestPending.created_time) : '—'}</b>oldest waiting execution${d.oldestPending ? html` (<a href="/executions/${d.oldestPending.execution_id}">${d.oldestPending.execution_id}</a>)` : ''}</div>
 </div>

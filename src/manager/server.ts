@@ -70,15 +70,17 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   };
 
   const overview = async () => {
-    const [masters, workers, executionsByStatus, pending, endedLastMinute] = await Promise.all([
+    const [masters, workers, executionsByStatus, pending, endedLastMinute, now] = await Promise.all([
       readView(o.db, 'masters', { orderBy: [{ column: 'MachineName' }] }),
       readView(o.db, 'worker_agents'),
       countViewRows(o.db, 'executions', 'status', { range: { created_time: { from: new Date(Date.now() - 86_400_000) } } }),
       readView(o.db, 'executions', { where: { status: 5 }, orderBy: [{ column: 'execution_id' }], limit: 1 }),
       countViewRows(o.db, 'executions', 'status', { range: { end_time: { from: new Date(Date.now() - 60_000) } } }),
+      // The queue now: waiting for a worker (pending), running, stopping — whenever they were created.
+      countViewRows(o.db, 'executions', 'status', { where: { status: [5, 2, 8] } }),
     ]);
     const ended = [...endedLastMinute.values()].reduce((a, n) => a + n, 0);
-    return overviewCards({ masters, workers, executionsByStatus, statusNames: EXECUTION_STATUS, endedLastMinute: ended, ...(pending[0] ? { oldestPending: pending[0] } : {}) });
+    return overviewCards({ masters, workers, executionsByStatus, statusNames: EXECUTION_STATUS, endedLastMinute: ended, queueNow: now, ...(pending[0] ? { oldestPending: pending[0] } : {}) });
   };
   app.get('/', async (_request, reply) => send(reply, layout(chrome('Overview', 'overview'), new Html(`<div data-live="/overview">${(await overview()).text}</div>`))));
   app.get('/overview', async (_request, reply) => send(reply, await overview()));

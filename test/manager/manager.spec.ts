@@ -59,7 +59,7 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
   it('opens the overview and the workers page', async () => {
     await page.goto(`${url}/`);
     expect(await page.textContent('h1')).to.equal('Overview');
-    expect(await page.textContent('body')).to.contain('masters online');
+    expect(await page.textContent('body')).to.contain('masters online').and.contain('waiting / running / stopping now');
     expect(await page.locator('svg[role=img]').getAttribute('aria-label')).to.equal('Executions by status, last 24 hours');
     await page.click('nav >> text=Workers');
     expect(await page.textContent('h1')).to.equal('Workers');
