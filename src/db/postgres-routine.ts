@@ -147,7 +147,7 @@ function toPgValue(value: unknown): unknown {
 
 /** The type a value is sent as: SSIS's bit and sql_variant parameters are anycompatible, and read as text. */
 function castType(type: string): string {
-  return type === 'anycompatible' ? 'text' : type;
+  return type === 'anycompatible' || type === 'anyelement' ? 'text' : type;
 }
 
 function quoteIdent(name: string): string {

@@ -8,9 +8,14 @@
 -- have every one of them) and timeout_seconds (the package's own timeout when NULL).
 -- The bit parameters (use32bitruntime, runinscaleout, useanyworker) take 1/0 or true/false, as
 -- psql users type them (anycompatible; one kind per call); NULL takes the default.
+-- reference_id names one of the project's environment references (catalog.environment_references):
+-- the execution keeps the environment's folder and name, and its referenced parameters (value_type
+-- 'R') take the environment's variables (internal.resolve_environment_values; again when it
+-- starts). Without one, a referenced parameter that is not required takes its design default, and
+-- a required one stays unset (start_execution refuses it, 51209).
 -- Caller: ssis_admin, ssis_cluster_executor. Output: execution_id.
--- Errors: 51000, 51001 (environment references are not supported yet), 51103, 51104, 51105,
--- 51205, 51212, 51213.
+-- Errors: 51000, 51001, 51103, 51104, 51105, 51112 (no such reference for the project), 51113,
+-- 51205, 51212, 51213, 51217, 51218, 51219.
 CREATE OR REPLACE PROCEDURE catalog.create_execution(
     folder_name varchar(128) DEFAULT NULL,
     project_name varchar(128) DEFAULT NULL,
@@ -41,6 +46,10 @@ DECLARE
     v_entry_point boolean;
     v_package_timeout integer;
     v_logging_level text;
+    v_reference_project_id bigint;
+    v_reference_type char(1);
+    v_environment_folder text;
+    v_environment_name text;
     -- The bit parameters, as internal.bit_value reads them; NULL takes SSIS's default.
     v_use32bitruntime boolean := COALESCE(internal.bit_value(use32bitruntime::text), false);
     v_runinscaleout boolean := internal.bit_value(runinscaleout::text);
@@ -60,10 +69,6 @@ BEGIN
     IF package_name IS NULL THEN
         error_number := COALESCE(error_number, 51000);
         error_message := error_message || internal.error_text(51000, '@package_name') || ' ';
-    END IF;
-    IF reference_id IS NOT NULL THEN
-        error_number := COALESCE(error_number, 51001);
-        error_message := error_message || internal.error_text(51001, '@reference_id', reference_id::text, 'NULL: environment references are not supported yet') || ' ';
     END IF;
     IF use32bitruntime IS NOT NULL AND internal.bit_value(use32bitruntime::text) IS NULL THEN
         error_number := COALESCE(error_number, 51001);
@@ -129,6 +134,16 @@ BEGIN
         PERFORM internal.raise_error(51205, package_name);
     END IF;
 
+    IF reference_id IS NOT NULL THEN
+        SELECT r.project_id, r.reference_type, COALESCE(r.environment_folder_name, folder_name), r.environment_name
+          INTO v_reference_project_id, v_reference_type, v_environment_folder, v_environment_name
+          FROM internal.environment_references AS r
+         WHERE r.reference_id = reference_id;
+        IF v_reference_project_id IS DISTINCT FROM v_project_id THEN
+            PERFORM internal.raise_error(51112, reference_id::text, format(' for project ''%s'' in folder ''%s''', project_name, folder_name));
+        END IF;
+    END IF;
+
     SELECT cp.property_value INTO v_logging_level
       FROM internal.catalog_properties AS cp
      WHERE cp.property_name = 'SERVER_LOGGING_LEVEL';
@@ -140,26 +155,33 @@ BEGIN
     RETURNING o.operation_id INTO execution_id;
 
     INSERT INTO internal.executions
-           (execution_id, folder_name, project_name, package_name, reference_id, project_lsn, executed_as_name,
+           (execution_id, folder_name, project_name, package_name, reference_id, reference_type, environment_folder_name,
+            environment_name, project_lsn, executed_as_name,
             use32bitruntime, run_in_scaleout, use_any_worker, priority, required_tags, timeout_seconds)
-    VALUES (execution_id, folder_name, project_name, package_name, NULL, v_lsn, session_user,
+    VALUES (execution_id, folder_name, project_name, package_name, reference_id, v_reference_type, v_environment_folder,
+            v_environment_name, v_lsn, session_user,
             v_use32bitruntime, true, v_useanyworker, priority, internal.normalize_tags(required_tags),
             COALESCE(timeout_seconds, v_package_timeout));
 
     INSERT INTO internal.execution_parameter_values
-           (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, sensitive, required, value_set)
-    SELECT execution_id, op.object_type, op.data_type, op.parameter_name, op.default_value, op.sensitive, op.required,
-           op.default_value IS NOT NULL
+           (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, sensitive, required, value_set,
+            referenced_variable_name)
+    SELECT execution_id, op.object_type, op.data_type, op.parameter_name, v.value, op.sensitive, op.required,
+           v.value IS NOT NULL, op.referenced_variable_name
       FROM internal.object_parameters AS op
+     CROSS JOIN LATERAL (SELECT CASE WHEN op.value_type = 'V' THEN op.default_value
+                                     WHEN NOT op.required THEN op.design_default_value END AS value) AS v
      WHERE op.project_version_lsn = v_lsn
        AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = package_name))
     UNION ALL
-    SELECT execution_id, 50, s.data_type, s.name, s.value, false, false, s.value IS NOT NULL
+    SELECT execution_id, 50, s.data_type, s.name, s.value, false, false, s.value IS NOT NULL, NULL
       FROM (VALUES ('Int32', 'LOGGING_LEVEL', COALESCE(v_logging_level, '1')),
                    ('Boolean', 'DUMP_ON_ERROR', '0'),
                    ('Boolean', 'DUMP_ON_EVENT', '0'),
                    ('String', 'DUMP_EVENT_CODE', '0'),
                    ('String', 'CALLER_INFO', NULL),
                    ('Boolean', 'SYNCHRONIZED', '0')) AS s (data_type, name, value);
+
+    CALL internal.resolve_environment_values(execution_id);
 END;
 $$;

@@ -1,6 +1,7 @@
 -- catalog.object_parameters
 -- Project (object_type 20) and package (30) parameters of each project's current version.
--- Sensitive defaults are never shown. Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+-- Sensitive defaults are never shown. value_type R: the parameter takes the environment variable
+-- referenced_variable_name (catalog.set_object_parameter_value). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 CREATE OR REPLACE VIEW catalog.object_parameters AS
 SELECT op.parameter_id,
        p.project_id,
@@ -15,7 +16,7 @@ SELECT op.parameter_id,
        CASE WHEN op.sensitive THEN NULL ELSE op.default_value END AS default_value,
        op.value_type,
        op.value_set,
-       NULL::varchar(128)   AS referenced_variable_name,
+       op.referenced_variable_name,
        'N'::char(1)         AS validation_status,
        NULL::timestamptz    AS last_validation_time
   FROM internal.object_parameters AS op

@@ -1,7 +1,7 @@
 -- internal.protected_values
 -- Up to BatchSize stored values encrypted with a protection key that is no longer current: what
 -- the key rotation command re-encrypts. kind says where the value is (execution_parameter,
--- design_default, default, logdb) and row_id which row; stored_value is the value as stored.
+-- design_default, default, environment_variable, logdb) and row_id which row; stored_value is the value as stored.
 -- clear_value is NULL here: only the masters' key folder can decrypt (the SQL Server dialect
 -- decrypts itself and fills it).
 -- Caller: DBA (ssis_admin), through scaleout catalog key rotate. Errors: 51000, 51001.
@@ -40,6 +40,10 @@ BEGIN
             SELECT 'default', op.parameter_id, op.default_value
               FROM internal.object_parameters AS op
              WHERE op.sensitive AND op.default_value LIKE 'enc:%'
+            UNION ALL
+            SELECT 'environment_variable', ev.variable_id, ev.value
+              FROM internal.environment_variables AS ev
+             WHERE ev.sensitive AND ev.value LIKE 'enc:%'
             UNION ALL
             SELECT 'logdb', lc.id::bigint, lc.connection_string
               FROM internal.logdb_connection AS lc

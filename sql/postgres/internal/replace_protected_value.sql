@@ -27,9 +27,9 @@ BEGIN
     IF Kind IS NULL THEN
         error_number := COALESCE(error_number, 51000);
         error_message := error_message || internal.error_text(51000, '@Kind') || ' ';
-    ELSIF Kind NOT IN ('execution_parameter', 'design_default', 'default', 'logdb') THEN
+    ELSIF Kind NOT IN ('execution_parameter', 'design_default', 'default', 'environment_variable', 'logdb') THEN
         error_number := COALESCE(error_number, 51001);
-        error_message := error_message || internal.error_text(51001, '@Kind', Kind, 'execution_parameter, design_default, default or logdb') || ' ';
+        error_message := error_message || internal.error_text(51001, '@Kind', Kind, 'execution_parameter, design_default, default, environment_variable or logdb') || ' ';
     END IF;
     IF RowId IS NULL THEN
         error_number := COALESCE(error_number, 51000);
@@ -58,6 +58,9 @@ BEGIN
     ELSIF Kind = 'default' THEN
         UPDATE internal.object_parameters AS op SET default_value = v_new
          WHERE op.parameter_id = RowId AND op.default_value = Expected;
+    ELSIF Kind = 'environment_variable' THEN
+        UPDATE internal.environment_variables AS ev SET value = v_new
+         WHERE ev.variable_id = RowId AND ev.value = Expected;
     ELSE
         UPDATE internal.logdb_connection AS lc SET connection_string = v_new
          WHERE lc.id = RowId AND lc.connection_string = Expected;

@@ -2,12 +2,14 @@
 -- The work of catalog.start_execution: queues a created execution for the workers (status 5,
 -- pending), one task that may be attempted retry_count + 1 times. Refused when the project was
 -- deployed again since the execution was created, or when required parameters have no value.
+-- Referenced parameters take the values their environment's variables have now.
 -- Synchronized: whether the execution's SYNCHRONIZED parameter is set, for the caller to wait. The
 -- embedded catalog refuses SYNCHRONIZED (51001): it has one session, which a waiting start would
 -- hold, so the execution could never run; use scaleout execution wait there.
 -- Caller: catalog.start_execution.
 -- Errors: 51000, 51001 (retry_count < 0), 51106, 51207 (not created), 51208 (outdated),
--- 51209 (required parameters), 51213 (Scale Out disabled).
+-- 51209 (required parameters), 51213 (Scale Out disabled), and those of
+-- internal.resolve_environment_values (51113, 51217, 51218, 51219).
 CREATE OR REPLACE PROCEDURE internal.start_execution_now(
     execution_id bigint DEFAULT NULL,
     retry_count integer DEFAULT 0,
@@ -74,6 +76,8 @@ BEGIN
         PERFORM internal.raise_error(51001, 'SYNCHRONIZED', '1',
             'on the embedded catalog, which has one session that a waiting start would hold: start without it and wait with scaleout execution wait');
     END IF;
+    -- The environment's values as they are now (refused, nothing changed, if it lost a variable).
+    CALL internal.resolve_environment_values(execution_id);
     SELECT string_agg(pv.parameter_name, ', ' ORDER BY pv.object_type, pv.parameter_name) INTO v_missing
       FROM internal.execution_parameter_values AS pv
      WHERE pv.execution_id = execution_id AND pv.required AND NOT pv.value_set;

@@ -41,7 +41,8 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA catalog GRANT SELECT ON TABLES TO scaleout_ma
 
 -- Executions: ssis_cluster_executor runs packages; ssis_logreader reads the operational views.
 GRANT SELECT ON catalog.folders, catalog.projects, catalog.packages, catalog.object_versions, catalog.object_parameters,
-                catalog.executions, catalog.execution_parameter_values, catalog.execution_attempts
+                catalog.executions, catalog.execution_parameter_values, catalog.execution_attempts,
+                catalog.environments, catalog.environment_variables, catalog.environment_references
    TO ssis_cluster_executor, ssis_logreader;
 GRANT SELECT ON catalog.operations, catalog.operation_messages, catalog.event_messages TO ssis_logreader;
 GRANT EXECUTE ON PROCEDURE catalog.create_execution, catalog.add_execution_worker, catalog.set_execution_parameter_value,

@@ -1,0 +1,12 @@
+-- catalog.environments
+-- One row per environment, SSIS's columns. Readers: ssis_admin, ssis_cluster_executor,
+-- ssis_logreader.
+CREATE OR REPLACE VIEW catalog.environments AS
+SELECT en.environment_id,
+       en.name,
+       en.folder_id,
+       en.description,
+       NULL::bytea       AS created_by_sid,
+       en.created_by_name,
+       en.created_time
+  FROM internal.environments AS en;

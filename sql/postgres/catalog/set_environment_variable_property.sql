@@ -1,0 +1,76 @@
+-- catalog.set_environment_variable_property
+-- Changes a property of an environment variable: Description (at most 1024 characters; NULL
+-- clears it), as SSIS's procedure does.
+-- Caller: DBA (ssis_admin). Returns nothing.
+-- Errors: 51000, 51001 (property name, value), 51103 no such folder, 51110 no such environment,
+-- 51111 no such variable.
+CREATE OR REPLACE PROCEDURE catalog.set_environment_variable_property(
+    folder_name varchar(128) DEFAULT NULL,
+    environment_name varchar(128) DEFAULT NULL,
+    variable_name varchar(128) DEFAULT NULL,
+    property_name varchar(128) DEFAULT NULL,
+    property_value varchar(4000) DEFAULT NULL
+)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = catalog, internal, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+    error_number integer;
+    error_message text := '';
+    v_folder_id bigint;
+    v_environment_id bigint;
+    v_variable_id bigint;
+BEGIN
+    -- Check input parameters
+    IF folder_name IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@folder_name') || ' ';
+    END IF;
+    IF environment_name IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@environment_name') || ' ';
+    END IF;
+    IF variable_name IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@variable_name') || ' ';
+    END IF;
+    IF property_name IS NULL THEN
+        error_number := COALESCE(error_number, 51000);
+        error_message := error_message || internal.error_text(51000, '@property_name') || ' ';
+    ELSIF lower(property_name) <> 'description' THEN
+        error_number := COALESCE(error_number, 51001);
+        error_message := error_message || internal.error_text(51001, '@property_name', property_name, 'Description') || ' ';
+    END IF;
+    -- Lengths the tables store
+    error_message := error_message
+        || internal.length_problem('@property_value', property_value, 1024);
+    IF error_number IS NULL AND error_message <> '' THEN
+        error_number := 51001;
+    END IF;
+    IF error_number IS NOT NULL THEN
+        PERFORM internal.raise_error_text(error_number, error_message);
+    END IF;
+
+    SELECT f.folder_id, f.name INTO v_folder_id, folder_name FROM internal.folders AS f WHERE lower(f.name) = lower(folder_name);
+    IF v_folder_id IS NULL THEN
+        PERFORM internal.raise_error(51103, folder_name);
+    END IF;
+    SELECT en.environment_id, en.name INTO v_environment_id, environment_name
+      FROM internal.environments AS en
+     WHERE en.folder_id = v_folder_id AND lower(en.name) = lower(environment_name);
+    IF v_environment_id IS NULL THEN
+        PERFORM internal.raise_error(51110, environment_name, folder_name);
+    END IF;
+
+    -- Set; table: environment_variables
+    UPDATE internal.environment_variables AS ev
+       SET description = property_value
+     WHERE ev.environment_id = v_environment_id AND lower(ev.name) = lower(variable_name)
+    RETURNING ev.variable_id INTO v_variable_id;
+    IF v_variable_id IS NULL THEN
+        PERFORM internal.raise_error(51111, environment_name, variable_name);
+    END IF;
+END;
+$$;
