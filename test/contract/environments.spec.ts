@@ -285,13 +285,13 @@ forEachBackend('environments', (backend) => {
     expect(byName.BatchSize!.referenced_variable_name).to.equal('Batch');
   });
 
-  it('a key rotation re-encrypts sensitive variable values too', async function () {
+  it('a key rotation re-encrypts sensitive variable values too', async () => {
     const db = catalog.db;
-    if (db.dialect === 'mssql') this.skip(); // SQL Server's key rotation re-encrypts in the catalog itself
     await projectOnProd(db);
     const { keyId } = await rotateProtectionKey(db, TEST_KEY_FOLDER);
     const [row] = await db.query("SELECT value FROM internal.environment_variables WHERE name = 'ApiKey'");
     expect(String(row!.value)).to.match(new RegExp(`^enc:${keyId}:`));
-    expect(await new Keyring(TEST_KEY_FOLDER).reveal(String(row!.value))).to.equal(SECRET);
+    // PostgreSQL's values open with the masters' key folder (SQL Server's with its own key).
+    if (db.dialect === 'postgres') expect(await new Keyring(TEST_KEY_FOLDER).reveal(String(row!.value))).to.equal(SECRET);
   });
 });

@@ -73,7 +73,7 @@ forEachBackend('executions and the task queue', (backend) => {
       await expectCatalogError(createExecution(db, { folder: where.folder, project: 'nope' }), 51104);
       await expectCatalogError(createExecution(db, where, { package_name: 'nope' }), 51105);
       await expectCatalogError(createExecution(db, where, { package_name: 'helper' }), 51205);
-      await expectCatalogError(createExecution(db, where, { reference_id: 1 }), 51001, /environment references/);
+      await expectCatalogError(createExecution(db, where, { reference_id: 987654 }), 51112, /987654/);
       await expectCatalogError(createExecution(db, where, { runinscaleout: 0 }), 51212);
       await expectCatalogError(createExecution(db, where, { timeout_seconds: 0 }), 51001, /@timeout_seconds/);
       await db.call('catalog.disable_scaleout');

@@ -5,8 +5,8 @@
  *
  * declares the same describe block once per backend; a backend that is not available skips its
  * block (the reason was printed once by the global setup). Each block gets its own database:
- * a new in-memory PGlite, or scaleout_test_<random> on PostgreSQL / SQL Server (case-sensitive
- * collation there, as SSISDB installations often are). A block with a failing test keeps its
+ * a new in-memory PGlite, or scaleout_test_<random> on PostgreSQL / SQL Server (a case-insensitive
+ * collation there, as SSISDB's). A block with a failing test keeps its
  * database and prints its name; otherwise it is dropped.
  */
 

@@ -11,9 +11,14 @@ GO
     @runinscaleout NULL follows DEFAULT_EXECUTION_MODE (when Scale Out is enabled); this catalog
     runs packages in Scale Out only. Ours: @priority (higher first), @required_tags (a worker must
     have every one of them) and @timeout_seconds (the package's own timeout when NULL).
+    @reference_id names one of the project's environment references (catalog.environment_references):
+    the execution keeps the environment's folder and name, and its referenced parameters (value_type
+    'R') take the environment's variables (internal.resolve_environment_values; again when it
+    starts). Without one, a referenced parameter that is not required takes its design default, and
+    a required one stays unset (start_execution refuses it, 51209).
     Caller: ssis_admin, ssis_cluster_executor. Output: @execution_id. Returns 0.
-    Errors: 51000, 51001 (environment references are not supported yet), 51103, 51104, 51105,
-    51205, 51212, 51213.
+    Errors: 51000, 51001, 51103, 51104, 51105, 51112 (no such reference for the project), 51113,
+    51205, 51212, 51213, 51217, 51218, 51219.
 */
 CREATE OR ALTER PROCEDURE [catalog].create_execution
     @folder_name nvarchar(4000) = NULL,
@@ -50,17 +55,6 @@ BEGIN
         SELECT
             @error_number = COALESCE(@error_number, 51000),
             @error_message = @error_message + internal.error_text(51000, N'@package_name', NULL, NULL) + N' ';
-    IF @reference_id IS NOT NULL
-        SELECT
-            @error_number = COALESCE(@error_number, 51001),
-            @error_message = @error_message
-            + internal.error_text(
-                51001,
-                N'@reference_id',
-                CONVERT(nvarchar(20), @reference_id),
-                N'NULL: environment references are not supported yet'
-            )
-            + N' ';
     /* NULL takes the default, as on PostgreSQL (where a bit parameter cannot tell NULL from omitted). */
     SET @use32bitruntime = COALESCE(@use32bitruntime, 0);
     SET @useanyworker = COALESCE(@useanyworker, 1);
@@ -169,6 +163,28 @@ BEGIN
         RETURN 1;
     END;
 
+    DECLARE @reference_project_id bigint = NULL;
+    DECLARE @reference_type char(1) = NULL;
+    DECLARE @environment_folder nvarchar(128) = NULL;
+    DECLARE @environment_name nvarchar(128) = NULL;
+    IF @reference_id IS NOT NULL
+    BEGIN
+        SELECT
+            @reference_project_id = r.project_id,
+            @reference_type = r.reference_type,
+            @environment_folder = COALESCE(r.environment_folder_name, @folder_name),
+            @environment_name = r.environment_name
+        FROM internal.environment_references AS r
+        WHERE r.reference_id = @reference_id;
+        IF @reference_project_id IS NULL OR @reference_project_id <> @project_id
+        BEGIN
+            DECLARE @reference_text nvarchar(20) = CONVERT(nvarchar(20), @reference_id);
+            DECLARE @for_project nvarchar(400) = N' for project ''' + @project_name + N''' in folder ''' + @folder_name + N'''';
+            EXEC internal.raise_error @number = 51112, @a1 = @reference_text, @a2 = @for_project;
+            RETURN 1;
+        END;
+    END;
+
     SELECT @logging_level = cp.property_value
     FROM internal.catalog_properties AS cp
     WHERE cp.property_name = N'SERVER_LOGGING_LEVEL';
@@ -189,6 +205,9 @@ BEGIN
             project_name,
             package_name,
             reference_id,
+            reference_type,
+            environment_folder_name,
+            environment_name,
             project_lsn,
             executed_as_name,
             use32bitruntime,
@@ -203,7 +222,10 @@ BEGIN
             @folder_name,
             @project_name,
             @package_name,
-            NULL,
+            @reference_id,
+            @reference_type,
+            @environment_folder,
+            @environment_name,
             @lsn,
             @caller,
             @use32bitruntime,
@@ -215,18 +237,33 @@ BEGIN
         );
 
         INSERT INTO internal.execution_parameter_values (
-            execution_id, object_type, parameter_data_type, parameter_name, parameter_value, sensitive, required, value_set
+            execution_id,
+            object_type,
+            parameter_data_type,
+            parameter_name,
+            parameter_value,
+            sensitive,
+            required,
+            value_set,
+            referenced_variable_name
         )
         SELECT
             @execution_id,
             op.object_type,
             op.data_type,
             op.parameter_name,
-            op.default_value,
+            v.value,
             op.sensitive,
             op.required,
-            CASE WHEN op.default_value IS NULL THEN 0 ELSE 1 END
+            CASE WHEN v.value IS NULL THEN 0 ELSE 1 END,
+            op.referenced_variable_name
         FROM internal.object_parameters AS op
+        CROSS APPLY (
+            SELECT CASE
+                WHEN op.value_type = 'V' THEN op.default_value
+                WHEN op.required = 0 THEN op.design_default_value
+            END AS value
+        ) AS v
         WHERE
             op.project_version_lsn = @lsn
             AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = @package_name))
@@ -239,7 +276,8 @@ BEGIN
             s.value,
             0,
             0,
-            CASE WHEN s.value IS NULL THEN 0 ELSE 1 END
+            CASE WHEN s.value IS NULL THEN 0 ELSE 1 END,
+            NULL
         FROM (
             VALUES
             (N'Int32', N'LOGGING_LEVEL', COALESCE(@logging_level, N'1')),
@@ -249,6 +287,8 @@ BEGIN
             (N'String', N'CALLER_INFO', NULL),
             (N'Boolean', N'SYNCHRONIZED', N'0')
         ) AS s (data_type, name, value);
+
+        EXEC internal.resolve_environment_values @execution_id = @execution_id;
 
         COMMIT TRANSACTION;
     END TRY

@@ -8,8 +8,9 @@ GO
     @manifest the scaleout.project.json the CLI read from it (name, description, parameters,
     packages with their kind, entry point, timeout and parameters). Every deployment is kept as an
     object version with the SHA-256 of its bytes; when VERSION_CLEANUP_ENABLED is TRUE only the
-    newest MAX_PROJECT_VERSIONS are kept (never one an unfinished execution uses). Records a
-    deploy_project operation (101).
+    newest MAX_PROJECT_VERSIONS are kept (never one an unfinished execution uses). Values set
+    on the server stay (internal.keep_server_parameter_values). Records a deploy_project operation
+    (101).
     Caller: DBA (ssis_admin). Output: @operation_id. Returns 0.
     Errors: 51000 a required argument is NULL; 51001 invalid project name, manifest or project stream (not a zip, over 256 MB); 51103 no such
     folder.
@@ -370,6 +371,8 @@ BEGIN
             FROM OPENJSON(a.value) AS f
             WHERE f.[key] = N'default' AND f.[type] <> 0
         ) AS d;
+
+        EXEC internal.keep_server_parameter_values @project_id = @project_id, @new_lsn = @lsn;
 
         UPDATE p
         SET p.object_version_lsn = @lsn

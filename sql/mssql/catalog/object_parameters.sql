@@ -5,7 +5,8 @@ GO
 /*
     catalog.object_parameters
     Project (object_type 20) and package (30) parameters of each project's current version.
-    Sensitive defaults are never shown. Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+    Sensitive defaults are never shown. value_type R: the parameter takes the environment variable
+    referenced_variable_name (catalog.set_object_parameter_value). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].object_parameters
 AS
@@ -23,7 +24,7 @@ SELECT
     CASE WHEN op.sensitive = 1 THEN NULL ELSE op.default_value END AS default_value,
     op.value_type,
     op.value_set,
-    CAST(NULL AS nvarchar(128)) AS referenced_variable_name,
+    op.referenced_variable_name,
     CAST('N' AS char(1)) AS validation_status,
     CAST(NULL AS datetimeoffset(7)) AS last_validation_time
 FROM internal.object_parameters AS op

@@ -6,7 +6,7 @@ GO
     internal.protected_values
     Up to @BatchSize stored values encrypted with a protection key that is no longer current: what
     the key rotation command re-encrypts. kind says where the value is (execution_parameter,
-    design_default, default, logdb) and row_id which row; stored_value is the value as stored, and
+    design_default, default, environment_variable, logdb) and row_id which row; stored_value is the value as stored, and
     clear_value its clear text (SQL Server decrypts with the key under its database master key;
     the PostgreSQL dialect leaves it NULL for the key folder to decrypt).
     Caller: DBA (db_owner: decrypting needs CONTROL on the certificate), through scaleout catalog
@@ -63,6 +63,9 @@ BEGIN
         FROM internal.object_parameters AS op
         WHERE op.sensitive = 1 AND op.default_value LIKE N'enc:%'
         UNION ALL
+        SELECT 'environment_variable', ev.variable_id, ev.value
+        FROM internal.environment_variables AS ev
+        WHERE ev.sensitive = 1 AND ev.value LIKE N'enc:%'        UNION ALL
         SELECT 'logdb', CONVERT(bigint, lc.id), lc.connection_string
         FROM internal.logdb_connection AS lc
         WHERE lc.connection_string LIKE N'enc:%'

@@ -32,11 +32,11 @@ BEGIN
         SELECT
             @error_number = COALESCE(@error_number, 51000),
             @error_message = @error_message + internal.error_text(51000, N'@Kind', NULL, NULL) + N' ';
-    ELSE IF @Kind NOT IN ('execution_parameter', 'design_default', 'default', 'logdb')
+    ELSE IF @Kind NOT IN ('execution_parameter', 'design_default', 'default', 'environment_variable', 'logdb')
         SELECT
             @error_number = COALESCE(@error_number, 51001),
             @error_message = @error_message
-            + internal.error_text(51001, N'@Kind', @Kind, N'execution_parameter, design_default, default or logdb')
+            + internal.error_text(51001, N'@Kind', @Kind, N'execution_parameter, design_default, default, environment_variable or logdb')
             + N' ';
     IF @RowId IS NULL
         SELECT
@@ -76,6 +76,10 @@ BEGIN
             UPDATE op SET op.default_value = @new
             FROM internal.object_parameters AS op
             WHERE op.parameter_id = @RowId AND op.default_value = @Expected;
+        ELSE IF @Kind = 'environment_variable'
+            UPDATE ev SET ev.value = @new
+            FROM internal.environment_variables AS ev
+            WHERE ev.variable_id = @RowId AND ev.value = @Expected;
         ELSE
             UPDATE lc SET lc.connection_string = @new
             FROM internal.logdb_connection AS lc

@@ -7,10 +7,12 @@ GO
     The work of catalog.start_execution: queues a created execution for the workers (status 5,
     pending), one task that may be attempted @retry_count + 1 times. Refused when the project was
     deployed again since the execution was created, or when required parameters have no value.
+    Referenced parameters take the values their environment's variables have now.
     @Synchronized: whether the execution's SYNCHRONIZED parameter is set, for the caller to wait.
     Caller: catalog.start_execution. Returns 0.
     Errors: 51000, 51001 (@retry_count < 0), 51106, 51207 (not created), 51208 (outdated),
-    51209 (required parameters), 51213 (Scale Out disabled).
+    51209 (required parameters), 51213 (Scale Out disabled), and those of
+    internal.resolve_environment_values (51113, 51217, 51218, 51219).
 */
 CREATE OR ALTER PROCEDURE internal.start_execution_now
     @execution_id bigint = NULL,
@@ -89,6 +91,9 @@ BEGIN
         WHERE p.project_id = @project_id;
         IF @current_lsn IS NULL OR @current_lsn <> @lsn
             EXEC internal.raise_error @number = 51208, @a1 = @project_name, @a2 = @text;
+
+        /* The environment's values as they are now (refused, nothing changed, if it lost a variable). */
+        EXEC internal.resolve_environment_values @execution_id = @execution_id;
 
         SELECT
             @missing = STRING_AGG(CONVERT(nvarchar(max), pv.parameter_name), N', ')

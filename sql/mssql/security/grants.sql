@@ -63,6 +63,9 @@ GRANT SELECT ON [catalog].object_parameters TO ssis_cluster_executor, ssis_logre
 GRANT SELECT ON [catalog].executions TO ssis_cluster_executor, ssis_logreader;
 GRANT SELECT ON [catalog].execution_parameter_values TO ssis_cluster_executor, ssis_logreader;
 GRANT SELECT ON [catalog].execution_attempts TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].environments TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].environment_variables TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].environment_references TO ssis_cluster_executor, ssis_logreader;
 GRANT SELECT ON [catalog].operations TO ssis_logreader;
 GRANT SELECT ON [catalog].operation_messages TO ssis_logreader;
 GRANT SELECT ON [catalog].event_messages TO ssis_logreader;

@@ -3,8 +3,8 @@
 -- manifest the scaleout.project.json the CLI read from it (name, description, parameters,
 -- packages with their kind, entry point, timeout and parameters). Every deployment is kept as an
 -- object version with the SHA-256 of its bytes; when VERSION_CLEANUP_ENABLED is TRUE only the
--- newest MAX_PROJECT_VERSIONS are kept (never one an unfinished execution uses). Parameter values
--- set on the server carry over to the new version where name, type and sensitivity match. Records a
+-- newest MAX_PROJECT_VERSIONS are kept (never one an unfinished execution uses). Values set on
+-- the server stay (internal.keep_server_parameter_values). Records a
 -- deploy_project operation (101).
 -- Caller: DBA (ssis_admin). Output: operation_id.
 -- Errors: 51000 a required argument is NULL; 51001 invalid project name, manifest or project stream (not a zip, over 256 MB); 51103 no such
@@ -168,25 +168,7 @@ BEGIN
               FROM jsonb_array_elements(m->'packages') AS pk (v)
              CROSS JOIN LATERAL jsonb_array_elements(COALESCE(pk.v->'parameters', '[]'::jsonb)) AS pp (v)) AS a;
 
-    -- Values set on the server (catalog.set_object_parameter_value, literal or environment
-    -- variable) stay with the parameters that keep their name, type and sensitivity.
-    UPDATE internal.object_parameters AS op
-       SET default_value = prev.default_value,
-           value_type = prev.value_type,
-           referenced_variable_name = prev.referenced_variable_name,
-           value_set = true,
-           server_value_set = true
-      FROM internal.projects AS p
-      JOIN internal.object_parameters AS prev
-        ON prev.project_version_lsn = p.object_version_lsn
-     WHERE p.project_id = v_project_id
-       AND op.project_version_lsn = v_lsn
-       AND prev.server_value_set
-       AND prev.object_type = op.object_type
-       AND lower(prev.object_name) = lower(op.object_name)
-       AND lower(prev.parameter_name) = lower(op.parameter_name)
-       AND prev.data_type = op.data_type
-       AND prev.sensitive = op.sensitive;
+    CALL internal.keep_server_parameter_values(v_project_id, v_lsn);
 
     UPDATE internal.projects AS p
        SET object_version_lsn = v_lsn

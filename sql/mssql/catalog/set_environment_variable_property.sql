@@ -1,0 +1,98 @@
+SET ANSI_NULLS ON;
+GO
+SET QUOTED_IDENTIFIER ON;
+GO
+/*
+    catalog.set_environment_variable_property
+    Changes a property of an environment variable: Description (at most 1024 characters; NULL
+    clears it), as SSIS's procedure does.
+    Caller: DBA (ssis_admin). Returns 0.
+    Errors: 51000, 51001 (property name, value), 51103 no such folder, 51110 no such environment,
+    51111 no such variable.
+*/
+CREATE OR ALTER PROCEDURE [catalog].set_environment_variable_property
+    @folder_name nvarchar(4000) = NULL,
+    @environment_name nvarchar(4000) = NULL,
+    @variable_name nvarchar(4000) = NULL,
+    @property_name nvarchar(4000) = NULL,
+    @property_value nvarchar(max) = NULL
+AS
+BEGIN
+    SET NOCOUNT ON;
+    /* Explicit: a session left at SNAPSHOT or SERIALIZABLE must not change what this procedure does. */
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    SET XACT_ABORT ON;
+
+    /* ---------------------------------------- Check input parameters */
+    DECLARE @error_number int = NULL;
+    DECLARE @error_message nvarchar(max) = N'';
+
+    IF @folder_name IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@folder_name', NULL, NULL) + N' ';
+    IF @environment_name IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@environment_name', NULL, NULL) + N' ';
+    IF @variable_name IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@variable_name', NULL, NULL) + N' ';
+    IF @property_name IS NULL
+        SELECT
+            @error_number = COALESCE(@error_number, 51000),
+            @error_message = @error_message + internal.error_text(51000, N'@property_name', NULL, NULL) + N' ';
+    ELSE IF @property_name <> N'Description'
+        SELECT
+            @error_number = COALESCE(@error_number, 51001),
+            @error_message = @error_message
+            + internal.error_text(51001, N'@property_name', @property_name, N'Description') + N' ';
+    /* Lengths the tables store */
+    SET @error_message = @error_message
+        + internal.length_problem(N'@property_value', @property_value, 1024);
+    IF @error_number IS NULL AND @error_message <> N''
+        SET @error_number = 51001;
+    IF @error_number IS NOT NULL
+    BEGIN
+        EXEC internal.raise_error_text @number = @error_number, @message = @error_message;
+        RETURN 1;
+    END;
+
+    DECLARE @folder_id bigint = NULL;
+    DECLARE @environment_id bigint = NULL;
+    SELECT
+        @folder_id = f.folder_id,
+        @folder_name = f.name
+    FROM internal.folders AS f
+    WHERE f.name = @folder_name;
+    IF @folder_id IS NULL
+    BEGIN
+        EXEC internal.raise_error @number = 51103, @a1 = @folder_name;
+        RETURN 1;
+    END;
+    SELECT
+        @environment_id = en.environment_id,
+        @environment_name = en.name
+    FROM internal.environments AS en
+    WHERE en.folder_id = @folder_id AND en.name = @environment_name;
+    IF @environment_id IS NULL
+    BEGIN
+        EXEC internal.raise_error @number = 51110, @a1 = @environment_name, @a2 = @folder_name;
+        RETURN 1;
+    END;
+
+    /* ---------------------------------------- Set; table: environment_variables */
+    UPDATE ev
+    SET ev.description = @property_value
+    FROM internal.environment_variables AS ev
+    WHERE ev.environment_id = @environment_id AND ev.name = @variable_name;
+    IF @@ROWCOUNT = 0
+    BEGIN
+        EXEC internal.raise_error @number = 51111, @a1 = @environment_name, @a2 = @variable_name;
+        RETURN 1;
+    END;
+
+    RETURN 0;
+END;
+GO
