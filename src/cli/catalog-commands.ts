@@ -5,7 +5,7 @@
  *
  *   scaleout agent list|add|enable|disable|set|trust|delete
  *   scaleout folder create|list
- *   scaleout execution create|param|start|stop|show|list|logs|wait
+ *   scaleout execution create|param|start|stop|show|list|logs|wait (create --environment Folder/Name)
  *   scaleout catalog properties|configure|update-master-address|update-logdb-info
  */
 
@@ -13,7 +13,9 @@ import type { Command } from 'commander';
 import { CatalogError } from '../catalog/errors.ts';
 import { ENDED_STATUSES, EXECUTION_STATUS, MESSAGE_TYPE } from '../catalog/codes.ts';
 import { readView } from '../catalog/views.ts';
+import { referenceIdFor } from '../catalog/environment-lookup.ts';
 import { CLI_ERRORS, CliError, formatError } from './cli-errors.ts';
+import { qualified } from './environment-commands.ts';
 import type { CatalogDb, Row } from '../db/types.ts';
 import { withCatalog } from './migrate.ts';
 import { printJson, printTable } from './output.ts';
@@ -157,6 +159,7 @@ export function registerCatalogCommands(program: Command): void {
     .requiredOption('--folder <name>', 'catalog folder')
     .requiredOption('--project <name>', 'project')
     .requiredOption('--package <name>', 'package')
+    .option('--environment <Folder/Name>', 'take referenced parameters from this environment (the project\'s reference to it)')
     .option('--priority <n>', 'higher runs first')
     .option('--tags <list>', 'only workers with every one of these tags')
     .option('--timeout <seconds>', 'stop the package after this long (default: the package\'s own)')
@@ -170,13 +173,17 @@ export function registerCatalogCommands(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  scaleout execution create --folder Finance --project etl --package clean_customers --param OutputFolder=/srv/out --start --wait')
     .action(
-      (o: { folder: string; project: string; package: string; priority?: string; tags?: string; timeout?: string; worker: string[]; param: string[]; packageParam: string[]; start?: boolean; retry: string; wait?: boolean; waitTimeout?: string; json?: boolean }) =>
+      (o: { folder: string; project: string; package: string; environment?: string; priority?: string; tags?: string; timeout?: string; worker: string[]; param: string[]; packageParam: string[]; start?: boolean; retry: string; wait?: boolean; waitTimeout?: string; json?: boolean }) =>
         run(async (db) => {
           if (o.wait && !o.start) throw new CliError(CLI_ERRORS.usage, '--wait needs --start: an execution that is not started does not end.');
+          const referenceId = o.environment === undefined
+            ? undefined
+            : await referenceIdFor(db, { folder: o.folder, name: o.project }, qualified(o.environment, '--environment'));
           const r = await db.call('catalog.create_execution', {
             folder_name: o.folder,
             project_name: o.project,
             package_name: o.package,
+            reference_id: referenceId,
             runinscaleout: 1,
             useanyworker: o.worker.length === 0 ? 1 : 0,
             priority: o.priority === undefined ? undefined : Number(o.priority),
@@ -240,8 +247,9 @@ export function registerCatalogCommands(program: Command): void {
           printJson({ ...withStatusName(row), parameters: params });
           return;
         }
-        const e = withStatusName(row);
-        for (const key of ['execution_id', 'folder_name', 'project_name', 'package_name', 'status_name', 'executed_count', 'max_executed_count', 'worker_agent_id', 'machine_name', 'start_time', 'end_time', 'priority', 'timeout_seconds']) {
+        const e: Row = withStatusName(row);
+        if (e.environment_name) e.environment = `${String(e.environment_folder_name)}/${String(e.environment_name)}`;
+        for (const key of ['execution_id', 'folder_name', 'project_name', 'package_name', 'environment', 'status_name', 'executed_count', 'max_executed_count', 'worker_agent_id', 'machine_name', 'start_time', 'end_time', 'priority', 'timeout_seconds']) {
           if (key in e) process.stdout.write(`${key.padEnd(20)}${formatValue(e[key])}\n`);
         }
         process.stdout.write('\n');

@@ -1,4 +1,7 @@
-/** scaleout project init|pack|deploy|list: the project folder (scaleout.project.json) and its deployment. */
+/**
+ * scaleout project init|pack|deploy|list|param: the project folder (scaleout.project.json), its
+ * deployment, and its parameters' server values (a literal, or an environment variable).
+ */
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -8,6 +11,7 @@ import { packProject } from '../project/pack.ts';
 import { withCatalog } from './migrate.ts';
 import { printJson, printTable } from './output.ts';
 import { CLI_ERRORS, CliError } from './cli-errors.ts';
+import { qualified } from './environment-commands.ts';
 
 const EXAMPLE_PACKAGE = `// A node package: the worker calls run(ctx) in a child process of its own.
 // ctx.parameters  resolved parameter values by name (package over project)
@@ -74,6 +78,28 @@ export function registerProjectCommands(program: Command): void {
         else process.stdout.write(`Deployed ${result.project} into ${result.folder} (operation ${result.operation_id}, ${result.bytes} bytes, sha256 ${result.content_hash}).\n`);
       });
     });
+
+  project
+    .command('param <Folder/Project> <name> <value>')
+    .description('catalog.set_object_parameter_value: the value executions of the project start with, or (--variable) the environment variable it takes')
+    .option('--package <name>', 'a parameter of this package (object type 30) rather than of the project')
+    .option('--variable', '<value> names an environment variable (value type R), taken from the environment an execution is created with')
+    .addHelpText('after', '\nExample:\n  scaleout project param Finance/etl Region emea\n  scaleout project param Finance/etl InputFile SalesFile --variable\n  scaleout project param Finance/etl BatchSize Batch --package load --variable')
+    .action((projectName: string, name: string, value: string, options: { package?: string; variable?: boolean }) =>
+      withCatalog(program, async (db) => {
+        const p = qualified(projectName, 'the project');
+        await db.call('catalog.set_object_parameter_value', {
+          object_type: options.package ? 30 : 20,
+          folder_name: p.folder,
+          project_name: p.name,
+          parameter_name: name,
+          parameter_value: value,
+          object_name: options.package ?? null,
+          value_type: options.variable ? 'R' : 'V',
+        });
+        process.stdout.write(`${p.folder}/${p.name}: ${options.package ? `${options.package}.` : ''}${name} ${options.variable ? `takes environment variable ${value}` : 'set'}.\n`);
+      }),
+    );
 
   project
     .command('list')

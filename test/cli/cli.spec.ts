@@ -189,6 +189,39 @@ describe('the scaleout command line, against a running system on the embedded ca
     await ok('execution', 'stop', String(failing.execution_id));
   });
 
+  it('environment: create, variables (a sensitive one never shown), a reference, a parameter that takes a variable, and an execution against the environment', async () => {
+    expect(await ok('environment', 'create', 'Finance/Prod', '--description', 'Production')).to.contain('Environment Finance/Prod created');
+    expect(await ok('environment', 'var', 'set', 'Finance/Prod', 'Greeting', 'Production')).to.contain('Greeting (String) created');
+    expect(await ok('environment', 'var', 'set', 'Finance/prod', 'greeting', 'Prod team')).to.contain('Greeting set');
+    await ok('environment', 'var', 'set', 'Finance/Prod', 'Token', 'tok-s3cret', '--sensitive');
+    const vars = await json<Array<Record<string, unknown>>>('environment', 'var', 'list', 'Finance/Prod');
+    expect(vars.map((v) => [v.name, v.value])).to.deep.equal([['Greeting', 'Prod team'], ['Token', '********']]);
+    expect(await ok('environment', 'var', 'list', 'Finance/Prod')).not.to.contain('tok-s3cret');
+    const listed = await json<Array<Record<string, unknown>>>('environment', 'list', '--folder', 'finance');
+    expect(listed.map((e) => [e.folder_name, e.name, e.variables])).to.deep.equal([['Finance', 'Prod', 2]]);
+
+    const ref = await json<{ reference_id: number; reference_type: string }>('environment', 'reference', 'add', 'Finance/hello', 'Finance/Prod');
+    expect(ref.reference_type).to.equal('R');
+    expect((await json<Array<Record<string, unknown>>>('environment', 'reference', 'list', 'Finance/hello')).map((r) => r.environment)).to.deep.equal(['Finance/Prod']);
+    expect(await ok('project', 'param', 'Finance/hello', 'Greeting', 'Greeting', '--variable')).to.contain('takes environment variable Greeting');
+
+    const run = await cli('execution', 'create', '--folder', 'Finance', '--project', 'hello', '--package', 'hello', '--environment', 'Finance/Prod', '--start', '--wait', '--wait-timeout', '60', '--json');
+    expect(run.code, run.stderr).to.equal(0);
+    const [ended] = JSON.parse(run.stdout.slice(run.stdout.indexOf('['))) as Array<Record<string, unknown>>;
+    expect(await ok('execution', 'logs', String(ended!.execution_id))).to.contain('Hello, Prod team!');
+    const shown = await json<Record<string, unknown>>('execution', 'show', String(ended!.execution_id));
+    expect(shown).to.include({ environment_folder_name: 'Finance', environment_name: 'Prod', reference_type: 'R' });
+
+    // Refusals, numbered: no reference to that environment, a value that does not fit, a name that is not Folder/Name.
+    const noRef = await cli('execution', 'create', '--folder', 'Finance', '--project', 'hello', '--package', 'hello', '--environment', 'Finance/Test');
+    expect(noRef.code).to.equal(1);
+    expect(noRef.stderr).to.match(/^error 51112: .*reference add Finance\/hello Finance\/Test/m);
+    const badValue = await cli('environment', 'var', 'set', 'Finance/Prod', 'Retries', 'many', '--type', 'Int32');
+    expect(badValue.stderr).to.match(/^error 51001: .*Int32/m);
+    const badName = await cli('environment', 'create', 'Prod');
+    expect(badName.stderr).to.match(/^error 52001: .*Folder\/Name/m);
+  });
+
   it('catalog: properties, configure, update-master-address, update-logdb-info; doctor', async () => {
     const props = await json<{ catalog_properties: Array<Record<string, unknown>>; master_properties: Array<Record<string, unknown>> }>('catalog', 'properties');
     expect(props.catalog_properties.map((p) => p.property_name)).to.include('RETENTION_WINDOW');
