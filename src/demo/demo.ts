@@ -43,6 +43,8 @@ export interface DemoOptions {
 interface PlannedExecution {
   readonly package: string;
   readonly parameters?: Record<string, string>;
+  /** Created against this environment of the demo folder (its parameters take its variables). */
+  readonly environment?: string;
   readonly retry?: number;
   readonly expect: number;
 }
@@ -50,10 +52,42 @@ interface PlannedExecution {
 const PLAN: readonly PlannedExecution[] = [
   { package: 'sales_by_region', expect: 7 },
   { package: 'sales_by_region', parameters: { Region: 'North' }, expect: 7 },
+  { package: 'sales_by_region', environment: 'Prod', expect: 7 },
   { package: 'clean_customers', expect: 7 },
   { package: 'publish', retry: 2, expect: 7 },
 ];
 const REPORT: PlannedExecution = { package: 'report', expect: 7 };
+
+/**
+ * The example project's environments, as a DBA sets them up: sales_by_region's Region takes the
+ * variable SalesRegion from the environment an execution is created with.
+ */
+const ENVIRONMENTS: ReadonlyArray<{ name: string; description: string; salesRegion: string }> = [
+  { name: 'Dev', description: 'Development: one small region', salesRegion: 'North' },
+  { name: 'Prod', description: 'Production: the region this team reports on', salesRegion: 'South' },
+];
+
+/** Environments Dev and Prod in the folder, referenced by the etl project, and Region mapped to SalesRegion. */
+async function setUpEnvironments(db: CatalogDb, folder: string): Promise<Map<string, number>> {
+  const [folderRow] = await readView(db, 'folders', { where: { name: folder } });
+  const existing = new Set((await readView(db, 'environments', { where: { folder_id: folderRow!.folder_id } })).map((e) => String(e.name)));
+  for (const env of ENVIRONMENTS) {
+    if (!existing.has(env.name)) {
+      await db.call('catalog.create_environment', { folder_name: folder, environment_name: env.name, environment_description: env.description });
+      await db.call('catalog.create_environment_variable', { folder_name: folder, environment_name: env.name, variable_name: 'SalesRegion', data_type: 'String', sensitive: 0, value: env.salesRegion });
+    }
+  }
+  const [project] = await readView(db, 'projects', { where: { folder_id: folderRow!.folder_id, name: 'etl' } });
+  const references = new Map((await readView(db, 'environment_references', { where: { project_id: project!.project_id } })).map((r) => [String(r.environment_name), Number(r.reference_id)]));
+  for (const env of ENVIRONMENTS) {
+    if (!references.has(env.name)) {
+      const r = await db.call('catalog.create_environment_reference', { folder_name: folder, project_name: 'etl', environment_name: env.name, reference_type: 'R' });
+      references.set(env.name, Number(r.output.reference_id));
+    }
+  }
+  await db.call('catalog.set_object_parameter_value', { object_type: 30, folder_name: folder, project_name: 'etl', object_name: 'sales_by_region', parameter_name: 'Region', parameter_value: 'SalesRegion', value_type: 'R' });
+  return references;
+}
 
 interface Child {
   readonly name: string;
@@ -135,6 +169,8 @@ export class Demo {
     const packed = packProject(join(PROJECT_ROOT, 'examples', 'etl'));
     await db.call('catalog.deploy_project', { folder_name: FOLDER, project_name: packed.manifest.name, project_stream: packed.bytes, manifest: packed.manifestText });
     this.say(`     deployed project ${packed.manifest.name} (${packed.files} files, sha256 ${packed.contentHash.slice(0, 12)}…) into folder ${FOLDER}`);
+    const references = await setUpEnvironments(db, FOLDER);
+    this.say(`     environments ${ENVIRONMENTS.map((e) => e.name).join(' and ')}: sales_by_region's Region takes their SalesRegion`);
     await Promise.all(
       workers.map((w) => {
         const folder = join(state, w.name);
@@ -171,7 +207,8 @@ export class Demo {
     this.say('5/6  executions');
     const ids: Array<{ id: number; plan: PlannedExecution }> = [];
     const startOne = async (plan: PlannedExecution) => {
-      const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'etl', package_name: plan.package, runinscaleout: 1 });
+      const reference_id = plan.environment === undefined ? undefined : references.get(plan.environment);
+      const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'etl', package_name: plan.package, runinscaleout: 1, reference_id });
       const id = Number(r.output.execution_id);
       await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: 'OutputFolder', parameter_value: output });
       for (const [name, value] of Object.entries(plan.parameters ?? {})) {
@@ -194,7 +231,7 @@ export class Demo {
       const end = r.end_time ? new Date(r.end_time as string) : undefined;
       return {
         execution: Number(r.execution_id),
-        package: `${r.package_name}${plan.parameters ? ` (${Object.entries(plan.parameters).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}`,
+        package: `${r.package_name}${plan.parameters ? ` (${Object.entries(plan.parameters).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}${plan.environment ? ` (environment ${plan.environment})` : ''}`,
         status: EXECUTION_STATUS[Number(r.status)] ?? String(r.status),
         worker: agents.get(String(r.worker_agent_id ?? '').toLowerCase()) ?? '',
         attempts: Number(r.executed_count),

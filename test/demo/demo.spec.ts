@@ -46,12 +46,14 @@ describe('scaleout demo', function () {
     expect(seconds).to.be.lessThan(60);
     expect(result.stdout).to.contain('Every execution ended as expected');
     const summary = result.stdout.slice(result.stdout.indexOf('6/6  summary'));
-    expect(summary.match(/succeeded/g)).to.have.length(5);
+    expect(summary.match(/succeeded/g)).to.have.length(6);
+    // One execution ran against environment Prod, whose SalesRegion (South) its Region took.
+    expect(summary).to.match(/sales_by_region \(environment Prod\)\s+succeeded/);
     expect(summary).to.match(/publish\s+succeeded\s+demo-worker-\d\s+2\s/);
     // The failed first attempt of publish is shown as a failure, with its reason.
     expect(result.stdout).to.match(/publish\s+succeeded \(attempt 2; attempt 1 failed: .*unavailable/);
     expect(existsSync(join(dir, '.scaleout', 'catalog'))).to.equal(true);
-    for (const file of ['sales_by_region.csv', 'sales_by_region_north.csv', 'customers_clean.csv', 'published.txt']) {
+    for (const file of ['sales_by_region.csv', 'sales_by_region_north.csv', 'sales_by_region_south.csv', 'customers_clean.csv', 'published.txt']) {
       expect(existsSync(join(dir, '.scaleout', 'demo', 'output', file)), file).to.equal(true);
     }
     expect(readFileSync(join(dir, '.scaleout', 'demo', 'output', 'sales_by_region.csv'), 'utf8').split('\n')[0]).to.equal('region,orders,units,revenue');
