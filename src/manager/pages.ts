@@ -205,6 +205,7 @@ export function executionSummary(e: Row, statusNames: Readonly<Record<number, st
   return html`<dl class="cards">
 <div class="card"><dt>Status</dt><dd id="status"><b>${statusNames[Number(e.status)] ?? e.status}</b></dd></div>
 <div class="card"><dt>Package</dt><dd>${e.folder_name} / ${e.project_name} / ${e.package_name}</dd></div>
+${e.environment_name ? html`<div class="card"><dt>Environment</dt><dd>${e.environment_folder_name} / ${e.environment_name}</dd></div>` : ''}
 <div class="card"><dt>Attempts</dt><dd>${e.executed_count ?? 0} of ${e.max_executed_count ?? '?'}</dd></div>
 <div class="card"><dt>Worker</dt><dd>${e.machine_name ?? ''} <code class="muted">${e.worker_agent_id ?? ''}</code></dd></div>
 <div class="card"><dt>Started, ended</dt><dd>${time(e.start_time)}<br>${e.end_time ? time(e.end_time) : ''}</dd></div>
@@ -250,17 +251,20 @@ ${mine.length === 0 ? html`<p class="muted">No project deployed in this folder.<
 }
 
 /** One form per entry-point package: its project's and its own parameters, prefilled with their defaults. */
-export function projectPage(project: Row, folder: string, packages: Row[], parameters: Row[], token: string, versions: Row[] = []): Html {
+export function projectPage(project: Row, folder: string, packages: Row[], parameters: Row[], token: string, versions: Row[] = [], references: Row[] = []): Html {
+  const environmentOf = (r: Row) => `${String(r.environment_folder_name ?? folder)} / ${String(r.environment_name)}`;
   const field = (p: Row) => {
     const id = `p${p.object_type}-${String(p.object_name)}-${String(p.parameter_name)}`.replace(/[^A-Za-z0-9_-]/g, '_');
     const sensitive = p.sensitive === true || p.sensitive === 1;
-    return html`<label for="${id}">${p.parameter_name} <span class="muted">(${p.data_type}${sensitive ? ', sensitive: empty keeps its default' : ''})</span></label>
+    const variable = p.value_type === 'R' ? `, from environment variable ${String(p.referenced_variable_name)} when an environment is chosen; a changed value wins` : '';
+    return html`<label for="${id}">${p.parameter_name} <span class="muted">(${p.data_type}${sensitive ? ', sensitive: empty keeps its default' : ''}${variable})</span></label>
 <input type="${sensitive ? 'password' : 'text'}" id="${id}" name="p${p.object_type}:${p.parameter_name}" value="${sensitive ? '' : p.default_value ?? ''}" autocomplete="off">`;
   };
   const projectParameters = parameters.filter((p) => Number(p.object_type) === 20);
   return html`<p>Folder ${folder}; version ${project.object_version_lsn}, deployed ${time(project.last_deployed_time)}.</p>
 ${versions.length > 0 ? html`<details><summary>${versions.length} deployed version(s)</summary><div class="table"><table><thead><tr><th scope="col">Version (LSN)</th><th scope="col">Deployed</th><th scope="col">By</th><th scope="col">Content hash</th></tr></thead>
 <tbody>${versions.map((v) => html`<tr><th scope="row">${v.object_version_lsn}${String(v.object_version_lsn) === String(project.object_version_lsn) ? ' (current)' : ''}</th><td>${time(v.created_time)}</td><td>${v.created_by ?? ''}</td><td><code>${String(v.content_hash ?? '').slice(0, 16)}</code></td></tr>`)}</tbody></table></div></details>` : ''}
+${references.length > 0 ? html`<h2>Environments</h2><p>Runs may take parameter values from ${references.map((r, i) => html`${i > 0 ? ', ' : ''}<b>${environmentOf(r)}</b> <span class="muted">(${r.reference_type === 'A' ? 'absolute' : 'relative'}, reference ${r.reference_id})</span>`)}.</p>` : ''}
 ${packages.map((k) => {
     const entry = k.entry_point === true || k.entry_point === 1;
     const own = parameters.filter((p) => Number(p.object_type) === 30 && p.object_name === k.name);
@@ -268,6 +272,7 @@ ${packages.map((k) => {
 ${k.description ? html`<p>${k.description}</p>` : ''}
 ${entry ? html`<form method="post" action="/projects/${project.project_id}/run">
 <input type="hidden" name="_token" value="${token}"><input type="hidden" name="package" value="${k.name}">
+${references.length > 0 ? html`<label for="reference-${k.package_id}">Environment</label><select id="reference-${k.package_id}" name="reference"><option value="">none</option>${references.map((r) => html`<option value="${r.reference_id}">${environmentOf(r)}</option>`)}</select>` : ''}
 ${[...projectParameters, ...own].map(field)}
 <label for="worker-${k.package_id}">Only this worker (id; empty: any worker)</label><input type="text" id="worker-${k.package_id}" name="worker">
 <label for="tags-${k.package_id}">Required tags (comma-separated)</label><input type="text" id="tags-${k.package_id}" name="tags">

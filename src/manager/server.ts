@@ -309,14 +309,15 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const renderProject = async (projectId: number, reply: FastifyReply, extra: Partial<PageChrome> = {}, status = 200) => {
     const [project] = await readView(o.db, 'projects', { where: { project_id: projectId } });
     if (!project) return send(reply, layout(chrome('Project', 'projects', { error: { number: 51104, message: `The project ${projectId} does not exist.` } }), new Html('')), 404);
-    const [folders, packages, parameters, versions] = await Promise.all([
+    const [folders, packages, parameters, versions, references] = await Promise.all([
       readView(o.db, 'folders', { where: { folder_id: project.folder_id } }),
       readView(o.db, 'packages', { where: { project_id: projectId }, orderBy: [{ column: 'name' }] }),
       readView(o.db, 'object_parameters', { where: { project_id: projectId }, orderBy: [{ column: 'object_type' }, { column: 'parameter_name' }] }),
       readView(o.db, 'object_versions', { where: { object_id: projectId, object_type: 20 }, orderBy: [{ column: 'object_version_lsn', desc: true }], limit: 50 }),
+      readView(o.db, 'environment_references', { where: { project_id: projectId }, orderBy: [{ column: 'reference_id' }] }),
     ]);
     const folder = String(folders[0]?.name ?? '');
-    return send(reply, layout(chrome(`Project ${project.name}`, 'projects', extra), projectPage(project, folder, packages, parameters, token, versions)), status);
+    return send(reply, layout(chrome(`Project ${project.name}`, 'projects', extra), projectPage(project, folder, packages, parameters, token, versions, references)), status);
   };
   app.get('/projects/:id', async (request, reply) => {
     const id = numericId(request.params);
@@ -338,6 +339,8 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       const created = await o.db.call('catalog.create_execution', {
         folder_name: folder?.name, project_name: project.name, package_name: body.package,
         runinscaleout: 1, useanyworker: worker ? 0 : 1, required_tags: (body.tags ?? '').trim() || undefined,
+        // One of the project's environment references, or none; the catalog refuses one of another project (51112).
+        reference_id: /^\d{1,18}$/.test((body.reference ?? '').trim()) ? (body.reference ?? '').trim() : undefined,
         // Passed on as typed: the catalog checks it and refuses a bad one with its number.
         timeout_seconds: (body.timeout ?? '').trim() === '' ? undefined : (body.timeout ?? '').trim(),
       });

@@ -137,6 +137,26 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       await waitFor('succeeded on the page', async () => (await page.textContent('#status'))?.includes('succeeded'), 60_000);
       await waitFor('its messages on the page', async () => (await page.textContent('tbody[data-live$="/messages"]'))?.includes('customers_clean.csv'), 20_000);
       expect(existsSync(join(output, 'customers_clean.csv')), 'the parameter value reached the package').to.equal(true);
+      // Against an environment: OutputFolder takes Prod's variable, chosen on the form.
+      const prodOutput = mkdtempSync(join(tmpdir(), 'scaleout-manager-prod-'));
+      try {
+        await catalog.db.call('catalog.create_environment', { folder_name: 'Finance', environment_name: 'Prod' });
+        await catalog.db.call('catalog.create_environment_variable', { folder_name: 'Finance', environment_name: 'Prod', variable_name: 'Out', data_type: 'String', sensitive: 0, value: prodOutput });
+        await catalog.db.call('catalog.create_environment_reference', { folder_name: 'Finance', project_name: 'etl', environment_name: 'Prod', reference_type: 'R' });
+        await catalog.db.call('catalog.set_object_parameter_value', { object_type: 20, folder_name: 'Finance', project_name: 'etl', parameter_name: 'OutputFolder', parameter_value: 'Out', value_type: 'R' });
+        await page.goBack();
+        await page.reload();
+        expect(await page.textContent('main')).to.contain('Finance / Prod');
+        const prodForm = page.locator('form', { has: page.locator('button', { hasText: 'Run clean_customers' }) });
+        expect(await prodForm.textContent()).to.contain('from environment variable Out');
+        await prodForm.locator('select[name="reference"]').selectOption({ label: 'Finance / Prod' });
+        await prodForm.locator('button').click();
+        await waitFor('succeeded against Prod', async () => (await page.textContent('#status'))?.includes('succeeded'), 60_000);
+        expect(await page.textContent('main')).to.contain('Finance / Prod');
+        expect(existsSync(join(prodOutput, 'customers_clean.csv')), 'the environment\'s value reached the package').to.equal(true);
+      } finally {
+        rmSync(prodOutput, { recursive: true, force: true });
+      }
       // A running execution is stopped from its page: the worker ends the package at its next heartbeat.
       const e2e = packProject(join(PROJECT_ROOT, 'test', 'fixtures', 'e2e-project'));
       await catalog.db.call('catalog.deploy_project', { folder_name: 'Finance', project_name: e2e.manifest.name, project_stream: e2e.bytes, manifest: e2e.manifestText });
@@ -156,13 +176,13 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       await page.goto(`${url}/workers`);
       await waitFor('the certificate expiry on the workers page', async () => /certificate expires in \d+ days/.test((await page.locator(`tr[data-worker="${worker.id}"]`).textContent()) ?? ''), 15_000);
       await page.goto(executionUrl);
-      expect(await page.textContent('figcaption')).to.contain('Duration in seconds of the last 1 ended runs of clean_customers');
+      expect(await page.textContent('figcaption')).to.contain('Duration in seconds of the last 2 ended runs of clean_customers') // the first run and the one against Prod;
       const attempt = await page.locator('tbody[data-live$="/attempts"] tr').first().textContent();
       expect(attempt).to.contain('manager-run').and.contain('succeeded');
       // The execution list filters by the worker that ran it, and by day.
       const today = new Date().toISOString().slice(0, 10);
       await page.goto(`${url}/executions?worker=${worker.id}&from=${today}&to=${today}`);
-      expect(await page.locator('tbody tr[data-execution]').count(), 'the run and the stopped one').to.equal(2);
+      expect(await page.locator('tbody tr[data-execution]').count(), 'the two runs and the stopped one').to.equal(3);
       await page.goto(`${url}/executions?worker=${randomUUID()}`);
       expect(await page.locator('tbody tr[data-execution]').count()).to.equal(0);
     } finally {
