@@ -34,6 +34,8 @@ const entries: CatalogErrorInfo[] = [
   { number: 51112, symbol: 'environment_reference_not_found', httpStatus: 404, summary: 'The environment reference does not exist (or belongs to another project).' },
   { number: 51113, symbol: 'referenced_environment_missing', httpStatus: 409, summary: 'The environment a reference or an execution names does not exist any more (deleted or moved).' },
   { number: 51114, symbol: 'object_parameter_not_found', httpStatus: 404, summary: 'The project (or its package) has no such parameter.' },
+  { number: 51115, symbol: 'securable_not_found', httpStatus: 404, summary: 'The folder, project, environment or operation a permission names does not exist.' },
+  { number: 51116, symbol: 'principal_not_found', httpStatus: 404, summary: 'No database principal (SQL Server user or role, PostgreSQL role) has that id or name.' },
   { number: 51201, symbol: 'worker_agent_exists', httpStatus: 409, summary: 'A worker agent with that id exists already.' },
   { number: 51202, symbol: 'certificate_in_use', httpStatus: 409, summary: 'The certificate is trusted for another worker agent.' },
   { number: 51203, symbol: 'worker_agent_busy', httpStatus: 409, summary: 'The worker agent holds running tasks (delete with @Force = 1).' },
@@ -59,6 +61,7 @@ const entries: CatalogErrorInfo[] = [
   { number: 51402, symbol: 'certificate_mismatch', httpStatus: 403, summary: 'The worker agent presented a certificate other than the one registered for it.' },
   { number: 51403, symbol: 'not_authorized', httpStatus: 403, summary: 'The worker agent asked for what is not its own: another worker\'s lease, attempt or log stream, or a project of no task it holds.' },
   { number: 51404, symbol: 'protection_key_missing', httpStatus: 409, summary: 'The catalog has no protection key to encrypt a sensitive value with (scaleout migrate up or scaleout catalog key create gives it one).' },
+  { number: 51405, symbol: 'permission_denied', httpStatus: 403, summary: 'The caller lacks the object permission (READ, MODIFY, EXECUTE, MANAGE_PERMISSIONS, …) the call needs.' },
 ];
 
 /** Every catalog error, by number. */

@@ -38,6 +38,7 @@ BEGIN
     IF v_any IS NULL THEN
         PERFORM internal.raise_error(51106, execution_id::text);
     END IF;
+    PERFORM internal.require_permission(4, execution_id, 2, 'execution ' || execution_id::text);
     IF v_any THEN
         PERFORM internal.raise_error(51206, execution_id::text);
     END IF;

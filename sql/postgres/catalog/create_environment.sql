@@ -2,7 +2,8 @@
 -- Creates an environment in a folder: a named set of variables (Dev, Test, Prod) that the folder's
 -- projects, and others' through absolute references, take parameter values from. Names follow the
 -- folder rules and are unique in their folder without regard to case.
--- Caller: DBA (ssis_admin). Returns nothing.
+-- Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+-- Returns nothing.
 -- Errors: 51000, 51001 (name, description over 1024 characters), 51103 no such folder,
 -- 51214 the environment exists.
 CREATE OR REPLACE PROCEDURE catalog.create_environment(
@@ -48,6 +49,7 @@ BEGIN
     IF v_folder_id IS NULL THEN
         PERFORM internal.raise_error(51103, folder_name);
     END IF;
+    PERFORM internal.require_permission(1, v_folder_id, 100, format('folder ''%s''', folder_name));
 
     -- Create; table: environments
     INSERT INTO internal.environments AS en (folder_id, name, description, created_by_name)
@@ -57,5 +59,7 @@ BEGIN
     IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51214, environment_name, folder_name);
     END IF;
+    -- Its creator may read, change it and manage its permissions.
+    CALL internal.grant_creator_permissions(3, v_environment_id);
 END;
 $$;

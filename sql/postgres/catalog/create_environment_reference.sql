@@ -3,10 +3,11 @@
 -- environment in the project's own folder, 'A' (absolute) for one in environment_folder_name. The
 -- environment must exist now; the reference names it (renaming or moving it carries the reference
 -- along). Executions name the reference with create_execution's reference_id.
--- Caller: DBA (ssis_admin). Output: reference_id.
+-- Caller: ssis_admin, or ssis_cluster_executor with MODIFY on the project and READ on the environment.
+-- Output: reference_id.
 -- Errors: 51000, 51001 (reference type, folder given for a relative reference), 51103 no such
 -- folder, 51104 no such project, 51110 no such environment, 51216 the project references that
--- environment so already.
+-- environment so already, 51405 a permission missing.
 CREATE OR REPLACE PROCEDURE catalog.create_environment_reference(
     folder_name varchar(128) DEFAULT NULL,
     project_name varchar(128) DEFAULT NULL,
@@ -28,6 +29,7 @@ DECLARE
     v_project_id bigint;
     v_environment_folder_id bigint;
     v_environment_folder text;
+    v_environment_id bigint;
 BEGIN
     reference_id := NULL;
 
@@ -75,6 +77,7 @@ BEGIN
     IF v_project_id IS NULL THEN
         PERFORM internal.raise_error(51104, project_name, folder_name);
     END IF;
+    PERFORM internal.require_permission(2, v_project_id, 2, format('project ''%s'' in folder ''%s''', project_name, folder_name));
     IF v_type = 'R' THEN
         v_environment_folder_id := v_folder_id;
         v_environment_folder := folder_name;
@@ -85,13 +88,14 @@ BEGIN
             PERFORM internal.raise_error(51103, environment_folder_name);
         END IF;
     END IF;
-    SELECT en.name INTO environment_name
+    SELECT en.environment_id, en.name INTO v_environment_id, environment_name
       FROM internal.environments AS en
      WHERE en.folder_id = v_environment_folder_id AND lower(en.name) = lower(environment_name)
        FOR SHARE;
-    IF NOT FOUND THEN
+    IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51110, environment_name, v_environment_folder);
     END IF;
+    PERFORM internal.require_permission(3, v_environment_id, 1, format('environment ''%s'' in folder ''%s''', environment_name, v_environment_folder));
     IF EXISTS (SELECT 1 FROM internal.environment_references AS r
                 WHERE r.project_id = v_project_id AND r.reference_type = v_type
                   AND lower(COALESCE(r.environment_folder_name, '')) = lower(CASE WHEN v_type = 'A' THEN v_environment_folder ELSE '' END)

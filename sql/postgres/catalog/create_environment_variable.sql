@@ -6,7 +6,8 @@
 -- characters, and never shown; a refused one is not repeated in the message.
 -- sensitive takes 1/0 or true/false (anyelement: a kind of its own, so that value may be of
 -- another); value is SSIS's sql_variant (anycompatible, stored as text).
--- Caller: DBA (ssis_admin). Returns nothing.
+-- Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+-- Returns nothing.
 -- Errors: 51000, 51001 (name, type, value, description), 51103 no such folder, 51110 no such
 -- environment, 51215 the variable exists, 51404 no protection key for a sensitive value.
 CREATE OR REPLACE PROCEDURE catalog.create_environment_variable(
@@ -108,6 +109,7 @@ BEGIN
     IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51110, environment_name, folder_name);
     END IF;
+    PERFORM internal.require_permission(3, v_environment_id, 2, format('environment ''%s'' in folder ''%s''', environment_name, folder_name));
     IF v_sensitive AND v_value IS NOT NULL THEN
         CALL internal.open_protection_key('a sensitive value of @value');
         v_value := internal.protect_value(v_value);

@@ -124,6 +124,8 @@ BEGIN
     IF v_project_id IS NULL THEN
         PERFORM internal.raise_error(51104, project_name, folder_name);
     END IF;
+    PERFORM internal.require_permission(2, v_project_id, 1, format('project ''%s'' in folder ''%s''', project_name, folder_name));
+    PERFORM internal.require_permission(2, v_project_id, 3, format('project ''%s'' in folder ''%s''', project_name, folder_name));
     SELECT pk.entry_point, pk.timeout_seconds, pk.name INTO v_entry_point, v_package_timeout, package_name
       FROM internal.packages AS pk
      WHERE pk.project_version_lsn = v_lsn AND lower(pk.name) = lower(package_name);

@@ -31,5 +31,7 @@ BEGIN
     IF folder_id IS NULL THEN
         PERFORM internal.raise_error(51204, folder_name);
     END IF;
+    -- Its creator may manage who may do what in it, as in SSIS.
+    CALL internal.grant_creator_permissions(1, folder_id);
 END;
 $$;

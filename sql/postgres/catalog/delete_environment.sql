@@ -2,7 +2,8 @@
 -- Deletes an environment with its variables, and the environment references that name it.
 -- Executions created with one of those references keep the environment's name; one that has not
 -- started cannot start any more (51113).
--- Caller: DBA (ssis_admin). Returns nothing.
+-- Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+-- Returns nothing.
 -- Errors: 51000, 51103 no such folder, 51110 no such environment.
 CREATE OR REPLACE PROCEDURE catalog.delete_environment(
     folder_name varchar(128) DEFAULT NULL,
@@ -45,6 +46,7 @@ BEGIN
     IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51110, environment_name, folder_name);
     END IF;
+    PERFORM internal.require_permission(3, v_environment_id, 2, format('environment ''%s'' in folder ''%s''', environment_name, folder_name));
     DELETE FROM internal.environments AS en WHERE en.environment_id = v_environment_id;
 
     -- Relative references of the folder's projects, and absolute ones naming this folder.

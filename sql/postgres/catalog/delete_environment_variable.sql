@@ -1,7 +1,8 @@
 -- catalog.delete_environment_variable
 -- Deletes a variable from an environment. Parameters that reference it find it missing when an
 -- execution against the environment is created or started (51218).
--- Caller: DBA (ssis_admin). Returns nothing.
+-- Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+-- Returns nothing.
 -- Errors: 51000, 51103 no such folder, 51110 no such environment, 51111 no such variable.
 CREATE OR REPLACE PROCEDURE catalog.delete_environment_variable(
     folder_name varchar(128) DEFAULT NULL,
@@ -47,6 +48,7 @@ BEGIN
     IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51110, environment_name, folder_name);
     END IF;
+    PERFORM internal.require_permission(3, v_environment_id, 2, format('environment ''%s'' in folder ''%s''', environment_name, folder_name));
 
     -- Delete; table: environment_variables
     DELETE FROM internal.environment_variables AS ev

@@ -1,5 +1,6 @@
 -- catalog.environments
--- One row per environment, SSIS's columns. Readers: ssis_admin, ssis_cluster_executor,
+-- One row per environment, SSIS's columns. Rows: what the caller may
+-- read (internal.may; all for ssis_admin, ssis_logreader and the master). Readers: ssis_admin, ssis_cluster_executor,
 -- ssis_logreader.
 CREATE OR REPLACE VIEW catalog.environments AS
 SELECT en.environment_id,
@@ -9,4 +10,5 @@ SELECT en.environment_id,
        NULL::bytea       AS created_by_sid,
        en.created_by_name,
        en.created_time
-  FROM internal.environments AS en;
+  FROM internal.environments AS en
+WHERE internal.sees_all_objects() OR internal.may(3, en.environment_id, 1);

@@ -1,7 +1,8 @@
 -- catalog.event_messages
 -- The messages of executions, with the package and event they came from (event_name from the
 -- message type when the package did not name one: OnError, OnWarning, OnInformation, ...).
--- Readers: ssis_admin, ssis_logreader.
+-- Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+-- master). Readers: ssis_admin, ssis_logreader.
 CREATE OR REPLACE VIEW catalog.event_messages AS
 SELECT m.operation_message_id                       AS event_message_id,
        m.operation_id,
@@ -35,4 +36,5 @@ SELECT m.operation_message_id                       AS event_message_id,
        m.event_message_guid
   FROM internal.operation_messages AS m
   JOIN internal.executions AS e
-    ON e.execution_id = m.operation_id;
+    ON e.execution_id = m.operation_id
+WHERE internal.sees_all_objects() OR internal.may(4, m.operation_id, 1);

@@ -3,7 +3,8 @@
 -- when, when it ended and how (succeeded, failed, canceled, abandoned, expired, unacknowledged),
 -- and for the attempt still running, when its lease runs out. Lease tokens and log streams (the
 -- worker's capabilities) are not shown.
--- Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+-- Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+-- master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 CREATE OR REPLACE VIEW catalog.execution_attempts AS
 SELECT a.execution_id,
        a.attempt,
@@ -17,4 +18,5 @@ SELECT a.execution_id,
   LEFT JOIN internal.worker_agents AS w
          ON w.worker_agent_id = a.worker_agent_id
   LEFT JOIN internal.tasks AS t
-         ON t.task_id = a.task_id;
+         ON t.task_id = a.task_id
+WHERE internal.sees_all_objects() OR internal.may(4, a.execution_id, 1);

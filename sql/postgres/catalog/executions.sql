@@ -2,7 +2,8 @@
 -- One row per execution, SSIS's columns in SSIS's order (machine_name is the worker's while it runs
 -- in Scale Out, '' while pending; executed_count counts attempts), then ours: priority,
 -- required_tags, timeout_seconds, max_executed_count (retry_count + 1).
--- Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+-- Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+-- master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 CREATE OR REPLACE VIEW catalog.executions AS
 SELECT e.execution_id,
        e.folder_name,
@@ -49,4 +50,5 @@ SELECT e.execution_id,
   JOIN internal.operations AS o
     ON o.operation_id = e.execution_id
   LEFT JOIN internal.tasks AS t
-    ON t.execution_id = e.execution_id;
+    ON t.execution_id = e.execution_id
+WHERE internal.sees_all_objects() OR e.executed_as_name = session_user OR internal.may(4, e.execution_id, 1);

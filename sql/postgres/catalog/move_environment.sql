@@ -2,7 +2,8 @@
 -- Moves an environment, with its variables, to another folder. Absolute references that name it
 -- follow it; relative references of the source folder's projects stay as they are and find no
 -- environment any more (as in SSIS): an execution created with one is refused (51113).
--- Caller: DBA (ssis_admin). Returns nothing.
+-- Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+-- Returns nothing.
 -- Errors: 51000, 51103 no such folder, 51110 no such environment, 51214 the destination has an
 -- environment of that name.
 CREATE OR REPLACE PROCEDURE catalog.move_environment(
@@ -56,6 +57,8 @@ BEGIN
     IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51110, environment_name, source_folder);
     END IF;
+    PERFORM internal.require_permission(3, v_environment_id, 2, format('environment ''%s'' in folder ''%s''', environment_name, source_folder));
+    PERFORM internal.require_permission(1, v_destination_id, 100, format('folder ''%s''', destination_folder));
     IF v_destination_id = v_source_id THEN
         RETURN;
     END IF;

@@ -2,7 +2,8 @@
 -- Every operation: deployments (101), executions (200), stops (202), configuration (1000),
 -- retention cleanup (2). Status codes as SSIS: 1 created, 2 running, 3 canceled, 4 failed,
 -- 5 pending, 6 ended unexpectedly, 7 succeeded, 8 stopping, 9 completed.
--- Readers: ssis_admin, ssis_logreader.
+-- Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+-- master). Readers: ssis_admin, ssis_logreader.
 CREATE OR REPLACE VIEW catalog.operations AS
 SELECT o.operation_id,
        o.operation_type,
@@ -20,4 +21,5 @@ SELECT o.operation_id,
        o.stopped_by_name,
        o.server_name,
        o.machine_name
-  FROM internal.operations AS o;
+  FROM internal.operations AS o
+WHERE internal.sees_all_objects() OR internal.may(4, o.operation_id, 1);

@@ -1,7 +1,8 @@
 -- catalog.packages
 -- The packages of each project's current version. Ours: kind ('node' or 'command') and the
 -- package's default timeout_seconds from its manifest.
--- Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+-- Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+-- master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 CREATE OR REPLACE VIEW catalog.packages AS
 SELECT pk.package_id,
        pk.name,
@@ -21,4 +22,5 @@ SELECT pk.package_id,
        pk.timeout_seconds
   FROM internal.packages AS pk
   JOIN internal.projects AS p
-    ON p.object_version_lsn = pk.project_version_lsn;
+    ON p.object_version_lsn = pk.project_version_lsn
+WHERE internal.sees_all_objects() OR internal.may(2, p.project_id, 1);

@@ -1,6 +1,7 @@
 -- catalog.projects
 -- One row per project; object_version_lsn is the version deployed last.
--- Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+-- Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+-- master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 CREATE OR REPLACE VIEW catalog.projects AS
 SELECT p.project_id,
        p.folder_id,
@@ -14,4 +15,5 @@ SELECT p.project_id,
        p.object_version_lsn,
        'N'::char(1)         AS validation_status,
        NULL::timestamptz    AS last_validation_time
-  FROM internal.projects AS p;
+  FROM internal.projects AS p
+WHERE internal.sees_all_objects() OR internal.may(2, p.project_id, 1);

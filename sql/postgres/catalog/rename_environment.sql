@@ -1,7 +1,8 @@
 -- catalog.rename_environment
 -- Renames an environment; the references that name it (and executions not started yet, which
 -- keep its name) follow it.
--- Caller: DBA (ssis_admin). Returns nothing.
+-- Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+-- Returns nothing.
 -- Errors: 51000, 51001 (new name), 51103 no such folder, 51110 no such environment,
 -- 51214 the new name is taken.
 CREATE OR REPLACE PROCEDURE catalog.rename_environment(
@@ -54,6 +55,7 @@ BEGIN
     IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51110, environment_name, folder_name);
     END IF;
+    PERFORM internal.require_permission(3, v_environment_id, 2, format('environment ''%s'' in folder ''%s''', environment_name, folder_name));
     IF EXISTS (SELECT 1 FROM internal.environments AS en
                 WHERE en.folder_id = v_folder_id AND lower(en.name) = lower(new_environment_name)
                   AND en.environment_id <> v_environment_id) THEN

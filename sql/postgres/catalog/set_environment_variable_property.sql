@@ -1,7 +1,8 @@
 -- catalog.set_environment_variable_property
 -- Changes a property of an environment variable: Description (at most 1024 characters; NULL
 -- clears it), as SSIS's procedure does.
--- Caller: DBA (ssis_admin). Returns nothing.
+-- Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+-- Returns nothing.
 -- Errors: 51000, 51001 (property name, value), 51103 no such folder, 51110 no such environment,
 -- 51111 no such variable.
 CREATE OR REPLACE PROCEDURE catalog.set_environment_variable_property(
@@ -63,6 +64,7 @@ BEGIN
     IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51110, environment_name, folder_name);
     END IF;
+    PERFORM internal.require_permission(3, v_environment_id, 2, format('environment ''%s'' in folder ''%s''', environment_name, folder_name));
 
     -- Set; table: environment_variables
     UPDATE internal.environment_variables AS ev

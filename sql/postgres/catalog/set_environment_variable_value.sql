@@ -3,7 +3,8 @@
 -- variable's value is stored encrypted, at most 3900 characters; a refused one is not repeated in
 -- the message. Executions take the value they find when they start.
 -- value is SSIS's sql_variant (anycompatible on PostgreSQL, stored as text).
--- Caller: DBA (ssis_admin). Returns nothing.
+-- Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+-- Returns nothing.
 -- Errors: 51000, 51001 (value), 51103 no such folder, 51110 no such environment, 51111 no such
 -- variable, 51404 no protection key for a sensitive value.
 CREATE OR REPLACE PROCEDURE catalog.set_environment_variable_value(
@@ -54,6 +55,7 @@ BEGIN
     IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51110, environment_name, folder_name);
     END IF;
+    PERFORM internal.require_permission(3, v_environment_id, 2, format('environment ''%s'' in folder ''%s''', environment_name, folder_name));
 
     -- Set; table: environment_variables
     SELECT ev.variable_id, ev.type, ev.sensitive INTO v_variable_id, v_type, v_sensitive

@@ -69,6 +69,7 @@ BEGIN
     IF v_status IS NULL THEN
         PERFORM internal.raise_error(51106, execution_id::text);
     END IF;
+    PERFORM internal.require_permission(4, execution_id, 2, 'execution ' || execution_id::text);
     IF v_status <> 1 THEN
         PERFORM internal.raise_error(51207, execution_id::text, v_status::text);
     END IF;

@@ -7,7 +7,8 @@
 -- reference. Executions created from then on use it; a later deployment of the project keeps it
 -- for the parameters that keep their name and type.
 -- parameter_value is SSIS's sql_variant (anycompatible on PostgreSQL, stored as text).
--- Caller: DBA (ssis_admin). Returns nothing.
+-- Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+-- Returns nothing.
 -- Errors: 51000, 51001 (object type, value type, value), 51103 no such folder, 51104 no such
 -- project, 51114 no such parameter, 51404 no protection key for a sensitive value.
 CREATE OR REPLACE PROCEDURE catalog.set_object_parameter_value(
@@ -93,6 +94,7 @@ BEGIN
     IF v_project_id IS NULL THEN
         PERFORM internal.raise_error(51104, project_name, folder_name);
     END IF;
+    PERFORM internal.require_permission(2, v_project_id, 2, format('project ''%s'' in folder ''%s''', project_name, folder_name));
 
     -- Set; table: object_parameters
     SELECT op.parameter_id, op.data_type, op.sensitive INTO v_parameter_id, v_data_type, v_sensitive

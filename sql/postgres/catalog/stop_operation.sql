@@ -38,6 +38,7 @@ BEGIN
     IF v_status IS NULL THEN
         PERFORM internal.raise_error(51107, operation_id::text);
     END IF;
+    PERFORM internal.require_permission(4, operation_id, 2, 'operation ' || operation_id::text);
     IF v_status = 8 THEN
         PERFORM internal.raise_error(51211, operation_id::text);
     END IF;

@@ -1,7 +1,8 @@
 -- catalog.worker_agent_perfcounter
 -- The latest counters each worker agent reported (CpuPercent, AvailableMemoryMB, RunningTaskCount,
 -- LogLinesPending, LogLinesUndeliverable).
--- Readers: ssis_admin, ssis_cluster_executor.
+-- Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+-- master). Readers: ssis_admin, ssis_cluster_executor.
 -- Columns are named unquoted, so SSIS's queries run as written in any letter case; PostgreSQL
 -- folds them to lower case. A view from before that change (quoted "WorkerAgentId", …) is dropped
 -- first: a view's columns cannot be renamed in place.
@@ -18,4 +19,5 @@ SELECT p.worker_agent_id AS WorkerAgentId,
        p.counter_name    AS PerfCounterName,
        p.counter_value   AS PerfCounterValue,
        p.time_stamp      AS TimeStamp
-  FROM internal.worker_agent_perfcounter AS p;
+  FROM internal.worker_agent_perfcounter AS p
+WHERE internal.sees_all_objects() OR pg_catalog.pg_has_role(session_user, 'ssis_cluster_executor', 'MEMBER');

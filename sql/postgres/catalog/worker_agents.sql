@@ -7,7 +7,8 @@
 --                            online   last heartbeat at most 2 intervals ago
 --                            stale    at most 5 intervals ago
 --                            offline  longer ago, or never connected
--- Readers: ssis_admin, ssis_cluster_executor.
+-- Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+-- master). Readers: ssis_admin, ssis_cluster_executor.
 -- Columns are named unquoted, so SSIS's queries run as written in any letter case; PostgreSQL
 -- folds them to lower case. A view from before that change (quoted "WorkerAgentId", …) is dropped
 -- first: a view's columns cannot be renamed in place.
@@ -43,4 +44,5 @@ SELECT w.worker_agent_id       AS WorkerAgentId,
         END)::varchar(16)      AS State
   FROM internal.worker_agents AS w
   LEFT JOIN internal.worker_certificates AS c
-         ON c.worker_agent_id = w.worker_agent_id;
+         ON c.worker_agent_id = w.worker_agent_id
+WHERE internal.sees_all_objects() OR pg_catalog.pg_has_role(session_user, 'ssis_cluster_executor', 'MEMBER');

@@ -9,7 +9,8 @@
 -- environment is left as it is.
 -- Callers: catalog.create_execution (the values then) and internal.start_execution_now (the
 -- values when it starts), inside their transactions.
--- Errors: 51000, 51113, 51217, 51218, 51219, 51404.
+-- The caller needs READ on the environment (51405).
+-- Errors: 51000, 51113, 51217, 51218, 51219, 51404, 51405.
 CREATE OR REPLACE PROCEDURE internal.resolve_environment_values(
     execution_id bigint DEFAULT NULL
 )
@@ -43,6 +44,7 @@ BEGIN
     IF v_environment_id IS NULL THEN
         PERFORM internal.raise_error(51113, format('"%s" in folder "%s"', v_name, v_folder), 'execution ' || execution_id::text);
     END IF;
+    PERFORM internal.require_permission(3, v_environment_id, 1, format('environment ''%s'' in folder ''%s''', v_name, v_folder));
 
     SELECT pv.parameter_name, pv.parameter_data_type, pv.sensitive, pv.referenced_variable_name,
            ev.variable_id, ev.name AS variable_name, ev.type AS variable_type, ev.sensitive AS variable_sensitive

@@ -59,6 +59,9 @@ BEGIN
     IF v_status IS NULL THEN
         PERFORM internal.raise_error(51106, execution_id::text);
     END IF;
+    PERFORM internal.require_permission(4, execution_id, 2, 'execution ' || execution_id::text);
+    PERFORM internal.require_permission(2, v_project_id, 1, format('project ''%s''', v_project_name));
+    PERFORM internal.require_permission(2, v_project_id, 3, format('project ''%s''', v_project_name));
     IF v_status <> 1 THEN
         PERFORM internal.raise_error(51207, execution_id::text, v_status::text);
     END IF;
