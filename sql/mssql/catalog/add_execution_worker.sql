@@ -63,6 +63,8 @@ BEGIN
         EXEC internal.raise_error @number = 51106, @a1 = @text;
         RETURN 1;
     END;
+    DECLARE @permission_what nvarchar(4000) = N'execution ' + CONVERT(nvarchar(20), @execution_id);
+    EXEC internal.require_permission @object_type = 4, @object_id = @execution_id, @permission_type = 2, @what = @permission_what;
     IF @any = 1
     BEGIN
         SET @text = CONVERT(nvarchar(20), @execution_id);

@@ -7,7 +7,8 @@ GO
     Creates an environment in a folder: a named set of variables (Dev, Test, Prod) that the folder's
     projects, and others' through absolute references, take parameter values from. Names follow the
     folder rules and are unique in their folder (the catalog's case-insensitive collation).
-    Caller: DBA (ssis_admin). Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+    Returns 0.
     Errors: 51000, 51001 (name, description over 1024 characters), 51103 no such folder,
     51214 the environment exists.
 */
@@ -68,24 +69,37 @@ BEGIN
         EXEC internal.raise_error @number = 51103, @a1 = @folder_name;
         RETURN 1;
     END;
+    DECLARE @permission_what nvarchar(4000) = N'folder ''' + @folder_name + N'''';
+    EXEC internal.require_permission @object_type = 1, @object_id = @folder_id, @permission_type = 100, @what = @permission_what;
 
-    /* ---------------------------------------- Create; table: environments */
-    INSERT INTO internal.environments (folder_id, name, description, created_by_name)
-    SELECT
-        @folder_id,
-        @environment_name,
-        @environment_description,
-        @caller
-    WHERE NOT EXISTS (
-        SELECT 1
-        FROM internal.environments AS en WITH (UPDLOCK, HOLDLOCK)
-        WHERE en.folder_id = @folder_id AND en.name = @environment_name
-    );
-    IF @@ROWCOUNT = 0
-    BEGIN
-        EXEC internal.raise_error @number = 51214, @a1 = @environment_name, @a2 = @folder_name;
-        RETURN 1;
-    END;
+    /* ---------------------------------------- Create; table order: environments, object_permissions */
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        INSERT INTO internal.environments (folder_id, name, description, created_by_name)
+        SELECT
+            @folder_id,
+            @environment_name,
+            @environment_description,
+            @caller
+        WHERE NOT EXISTS (
+            SELECT 1
+            FROM internal.environments AS en WITH (UPDLOCK, HOLDLOCK)
+            WHERE en.folder_id = @folder_id AND en.name = @environment_name
+        );
+        IF @@ROWCOUNT = 0
+            EXEC internal.raise_error @number = 51214, @a1 = @environment_name, @a2 = @folder_name;
+
+        /* Its creator may read, change it and manage its permissions. */
+        DECLARE @environment_id bigint = SCOPE_IDENTITY();
+        EXEC internal.grant_creator_permissions @object_type = 3, @object_id = @environment_id;
+
+        COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        THROW;
+    END CATCH;
 
     RETURN 0;
 END;

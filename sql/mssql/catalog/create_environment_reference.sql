@@ -8,10 +8,11 @@ GO
     environment in the project's own folder, 'A' (absolute) for one in @environment_folder_name. The
     environment must exist now; the reference names it (renaming or moving it carries the reference
     along). Executions name the reference with create_execution's @reference_id.
-    Caller: DBA (ssis_admin). Output: @reference_id. Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor with MODIFY on the project and READ on the
+    environment. Output: @reference_id. Returns 0.
     Errors: 51000, 51001 (reference type, folder given for a relative reference), 51103 no such
     folder, 51104 no such project, 51110 no such environment, 51216 the project references that
-    environment so already.
+    environment so already, 51405 a permission missing.
 */
 CREATE OR ALTER PROCEDURE [catalog].create_environment_reference
     @folder_name nvarchar(4000) = NULL,
@@ -76,6 +77,7 @@ BEGIN
     DECLARE @environment_folder_id bigint = NULL;
     DECLARE @environment_folder nvarchar(128) = NULL;
     DECLARE @found nvarchar(128) = NULL;
+    DECLARE @environment_id bigint = NULL;
     DECLARE @caller nvarchar(128) = ORIGINAL_LOGIN();
     DECLARE @what nvarchar(400);
     SELECT
@@ -127,13 +129,19 @@ BEGIN
         WHERE p.folder_id = @folder_id AND p.name = @project_name;
         IF @project_id IS NULL
             EXEC internal.raise_error @number = 51104, @a1 = @project_name, @a2 = @folder_name;
+        DECLARE @permission_what nvarchar(4000) = N'project ''' + @project_name + N''' in folder ''' + @folder_name + N'''';
+        EXEC internal.require_permission @object_type = 2, @object_id = @project_id, @permission_type = 2, @what = @permission_what;
 
-        SELECT @found = en.name
+        SELECT
+            @found = en.name,
+            @environment_id = en.environment_id
         FROM internal.environments AS en WITH (REPEATABLEREAD)
         WHERE en.folder_id = @environment_folder_id AND en.name = @environment_name;
         IF @found IS NULL
             EXEC internal.raise_error @number = 51110, @a1 = @environment_name, @a2 = @environment_folder;
         SET @environment_name = @found;
+        SET @permission_what = N'environment ''' + @environment_name + N''' in folder ''' + @environment_folder + N'''';
+        EXEC internal.require_permission @object_type = 3, @object_id = @environment_id, @permission_type = 1, @what = @permission_what;
 
         IF EXISTS (
             SELECT 1

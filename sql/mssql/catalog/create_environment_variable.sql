@@ -9,7 +9,8 @@ GO
     whether it is sensitive, and a value that fits the type (NULL allowed; dates are kept in ISO
     8601). A sensitive value is stored encrypted (internal.protect_value), at most 3900 characters,
     and never shown; a refused one is not repeated in the message.
-    Caller: DBA (ssis_admin). Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+    Returns 0.
     Errors: 51000, 51001 (name, type, value, description), 51103 no such folder, 51110 no such
     environment, 51215 the variable exists, 51404 no protection key for a sensitive value.
 */
@@ -148,6 +149,8 @@ BEGIN
         WHERE en.folder_id = @folder_id AND en.name = @environment_name;
         IF @environment_id IS NULL
             EXEC internal.raise_error @number = 51110, @a1 = @environment_name, @a2 = @folder_name;
+        DECLARE @permission_what nvarchar(4000) = N'environment ''' + @environment_name + N''' in folder ''' + @folder_name + N'''';
+        EXEC internal.require_permission @object_type = 3, @object_id = @environment_id, @permission_type = 2, @what = @permission_what;
         IF EXISTS (
             SELECT 1
             FROM internal.environment_variables AS ev WITH (UPDLOCK, HOLDLOCK)

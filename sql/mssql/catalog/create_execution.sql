@@ -146,6 +146,9 @@ BEGIN
         EXEC internal.raise_error @number = 51104, @a1 = @project_name, @a2 = @folder_name;
         RETURN 1;
     END;
+    DECLARE @permission_what nvarchar(4000) = N'project ''' + @project_name + N''' in folder ''' + @folder_name + N'''';
+    EXEC internal.require_permission @object_type = 2, @object_id = @project_id, @permission_type = 1, @what = @permission_what;
+    EXEC internal.require_permission @object_type = 2, @object_id = @project_id, @permission_type = 3, @what = @permission_what;
     SELECT
         @entry_point = pk.entry_point,
         @package_timeout = pk.timeout_seconds,

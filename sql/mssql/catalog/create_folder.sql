@@ -38,24 +38,34 @@ BEGIN
     DECLARE @caller nvarchar(128) = ORIGINAL_LOGIN();
     SET @folder_id = NULL;
 
-    /* ---------------------------------------- Create; table: folders */
-    INSERT INTO internal.folders (name, created_by_name)
-    SELECT
-        @folder_name,
-        @caller
-    WHERE NOT EXISTS (
-        SELECT 1
-        FROM internal.folders AS f WITH (UPDLOCK, HOLDLOCK)
-        WHERE f.name = @folder_name
-    );
+    /* ---------------------------------------- Create; table order: folders, object_permissions */
+    BEGIN TRY
+        BEGIN TRANSACTION;
 
-    IF @@ROWCOUNT = 0
-    BEGIN
-        EXEC internal.raise_error @number = 51204, @a1 = @folder_name;
-        RETURN 1;
-    END;
+        INSERT INTO internal.folders (name, created_by_name)
+        SELECT
+            @folder_name,
+            @caller
+        WHERE NOT EXISTS (
+            SELECT 1
+            FROM internal.folders AS f WITH (UPDLOCK, HOLDLOCK)
+            WHERE f.name = @folder_name
+        );
+        IF @@ROWCOUNT = 0
+            EXEC internal.raise_error @number = 51204, @a1 = @folder_name;
 
-    SET @folder_id = SCOPE_IDENTITY();
+        SET @folder_id = SCOPE_IDENTITY();
+        /* Its creator may manage who may do what in it, as in SSIS. */
+        EXEC internal.grant_creator_permissions @object_type = 1, @object_id = @folder_id;
+
+        COMMIT TRANSACTION;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        SET @folder_id = NULL;
+        THROW;
+    END CATCH;
+
     RETURN 0;
 END;
 GO

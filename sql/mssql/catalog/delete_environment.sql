@@ -7,7 +7,8 @@ GO
     Deletes an environment with its variables, and the environment references that name it.
     Executions created with one of those references keep the environment's name; one that has not
     started cannot start any more (51113).
-    Caller: DBA (ssis_admin). Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+    Returns 0.
     Errors: 51000, 51103 no such folder, 51110 no such environment.
 */
 CREATE OR ALTER PROCEDURE [catalog].delete_environment
@@ -62,6 +63,8 @@ BEGIN
         WHERE en.folder_id = @folder_id AND en.name = @environment_name;
         IF @environment_id IS NULL
             EXEC internal.raise_error @number = 51110, @a1 = @environment_name, @a2 = @folder_name;
+        DECLARE @permission_what nvarchar(4000) = N'environment ''' + @environment_name + N''' in folder ''' + @folder_name + N'''';
+        EXEC internal.require_permission @object_type = 3, @object_id = @environment_id, @permission_type = 2, @what = @permission_what;
 
         DELETE en
         FROM internal.environments AS en

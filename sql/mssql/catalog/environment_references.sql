@@ -7,7 +7,8 @@ GO
     One row per environment reference of a project, SSIS's columns: reference_type R (relative: the
     environment is in the project's folder; environment_folder_name NULL) or A (absolute).
     validation_status is N (not validated), as SSIS shows until a validation runs; this catalog
-    checks a reference when an execution uses it. Readers: ssis_admin, ssis_cluster_executor,
+    checks a reference when an execution uses it. Rows: what the caller may
+    read (internal.may; all for ssis_admin, ssis_logreader and the master). Readers: ssis_admin, ssis_cluster_executor,
     ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].environment_references
@@ -20,5 +21,6 @@ SELECT
     r.environment_name,
     CAST('N' AS char(1)) AS validation_status,
     CAST(NULL AS datetimeoffset(7)) AS last_validation_time
-FROM internal.environment_references AS r;
+FROM internal.environment_references AS r
+WHERE internal.sees_all_objects() = 1 OR internal.may(2, r.project_id, 1) = 1;
 GO

@@ -4,7 +4,8 @@ SET QUOTED_IDENTIFIER ON;
 GO
 /*
     catalog.environments
-    One row per environment, SSIS's columns. Readers: ssis_admin, ssis_cluster_executor,
+    One row per environment, SSIS's columns. Rows: what the caller may
+    read (internal.may; all for ssis_admin, ssis_logreader and the master). Readers: ssis_admin, ssis_cluster_executor,
     ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].environments
@@ -17,5 +18,6 @@ SELECT
     CAST(NULL AS varbinary(85)) AS created_by_sid,
     en.created_by_name,
     en.created_time
-FROM internal.environments AS en;
+FROM internal.environments AS en
+WHERE internal.sees_all_objects() = 1 OR internal.may(3, en.environment_id, 1) = 1;
 GO

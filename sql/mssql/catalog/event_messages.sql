@@ -6,7 +6,8 @@ GO
     catalog.event_messages
     The messages of executions, with the package and event they came from (event_name from the
     message type when the package did not name one: OnError, OnWarning, OnInformation, ...).
-    Readers: ssis_admin, ssis_logreader.
+    Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+    master). Readers: ssis_admin, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].event_messages
 AS
@@ -45,5 +46,6 @@ SELECT
     m.event_message_guid
 FROM internal.operation_messages AS m
 INNER JOIN internal.executions AS e
-    ON e.execution_id = m.operation_id;
+    ON e.execution_id = m.operation_id
+WHERE internal.sees_all_objects() = 1 OR internal.may(4, m.operation_id, 1) = 1;
 GO

@@ -8,7 +8,8 @@ GO
     when, when it ended and how (succeeded, failed, canceled, abandoned, expired, unacknowledged),
     and for the attempt still running, when its lease runs out. Lease tokens and log streams (the
     worker's capabilities) are not shown.
-    Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+    Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+    master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].execution_attempts
 AS
@@ -25,5 +26,6 @@ FROM internal.task_attempts AS a
 LEFT JOIN internal.worker_agents AS w
     ON w.worker_agent_id = a.worker_agent_id
 LEFT JOIN internal.tasks AS t
-    ON t.task_id = a.task_id;
+    ON t.task_id = a.task_id
+WHERE internal.sees_all_objects() = 1 OR internal.may(4, a.execution_id, 1) = 1;
 GO

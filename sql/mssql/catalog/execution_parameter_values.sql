@@ -5,7 +5,8 @@ GO
 /*
     catalog.execution_parameter_values
     The parameter values of each execution: project (20), package (30) and system (50) parameters.
-    Sensitive values are never shown. Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+    Sensitive values are never shown. Rows: what the caller may
+    read (internal.may; all for ssis_admin, ssis_logreader and the master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].execution_parameter_values
 AS
@@ -20,5 +21,6 @@ SELECT
     pv.required,
     pv.value_set,
     pv.runtime_override
-FROM internal.execution_parameter_values AS pv;
+FROM internal.execution_parameter_values AS pv
+WHERE internal.sees_all_objects() = 1 OR internal.may(4, pv.execution_id, 1) = 1;
 GO

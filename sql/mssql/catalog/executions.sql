@@ -7,7 +7,8 @@ GO
     One row per execution, SSIS's columns in SSIS's order (machine_name is the worker's while it runs
     in Scale Out, '' while pending; executed_count counts attempts), then ours: priority,
     required_tags, timeout_seconds, max_executed_count (retry_count + 1).
-    Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+    Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+    master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].executions
 AS
@@ -62,5 +63,6 @@ FROM internal.executions AS e
 INNER JOIN internal.operations AS o
     ON o.operation_id = e.execution_id
 LEFT OUTER JOIN internal.tasks AS t
-    ON t.execution_id = e.execution_id;
+    ON t.execution_id = e.execution_id
+WHERE internal.sees_all_objects() = 1 OR e.executed_as_name = ORIGINAL_LOGIN() OR internal.may(4, e.execution_id, 1) = 1;
 GO

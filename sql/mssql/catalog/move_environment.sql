@@ -7,7 +7,8 @@ GO
     Moves an environment, with its variables, to another folder. Absolute references that name it
     follow it; relative references of the source folder's projects stay as they are and find no
     environment any more (as in SSIS): an execution created with one is refused (51113).
-    Caller: DBA (ssis_admin). Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+    Returns 0.
     Errors: 51000, 51103 no such folder, 51110 no such environment, 51214 the destination has an
     environment of that name.
 */
@@ -79,6 +80,10 @@ BEGIN
         WHERE en.folder_id = @source_id AND en.name = @environment_name;
         IF @environment_id IS NULL
             EXEC internal.raise_error @number = 51110, @a1 = @environment_name, @a2 = @source_folder;
+        DECLARE @permission_what nvarchar(4000) = N'environment ''' + @environment_name + N''' in folder ''' + @source_folder + N'''';
+        EXEC internal.require_permission @object_type = 3, @object_id = @environment_id, @permission_type = 2, @what = @permission_what;
+        SET @permission_what = N'folder ''' + @destination_folder + N'''';
+        EXEC internal.require_permission @object_type = 1, @object_id = @destination_id, @permission_type = 100, @what = @permission_what;
         IF
             @destination_id <> @source_id
             AND EXISTS (

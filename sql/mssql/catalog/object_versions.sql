@@ -6,7 +6,8 @@ GO
     catalog.object_versions
     Every kept version of every project (MAX_PROJECT_VERSIONS per project when
     VERSION_CLEANUP_ENABLED). Ours: content_hash, the SHA-256 of the project bytes workers cache by.
-    Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+    Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+    master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].object_versions
 AS
@@ -21,5 +22,6 @@ SELECT
     v.restored_by,
     v.last_restored_time,
     v.content_hash
-FROM internal.object_versions AS v;
+FROM internal.object_versions AS v
+WHERE internal.sees_all_objects() = 1 OR internal.may(2, v.object_id, 1) = 1;
 GO

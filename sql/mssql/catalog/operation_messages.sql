@@ -6,7 +6,8 @@ GO
     catalog.operation_messages
     Every message of every operation, in order. message_type and message_source_type use SSIS's
     codes (120 Error, 110 Warning, 70 Information, ...; source 10 the catalog, 20 the package host,
-    30 the package). Readers: ssis_admin, ssis_logreader.
+    30 the package). Rows: what the caller may
+    read (internal.may; all for ssis_admin, ssis_logreader and the master). Readers: ssis_admin, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].operation_messages
 AS
@@ -18,5 +19,6 @@ SELECT
     m.message_source_type,
     m.message,
     m.extended_info_id
-FROM internal.operation_messages AS m;
+FROM internal.operation_messages AS m
+WHERE internal.sees_all_objects() = 1 OR internal.may(4, m.operation_id, 1) = 1;
 GO

@@ -7,7 +7,8 @@ GO
     Every operation: deployments (101), executions (200), stops (202), configuration (1000),
     retention cleanup (2). Status codes as SSIS: 1 created, 2 running, 3 canceled, 4 failed,
     5 pending, 6 ended unexpectedly, 7 succeeded, 8 stopping, 9 completed.
-    Readers: ssis_admin, ssis_logreader.
+    Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+    master). Readers: ssis_admin, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].operations
 AS
@@ -28,5 +29,6 @@ SELECT
     o.stopped_by_name,
     o.server_name,
     o.machine_name
-FROM internal.operations AS o;
+FROM internal.operations AS o
+WHERE internal.sees_all_objects() = 1 OR internal.may(4, o.operation_id, 1) = 1;
 GO

@@ -6,7 +6,8 @@ GO
     catalog.packages
     The packages of each project's current version. Ours: kind ('node' or 'command') and the
     package's default timeout_seconds from its manifest.
-    Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+    Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+    master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].packages
 AS
@@ -29,5 +30,6 @@ SELECT
     pk.timeout_seconds
 FROM internal.packages AS pk
 INNER JOIN internal.projects AS p
-    ON p.object_version_lsn = pk.project_version_lsn;
+    ON p.object_version_lsn = pk.project_version_lsn
+WHERE internal.sees_all_objects() = 1 OR internal.may(2, p.project_id, 1) = 1;
 GO

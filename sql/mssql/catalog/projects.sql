@@ -5,7 +5,8 @@ GO
 /*
     catalog.projects
     One row per project; object_version_lsn is the version deployed last.
-    Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
+    Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+    master). Readers: ssis_admin, ssis_cluster_executor, ssis_logreader.
 */
 CREATE OR ALTER VIEW [catalog].projects
 AS
@@ -22,5 +23,6 @@ SELECT
     p.object_version_lsn,
     CAST('N' AS char(1)) AS validation_status,
     CAST(NULL AS datetimeoffset(7)) AS last_validation_time
-FROM internal.projects AS p;
+FROM internal.projects AS p
+WHERE internal.sees_all_objects() = 1 OR internal.may(2, p.project_id, 1) = 1;
 GO

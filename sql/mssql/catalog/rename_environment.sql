@@ -6,7 +6,8 @@ GO
     catalog.rename_environment
     Renames an environment; the references that name it (and executions not started yet, which
     keep its name) follow it.
-    Caller: DBA (ssis_admin). Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+    Returns 0.
     Errors: 51000, 51001 (new name), 51103 no such folder, 51110 no such environment,
     51214 the new name is taken.
 */
@@ -78,6 +79,8 @@ BEGIN
         WHERE en.folder_id = @folder_id AND en.name = @environment_name;
         IF @environment_id IS NULL
             EXEC internal.raise_error @number = 51110, @a1 = @environment_name, @a2 = @folder_name;
+        DECLARE @permission_what nvarchar(4000) = N'environment ''' + @environment_name + N''' in folder ''' + @folder_name + N'''';
+        EXEC internal.require_permission @object_type = 3, @object_id = @environment_id, @permission_type = 2, @what = @permission_what;
         IF EXISTS (
             SELECT 1
             FROM internal.environments AS en WITH (UPDLOCK, HOLDLOCK)

@@ -6,7 +6,8 @@ GO
     catalog.set_environment_variable_property
     Changes a property of an environment variable: Description (at most 1024 characters; NULL
     clears it), as SSIS's procedure does.
-    Caller: DBA (ssis_admin). Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+    Returns 0.
     Errors: 51000, 51001 (property name, value), 51103 no such folder, 51110 no such environment,
     51111 no such variable.
 */
@@ -81,6 +82,8 @@ BEGIN
         EXEC internal.raise_error @number = 51110, @a1 = @environment_name, @a2 = @folder_name;
         RETURN 1;
     END;
+    DECLARE @permission_what nvarchar(4000) = N'environment ''' + @environment_name + N''' in folder ''' + @folder_name + N'''';
+    EXEC internal.require_permission @object_type = 3, @object_id = @environment_id, @permission_type = 2, @what = @permission_what;
 
     /* ---------------------------------------- Set; table: environment_variables */
     UPDATE ev

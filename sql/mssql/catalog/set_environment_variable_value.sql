@@ -7,7 +7,8 @@ GO
     Gives an environment variable a new value, which must fit its type (NULL allowed; dates are
     kept in ISO 8601). A sensitive variable's value is stored encrypted, at most 3900 characters; a
     refused one is not repeated in the message. Executions take the value they find when they start.
-    Caller: DBA (ssis_admin). Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+    Returns 0.
     Errors: 51000, 51001 (value), 51103 no such folder, 51110 no such environment, 51111 no such
     variable, 51404 no protection key for a sensitive value.
 */
@@ -80,6 +81,8 @@ BEGIN
         EXEC internal.raise_error @number = 51110, @a1 = @environment_name, @a2 = @folder_name;
         RETURN 1;
     END;
+    DECLARE @permission_what nvarchar(4000) = N'environment ''' + @environment_name + N''' in folder ''' + @folder_name + N'''';
+    EXEC internal.require_permission @object_type = 3, @object_id = @environment_id, @permission_type = 2, @what = @permission_what;
 
     /* ---------------------------------------- Set; table: environment_variables */
     BEGIN TRY

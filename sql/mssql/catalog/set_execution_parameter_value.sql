@@ -87,6 +87,8 @@ BEGIN
 
         IF @status IS NULL
             EXEC internal.raise_error @number = 51106, @a1 = @text;
+        DECLARE @permission_what nvarchar(4000) = N'execution ' + @text;
+        EXEC internal.require_permission @object_type = 4, @object_id = @execution_id, @permission_type = 2, @what = @permission_what;
         IF @status <> 1
         BEGIN
             DECLARE @status_text nvarchar(20) = CONVERT(nvarchar(20), @status);

@@ -11,7 +11,8 @@ GO
     variable the parameter takes its value from when an execution is created with an environment
     reference. Executions created from then on use it; a later deployment of the project keeps it
     for the parameters that keep their name and type.
-    Caller: DBA (ssis_admin). Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor holding the permission checked (51405 without it).
+    Returns 0.
     Errors: 51000, 51001 (object type, value type, value), 51103 no such folder, 51104 no such
     project, 51114 no such parameter, 51404 no protection key for a sensitive value.
 */
@@ -126,6 +127,8 @@ BEGIN
         WHERE p.folder_id = @folder_id AND p.name = @project_name;
         IF @project_id IS NULL
             EXEC internal.raise_error @number = 51104, @a1 = @project_name, @a2 = @folder_name;
+        DECLARE @permission_what nvarchar(4000) = N'project ''' + @project_name + N''' in folder ''' + @folder_name + N'''';
+        EXEC internal.require_permission @object_type = 2, @object_id = @project_id, @permission_type = 2, @what = @permission_what;
 
         SELECT
             @parameter_id = op.parameter_id,

@@ -58,6 +58,8 @@ BEGIN
 
         IF @status IS NULL
             EXEC internal.raise_error @number = 51107, @a1 = @text;
+        DECLARE @permission_what nvarchar(4000) = N'operation ' + @text;
+        EXEC internal.require_permission @object_type = 4, @object_id = @operation_id, @permission_type = 2, @what = @permission_what;
         IF @status = 8
             EXEC internal.raise_error @number = 51211, @a1 = @text;
         IF @type <> 200 OR @status NOT IN (1, 2, 5)

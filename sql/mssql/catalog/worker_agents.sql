@@ -12,7 +12,8 @@ GO
                                online   last heartbeat at most 2 intervals ago
                                stale    at most 5 intervals ago
                                offline  longer ago, or never connected
-    Readers: ssis_admin, ssis_cluster_executor.
+    Rows: what the caller may read (internal.may; all for ssis_admin, ssis_logreader and the
+    master). Readers: ssis_admin, ssis_cluster_executor.
 */
 CREATE OR ALTER VIEW [catalog].worker_agents
 AS
@@ -45,5 +46,6 @@ SELECT
     ) AS State
 FROM internal.worker_agents AS w
 LEFT OUTER JOIN internal.worker_certificates AS c
-    ON c.worker_agent_id = w.worker_agent_id;
+    ON c.worker_agent_id = w.worker_agent_id
+WHERE internal.sees_all_objects() = 1 OR IS_MEMBER(N'ssis_cluster_executor') = 1;
 GO

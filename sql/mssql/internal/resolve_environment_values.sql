@@ -14,7 +14,8 @@ GO
     environment is left as it is.
     Callers: catalog.create_execution (the values then) and internal.start_execution_now (the values
     when it starts), inside their transactions: an error here rolls their work back.
-    Errors: 51000, 51113, 51217, 51218, 51219, 51404.
+    The caller needs READ on the environment (51405).
+    Errors: 51000, 51113, 51217, 51218, 51219, 51404, 51405.
 */
 CREATE OR ALTER PROCEDURE internal.resolve_environment_values
     @execution_id bigint = NULL
@@ -66,6 +67,8 @@ BEGIN
             SET @who = N'execution ' + CONVERT(nvarchar(20), @execution_id);
             EXEC internal.raise_error @number = 51113, @a1 = @what, @a2 = @who;
         END;
+        DECLARE @permission_what nvarchar(4000) = N'environment ''' + @name + N''' in folder ''' + @folder + N'''';
+        EXEC internal.require_permission @object_type = 3, @object_id = @environment_id, @permission_type = 1, @what = @permission_what;
 
         SELECT TOP (1)
             @parameter_name = pv.parameter_name,

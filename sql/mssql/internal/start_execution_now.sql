@@ -74,6 +74,11 @@ BEGIN
 
         IF @status IS NULL
             EXEC internal.raise_error @number = 51106, @a1 = @text;
+        DECLARE @permission_what nvarchar(4000) = N'execution ' + @text;
+        EXEC internal.require_permission @object_type = 4, @object_id = @execution_id, @permission_type = 2, @what = @permission_what;
+        SET @permission_what = N'project ''' + @project_name + N'''';
+        EXEC internal.require_permission @object_type = 2, @object_id = @project_id, @permission_type = 1, @what = @permission_what;
+        EXEC internal.require_permission @object_type = 2, @object_id = @project_id, @permission_type = 3, @what = @permission_what;
         IF @status <> 1
         BEGIN
             DECLARE @status_text nvarchar(20) = CONVERT(nvarchar(20), @status);

@@ -6,7 +6,9 @@ GO
     Who may do what. Re-applied whenever this file changes.
       public                 reads catalog.master_properties (as in SSISDB)
       ssis_admin             everything in the catalog schema: views and procedures
-      ssis_cluster_executor  sees the workers (execution procedures are granted with them)
+      ssis_cluster_executor  sees the workers; runs packages and manages environments where its
+                             object permissions allow (the procedures are granted with them)
+      public                 the workers' views, empty for non-members (as in SSIS)
       ssis_logreader         reads the operational log views (granted with them)
       ssis_cluster_worker    appends execution messages only (granted with that procedure)
       scaleout_master        the internal procedures the master calls, and the catalog views
@@ -46,8 +48,9 @@ GO
 GRANT SELECT, EXECUTE ON SCHEMA::[catalog] TO ssis_admin;
 GO
 
-GRANT SELECT ON [catalog].worker_agents TO ssis_cluster_executor;
-GRANT SELECT ON [catalog].worker_agent_perfcounter TO ssis_cluster_executor;
+/* A non-member reading the workers gets no rows, as in SSIS, rather than Msg 229. */
+GRANT SELECT ON [catalog].worker_agents TO [public];
+GRANT SELECT ON [catalog].worker_agent_perfcounter TO [public];
 GO
 
 GRANT EXECUTE ON SCHEMA::internal TO scaleout_master;
@@ -66,14 +69,38 @@ GRANT SELECT ON [catalog].execution_attempts TO ssis_cluster_executor, ssis_logr
 GRANT SELECT ON [catalog].environments TO ssis_cluster_executor, ssis_logreader;
 GRANT SELECT ON [catalog].environment_variables TO ssis_cluster_executor, ssis_logreader;
 GRANT SELECT ON [catalog].environment_references TO ssis_cluster_executor, ssis_logreader;
-GRANT SELECT ON [catalog].operations TO ssis_logreader;
-GRANT SELECT ON [catalog].operation_messages TO ssis_logreader;
-GRANT SELECT ON [catalog].event_messages TO ssis_logreader;
+/* Every row for ssis_logreader; ssis_cluster_executor sees the operations and messages of what it may read. */
+GRANT SELECT ON [catalog].operations TO ssis_logreader, ssis_cluster_executor;
+GRANT SELECT ON [catalog].operation_messages TO ssis_logreader, ssis_cluster_executor;
+GRANT SELECT ON [catalog].event_messages TO ssis_logreader, ssis_cluster_executor;
+GRANT SELECT ON [catalog].explicit_object_permissions TO ssis_cluster_executor, ssis_logreader;
+GRANT SELECT ON [catalog].effective_object_permissions TO ssis_cluster_executor, ssis_logreader;
 GRANT EXECUTE ON [catalog].create_execution TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].add_execution_worker TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].set_execution_parameter_value TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].start_execution TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].stop_operation TO ssis_cluster_executor;
+GO
+
+/*
+    Object permissions (catalog.grant_permission): the procedures below check the one they need
+    (internal.require_permission), so ssis_cluster_executor may call them; what a member may do is
+    what it was granted on each folder, project, environment and execution.
+*/
+GRANT EXECUTE ON [catalog].create_environment TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].delete_environment TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].rename_environment TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].move_environment TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].create_environment_variable TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].set_environment_variable_value TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].set_environment_variable_property TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].delete_environment_variable TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].create_environment_reference TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].delete_environment_reference TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].set_object_parameter_value TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].grant_permission TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].deny_permission TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].revoke_permission TO ssis_cluster_executor;
 GO
 
 /* The log writer appends execution messages, and nothing else. */
