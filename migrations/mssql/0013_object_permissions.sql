@@ -41,3 +41,19 @@ GO
 -- Who holds what: the explicit permissions view, and a dropped principal's rows.
 CREATE INDEX ix_object_permissions_principal ON internal.object_permissions (principal_id);
 GO
+
+-- An upgrade takes nothing away: members of ssis_cluster_executor ran every project before this
+-- step, so the role keeps READ_OBJECTS and EXECUTE_OBJECTS on each folder that exists now
+-- (docs/permissions.md says how to narrow it). A new catalog has no folder: nothing is granted.
+INSERT INTO internal.object_permissions (object_type, object_id, principal_id, permission_type, is_deny, grantor_name)
+SELECT
+    1,
+    f.folder_id,
+    DATABASE_PRINCIPAL_ID(N'ssis_cluster_executor'),
+    p.permission_type,
+    0,
+    N'migration 0013'
+FROM internal.folders AS f
+CROSS JOIN (VALUES (101), (103)) AS p (permission_type)
+WHERE DATABASE_PRINCIPAL_ID(N'ssis_cluster_executor') IS NOT NULL;
+GO

@@ -31,3 +31,13 @@ CREATE TABLE internal.object_permissions (
 );
 -- Who holds what: the explicit permissions view, and a dropped principal's rows.
 CREATE INDEX ix_object_permissions_principal ON internal.object_permissions (principal_id);
+
+-- An upgrade takes nothing away: members of ssis_cluster_executor ran every project before this
+-- step, so the role keeps READ_OBJECTS and EXECUTE_OBJECTS on each folder that exists now
+-- (docs/permissions.md says how to narrow it). A new catalog has no folder: nothing is granted.
+INSERT INTO internal.object_permissions (object_type, object_id, principal_id, permission_type, is_deny, grantor_name)
+SELECT 1, f.folder_id, r.oid, p.permission_type, false, 'migration 0013'
+  FROM internal.folders AS f
+ CROSS JOIN pg_catalog.pg_roles AS r
+ CROSS JOIN (VALUES (101), (103)) AS p (permission_type)
+ WHERE r.rolname = 'ssis_cluster_executor';

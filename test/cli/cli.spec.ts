@@ -222,6 +222,37 @@ describe('the scaleout command line, against a running system on the embedded ca
     expect(badName.stderr).to.match(/^error 52001: .*Folder\/Name/m);
   });
 
+  it('permission: grant, deny, revoke and list, by name; numbered refusals', async () => {
+    // A database role to grant to, made through the endpoint the master serves.
+    const url = readFileSync(join(dir, 'catalog', 'scaleout.endpoint'), 'utf8').trim();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE ROLE finance_team');
+    await client.end();
+
+    expect(await ok('permission', 'grant', 'folder:Finance', 'finance_team', 'read_objects', 'EXECUTE_OBJECTS')).to.contain('READ_OBJECTS, EXECUTE_OBJECTS granted on folder Finance for finance_team');
+    await ok('permission', 'deny', 'project:Finance/hello', 'finance_team', 'EXECUTE');
+    const listed = await json<Array<Record<string, unknown>>>('permission', 'list', '--principal', 'finance_team');
+    expect(listed.map((r) => [r.object, r.permission, r.state])).to.deep.equal([
+      ['folder Finance', 'READ_OBJECTS', 'GRANT'],
+      ['folder Finance', 'EXECUTE_OBJECTS', 'GRANT'],
+      ['project Finance/hello', 'EXECUTE', 'DENY'],
+    ]);
+    await ok('permission', 'revoke', 'project:Finance/hello', 'finance_team', 'EXECUTE');
+    expect((await json<Array<Record<string, unknown>>>('permission', 'list', 'project:Finance/hello')).filter((r) => r.principal === 'finance_team')).to.deep.equal([]);
+    // The folder's creator (this DBA) manages its permissions, as in SSIS.
+    expect((await json<Array<Record<string, unknown>>>('permission', 'list', 'folder:Finance')).map((r) => r.permission)).to.include('MANAGE_PERMISSIONS');
+
+    const badObject = await cli('permission', 'grant', 'Finance', 'finance_team', 'READ');
+    expect(badObject.stderr).to.match(/^error 52001: .*folder:Finance/m);
+    const badPermission = await cli('permission', 'grant', 'folder:Finance', 'finance_team', 'EXECUTE');
+    expect(badPermission.stderr).to.match(/^error 51001: .*for a folder/m);
+    const nobody = await cli('permission', 'grant', 'project:Finance/hello', 'nobody_at_all', 'READ');
+    expect(nobody.stderr).to.match(/^error 51116: .*nobody_at_all/m);
+    const noProject = await cli('permission', 'grant', 'project:Finance/nope', 'finance_team', 'READ');
+    expect(noProject.stderr).to.match(/^error 51104: /m);
+  });
+
   it('catalog: properties, configure, update-master-address, update-logdb-info; doctor', async () => {
     const props = await json<{ catalog_properties: Array<Record<string, unknown>>; master_properties: Array<Record<string, unknown>> }>('catalog', 'properties');
     expect(props.catalog_properties.map((p) => p.property_name)).to.include('RETENTION_WINDOW');
