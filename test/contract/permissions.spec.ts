@@ -178,6 +178,26 @@ forEachBackend('object permissions', (backend) => {
     expect(folderRows).to.have.length(1);
   });
 
+  it('deployments: CREATE_OBJECTS on the folder for a new project, whose deployer may then run it; MODIFY on the project for a new version', async () => {
+    const t = await twoTeams();
+    const gina = await login('ssis_cluster_executor', 'gina');
+    const tables = ['internal.projects', 'internal.object_versions', 'internal.object_permissions'];
+    let before = await snapshot(catalog.db, tables);
+    await expectCatalogError(deploy(gina.db, String(t.finance.name), sampleManifest('gina_etl')), 51405, /CREATE_OBJECTS permission on folder/);
+    expect(await snapshot(catalog.db, tables)).to.deep.equal(before);
+    await grant(1, t.finance.folder_id, gina.name, 100);
+    await deploy(gina.db, String(t.finance.name), sampleManifest('gina_etl'));
+    const [mine] = await view(gina.db, 'catalog.projects', "name = 'gina_etl'");
+    expect(mine, 'the deployer sees its project').to.not.equal(undefined);
+    const id = await createExecution(gina.db, { folder: String(t.finance.name), project: 'gina_etl' });
+    expect(id).to.be.greaterThan(0);
+    await deploy(gina.db, String(t.finance.name), sampleManifest('gina_etl'));
+    // A new version of a project it was not given: refused, nothing changed.
+    before = await snapshot(catalog.db, tables);
+    await expectCatalogError(deploy(gina.db, String(t.finance.name), sampleManifest('etl')), 51405, /MODIFY permission on project 'etl'/);
+    expect(await snapshot(catalog.db, tables)).to.deep.equal(before);
+  });
+
   it('grant, deny and revoke: bad input is refused with its number and changes nothing; only a manager of the object may grant', async () => {
     const t = await twoTeams();
     const erin = await login('ssis_cluster_executor', 'erin');

@@ -11,7 +11,8 @@ GO
     newest MAX_PROJECT_VERSIONS are kept (never one an unfinished execution uses). Values set
     on the server stay (internal.keep_server_parameter_values). Records a deploy_project operation
     (101).
-    Caller: DBA (ssis_admin). Output: @operation_id. Returns 0.
+    Caller: ssis_admin, or ssis_cluster_executor (internal.authorize_deployment). Output:
+    @operation_id. Returns 0.
     Errors: 51000 a required argument is NULL; 51001 invalid project name, manifest or project stream (not a zip, over 256 MB); 51103 no such
     folder.
 */
@@ -249,6 +250,7 @@ BEGIN
 
     DECLARE @folder_id bigint = NULL;
     DECLARE @project_id bigint = NULL;
+    DECLARE @is_new bit = 0;
     DECLARE @lsn bigint;
     DECLARE @now datetimeoffset(7) = SYSUTCDATETIME();
     DECLARE @caller nvarchar(128) = ORIGINAL_LOGIN();
@@ -301,8 +303,9 @@ BEGIN
         BEGIN
             INSERT INTO internal.projects (folder_id, name, description, deployed_by_name, last_deployed_time, created_time)
             VALUES (@folder_id, @project_name, @description, @caller, @now, @now);
-            SET @project_id = SCOPE_IDENTITY();
+            SELECT @project_id = SCOPE_IDENTITY(), @is_new = 1;
         END;
+        EXEC internal.authorize_deployment @folder_id = @folder_id, @project_id = @project_id, @is_new = @is_new;
 
         INSERT INTO internal.object_versions (
             object_id, object_type, object_name, description, created_by, created_time, content_hash, project_stream, manifest

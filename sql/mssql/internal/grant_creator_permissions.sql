@@ -5,9 +5,11 @@ GO
 /*
     internal.grant_creator_permissions
     Records what the creator of an object holds on it, as SSIS grants it: a folder's creator
-    MANAGE_PERMISSIONS; an environment's creator READ, MODIFY and MANAGE_PERMISSIONS — an admin too,
-    so that they stay when it leaves ssis_admin.
-    Callers: catalog.create_folder, catalog.create_environment, inside their transactions. Returns 0.
+    MANAGE_PERMISSIONS; an environment's creator READ, MODIFY and MANAGE_PERMISSIONS; a new project's
+    deployer READ, MODIFY, EXECUTE and MANAGE_PERMISSIONS — an admin too, so that they stay when it
+    leaves ssis_admin.
+    Callers: catalog.create_folder, catalog.create_environment, internal.authorize_deployment, inside
+    their transactions. Returns 0.
 */
 CREATE OR ALTER PROCEDURE internal.grant_creator_permissions
     @object_type int = NULL,
@@ -29,9 +31,13 @@ BEGIN
         p.permission_type,
         0,
         @caller
-    FROM (VALUES (1), (2), (4)) AS p (permission_type)
+    FROM (VALUES (1), (2), (3), (4)) AS p (permission_type)
     WHERE
-        (@object_type = 1 AND p.permission_type = 4 OR @object_type <> 1)
+        (
+            (@object_type = 1 AND p.permission_type = 4)
+            OR (@object_type = 2)
+            OR (@object_type NOT IN (1, 2) AND p.permission_type <> 3)
+        )
         AND NOT EXISTS (
             SELECT 1
             FROM internal.object_permissions AS op WITH (UPDLOCK, HOLDLOCK)

@@ -98,6 +98,7 @@ GRANT EXECUTE ON [catalog].delete_environment_variable TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].create_environment_reference TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].delete_environment_reference TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].set_object_parameter_value TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].deploy_project TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].grant_permission TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].deny_permission TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].revoke_permission TO ssis_cluster_executor;

@@ -6,7 +6,7 @@
 -- newest MAX_PROJECT_VERSIONS are kept (never one an unfinished execution uses). Values set on
 -- the server stay (internal.keep_server_parameter_values). Records a
 -- deploy_project operation (101).
--- Caller: DBA (ssis_admin). Output: operation_id.
+-- Caller: ssis_admin, or ssis_cluster_executor (internal.authorize_deployment). Output: operation_id.
 -- Errors: 51000 a required argument is NULL; 51001 invalid project name, manifest or project stream (not a zip, over 256 MB); 51103 no such
 -- folder.
 CREATE OR REPLACE PROCEDURE catalog.deploy_project(
@@ -29,6 +29,7 @@ DECLARE
     v_now timestamptz := pg_catalog.now();
     v_folder_id bigint;
     v_project_id bigint;
+    v_is_new boolean;
     v_lsn bigint;
     v_hash char(64);
     v_max_versions integer;
@@ -125,7 +126,8 @@ BEGIN
        SET description = EXCLUDED.description,
            deployed_by_name = EXCLUDED.deployed_by_name,
            last_deployed_time = EXCLUDED.last_deployed_time
-    RETURNING p.project_id INTO v_project_id;
+    RETURNING p.project_id, p.created_time = v_now INTO v_project_id, v_is_new;
+    CALL internal.authorize_deployment(v_folder_id, v_project_id, v_is_new);
 
     v_hash := encode(sha256(project_stream), 'hex');
     INSERT INTO internal.object_versions AS v
