@@ -184,6 +184,38 @@ forEachBackend('worker agents, end to end', (backend) => {
     expect(m[0]!.type === 30 || texts.slice(0, 3).some((t) => t.includes('started'))).to.equal(true);
   });
 
+  it('runs a package against an environment: a sensitive variable reaches the package in clear, and is stored nowhere in clear', async () => {
+    const secret = 'v4ult-only-s3cret';
+    const environment = `Vault_${Date.now()}`;
+    await db.call('catalog.create_environment', { folder_name: FOLDER, environment_name: environment });
+    await db.call('catalog.create_environment_variable', { folder_name: FOLDER, environment_name: environment, variable_name: 'VaultSecret', data_type: 'String', sensitive: 1, value: secret });
+    await db.call('catalog.create_environment_variable', { folder_name: FOLDER, environment_name: environment, variable_name: 'Hello', data_type: 'String', sensitive: 0, value: 'from the vault' });
+    const ref = await db.call('catalog.create_environment_reference', { folder_name: FOLDER, project_name: 'e2e', environment_name: environment, reference_type: 'R' });
+    await db.call('catalog.set_object_parameter_value', { object_type: 20, folder_name: FOLDER, project_name: 'e2e', parameter_name: 'Secret', parameter_value: 'VaultSecret', value_type: 'R' });
+    await db.call('catalog.set_object_parameter_value', { object_type: 20, folder_name: FOLDER, project_name: 'e2e', parameter_name: 'Greeting', parameter_value: 'Hello', value_type: 'R' });
+    try {
+      const r = await db.call('catalog.create_execution', { folder_name: FOLDER, project_name: 'e2e', package_name: 'echo', reference_id: Number(ref.output.reference_id) });
+      const id = Number(r.output.execution_id);
+      await db.call('catalog.start_execution', { execution_id: id });
+      const row = await waitForEnd(db, id);
+      expect(Number(row.status)).to.equal(7);
+      const texts = (await messages(db, id)).map((x) => x.message);
+      expect(texts).to.include(`secret sha256 ${createHash('sha256').update(secret).digest('hex')}`);
+      expect(texts.some((t) => String(t).includes('from the vault'))).to.equal(true);
+      const stored = JSON.stringify([
+        ...(await db.query('SELECT * FROM internal.environment_variables')),
+        ...(await db.query(`SELECT * FROM internal.execution_parameter_values WHERE execution_id = ${id}`)),
+        ...(await db.query(`SELECT * FROM internal.operation_messages WHERE operation_id = ${id}`)),
+      ]);
+      expect(stored).not.to.contain(secret);
+    } finally {
+      // The other tests run the project with its defaults again (those of the fixture's manifest).
+      for (const [name, value] of [['Secret', 'the default secret'], ['Greeting', 'hello']]) {
+        await db.call('catalog.set_object_parameter_value', { object_type: 20, folder_name: FOLDER, project_name: 'e2e', parameter_name: name, parameter_value: value });
+      }
+    }
+  });
+
   it('runs a command package with substituted arguments, no shell, stdout and stderr as messages', async () => {
     const id = await startExecution(db, 'shell', { parameters: { Greeting: 'hi; rm -rf /' }, packageParameters: { Count: 3 } });
     const row = await waitForEnd(db, id);
