@@ -104,6 +104,15 @@ GRANT EXECUTE ON [catalog].deny_permission TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].revoke_permission TO ssis_cluster_executor;
 GO
 
+/*
+    Granting by name, and the names in catalog.explicit_object_permissions, read the database's
+    principals, which SQL Server shows a user only when it may see their metadata: these roles see
+    the database's metadata (principals' names, and the catalog's code, which is open source anyway).
+*/
+GRANT VIEW DEFINITION TO ssis_cluster_executor;
+GRANT VIEW DEFINITION TO ssis_logreader;
+GO
+
 /* The log writer appends execution messages, and nothing else. */
 GRANT EXECUTE ON internal.append_execution_messages TO ssis_cluster_worker;
 GO
