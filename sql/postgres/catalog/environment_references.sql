@@ -14,4 +14,4 @@ SELECT r.reference_id,
        'N'::char(1)      AS validation_status,
        NULL::timestamptz AS last_validation_time
   FROM internal.environment_references AS r
-WHERE internal.sees_all_objects() OR internal.may(2, r.project_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(2, r.project_id, 1);

@@ -11,4 +11,4 @@ SELECT ev.variable_id,
        ev.sensitive,
        CASE WHEN ev.sensitive THEN NULL ELSE ev.value END AS value
   FROM internal.environment_variables AS ev
-WHERE internal.sees_all_objects() OR internal.may(3, ev.environment_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(3, ev.environment_id, 1);

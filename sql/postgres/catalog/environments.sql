@@ -11,4 +11,4 @@ SELECT en.environment_id,
        en.created_by_name,
        en.created_time
   FROM internal.environments AS en
-WHERE internal.sees_all_objects() OR internal.may(3, en.environment_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(3, en.environment_id, 1);

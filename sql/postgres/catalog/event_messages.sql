@@ -37,4 +37,4 @@ SELECT m.operation_message_id                       AS event_message_id,
   FROM internal.operation_messages AS m
   JOIN internal.executions AS e
     ON e.execution_id = m.operation_id
-WHERE internal.sees_all_objects() OR internal.may(4, m.operation_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(4, m.operation_id, 1);

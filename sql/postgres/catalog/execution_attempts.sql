@@ -19,4 +19,4 @@ SELECT a.execution_id,
          ON w.worker_agent_id = a.worker_agent_id
   LEFT JOIN internal.tasks AS t
          ON t.task_id = a.task_id
-WHERE internal.sees_all_objects() OR internal.may(4, a.execution_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(4, a.execution_id, 1);

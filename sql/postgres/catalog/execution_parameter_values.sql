@@ -14,4 +14,4 @@ SELECT pv.execution_parameter_id,
        pv.value_set,
        pv.runtime_override
   FROM internal.execution_parameter_values AS pv
-WHERE internal.sees_all_objects() OR internal.may(4, pv.execution_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(4, pv.execution_id, 1);

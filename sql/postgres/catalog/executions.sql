@@ -51,4 +51,4 @@ SELECT e.execution_id,
     ON o.operation_id = e.execution_id
   LEFT JOIN internal.tasks AS t
     ON t.execution_id = e.execution_id
-WHERE internal.sees_all_objects() OR e.executed_as_name = session_user OR internal.may(4, e.execution_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR e.executed_as_name = session_user OR internal.may(4, e.execution_id, 1);

@@ -17,6 +17,6 @@ SELECT op.object_type,
   FROM internal.object_permissions AS op
   LEFT JOIN pg_catalog.pg_roles AS r
     ON r.oid = op.principal_id
- WHERE internal.sees_all_objects()
+ WHERE (SELECT internal.sees_all_objects())
     OR internal.may(op.object_type, op.object_id, 4)
     OR (r.oid IS NOT NULL AND pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER'));

@@ -9,7 +9,7 @@ SELECT f.folder_id,
        f.created_by_name,
        f.created_time
   FROM internal.folders AS f
-WHERE internal.sees_all_objects()
+WHERE (SELECT internal.sees_all_objects())
     OR internal.may(1, f.folder_id, 1)
     -- A folder holding something the caller may read is shown too, so that its name is known.
     OR EXISTS (SELECT 1 FROM internal.projects AS p WHERE p.folder_id = f.folder_id AND internal.may(2, p.project_id, 1))

@@ -23,4 +23,4 @@ SELECT op.parameter_id,
   FROM internal.object_parameters AS op
   JOIN internal.projects AS p
     ON p.object_version_lsn = op.project_version_lsn
-WHERE internal.sees_all_objects() OR internal.may(2, p.project_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(2, p.project_id, 1);

@@ -15,4 +15,4 @@ SELECT v.object_version_lsn,
        v.last_restored_time,
        v.content_hash
   FROM internal.object_versions AS v
-WHERE internal.sees_all_objects() OR internal.may(2, v.object_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(2, v.object_id, 1);

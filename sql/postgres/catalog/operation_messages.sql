@@ -12,4 +12,4 @@ SELECT m.operation_message_id,
        m.message,
        m.extended_info_id
   FROM internal.operation_messages AS m
-WHERE internal.sees_all_objects() OR internal.may(4, m.operation_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(4, m.operation_id, 1);

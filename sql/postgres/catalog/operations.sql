@@ -22,4 +22,4 @@ SELECT o.operation_id,
        o.server_name,
        o.machine_name
   FROM internal.operations AS o
-WHERE internal.sees_all_objects() OR internal.may(4, o.operation_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(4, o.operation_id, 1);

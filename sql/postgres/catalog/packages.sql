@@ -23,4 +23,4 @@ SELECT pk.package_id,
   FROM internal.packages AS pk
   JOIN internal.projects AS p
     ON p.object_version_lsn = pk.project_version_lsn
-WHERE internal.sees_all_objects() OR internal.may(2, p.project_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(2, p.project_id, 1);

@@ -16,4 +16,4 @@ SELECT p.project_id,
        'N'::char(1)         AS validation_status,
        NULL::timestamptz    AS last_validation_time
   FROM internal.projects AS p
-WHERE internal.sees_all_objects() OR internal.may(2, p.project_id, 1);
+WHERE (SELECT internal.sees_all_objects()) OR internal.may(2, p.project_id, 1);

@@ -20,4 +20,4 @@ SELECT p.worker_agent_id AS WorkerAgentId,
        p.counter_value   AS PerfCounterValue,
        p.time_stamp      AS TimeStamp
   FROM internal.worker_agent_perfcounter AS p
-WHERE internal.sees_all_objects() OR pg_catalog.pg_has_role(session_user, 'ssis_cluster_executor', 'MEMBER');
+WHERE (SELECT internal.sees_all_objects()) OR (SELECT pg_catalog.pg_has_role(session_user, 'ssis_cluster_executor', 'MEMBER'));

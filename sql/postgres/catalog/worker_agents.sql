@@ -45,4 +45,4 @@ SELECT w.worker_agent_id       AS WorkerAgentId,
   FROM internal.worker_agents AS w
   LEFT JOIN internal.worker_certificates AS c
          ON c.worker_agent_id = w.worker_agent_id
-WHERE internal.sees_all_objects() OR pg_catalog.pg_has_role(session_user, 'ssis_cluster_executor', 'MEMBER');
+WHERE (SELECT internal.sees_all_objects()) OR (SELECT pg_catalog.pg_has_role(session_user, 'ssis_cluster_executor', 'MEMBER'));

@@ -47,9 +47,11 @@ BEGIN
     END IF;
 
     -- The caller's own role and every role it is a member of; a deny on any of them wins.
+    -- (Only the object's and its folder's rows are read; a dropped role's rows match no role.)
     SELECT bool_and(NOT op.is_deny) INTO v_decision
       FROM internal.object_permissions AS op
-     WHERE op.principal_id IN (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER'))
+      JOIN pg_catalog.pg_roles AS r ON r.oid = op.principal_id
+     WHERE pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER')
        AND ((op.object_type = object_type AND op.object_id = object_id
              AND (op.permission_type = permission_type
                   -- Any permission on a folder lets its holder see it.
