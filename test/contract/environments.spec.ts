@@ -283,6 +283,17 @@ forEachBackend('environments', (backend) => {
     expect(byName.InputFile!.value_type).to.equal('R');
     expect(byName.InputFile!.referenced_variable_name).to.equal('SalesFile');
     expect(byName.BatchSize!.referenced_variable_name).to.equal('Batch');
+
+    // Cleared: the design default again, and no variable.
+    await db.call('catalog.clear_object_parameter_value', { folder_name: where.folder, project_name: where.project, object_type: 30, object_name: 'load', parameter_name: 'BatchSize' });
+    await db.call('catalog.clear_object_parameter_value', { folder_name: where.folder, project_name: where.project, object_type: 20, parameter_name: 'region' });
+    await expectCatalogError(db.call('catalog.clear_object_parameter_value', { folder_name: where.folder, project_name: where.project, object_type: 20, parameter_name: 'Nope' }), 51114);
+    const cleared = Object.fromEntries((await view(db, 'catalog.object_parameters')).filter((p) => p.object_name === where.project || p.object_name === 'load').map((p) => [String(p.parameter_name), p]));
+    expect(cleared.BatchSize!.value_type).to.equal('V');
+    expect(cleared.BatchSize!.referenced_variable_name).to.equal(null);
+    expect(String(cleared.BatchSize!.default_value)).to.equal('500');
+    expect(cleared.Region!.default_value).to.equal('emea');
+    expect(cleared.InputFile!.value_type).to.equal('R');
   });
 
   it('a key rotation re-encrypts sensitive variable values too', async () => {

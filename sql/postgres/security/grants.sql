@@ -57,7 +57,8 @@ GRANT EXECUTE ON PROCEDURE catalog.create_environment, catalog.delete_environmen
                            catalog.move_environment, catalog.create_environment_variable,
                            catalog.set_environment_variable_value, catalog.set_environment_variable_property,
                            catalog.delete_environment_variable, catalog.create_environment_reference,
-                           catalog.delete_environment_reference, catalog.set_object_parameter_value, catalog.deploy_project,
+                           catalog.delete_environment_reference, catalog.set_object_parameter_value, catalog.clear_object_parameter_value,
+                           catalog.deploy_project,
                            catalog.grant_permission, catalog.deny_permission, catalog.revoke_permission
    TO ssis_cluster_executor;
 GRANT SELECT ON catalog.explicit_object_permissions, catalog.effective_object_permissions
