@@ -36,7 +36,7 @@ forEachBackend('object permissions', (backend) => {
     for (const statement of cleanup.reverse()) await adminDb?.query(statement).catch(() => undefined);
   });
 
-  const catalog = useCatalog(backend);
+  const catalog = useCatalog(backend, { only: ['pg', 'mssql'] });
 
   /** A login of its own in ssis_cluster_executor (or in no role), with a CatalogDb of its own. */
   async function login(role: 'ssis_cluster_executor' | 'none', short: string): Promise<Principal> {

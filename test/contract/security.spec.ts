@@ -43,7 +43,7 @@ forEachBackend('least privilege', (backend) => {
     await admin?.end();
   });
 
-  const catalog = useCatalog(backend);
+  const catalog = useCatalog(backend, { only: ['pg'] });
 
   before(async function () {
     if (backend.kind !== 'pg') this.skip(); // real logins: PostgreSQL only (see the header)

@@ -43,7 +43,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 forEachBackend('docs/postgresql.md, as a psql user runs it', (backend) => {
-  const catalog = useCatalog(backend);
+  const catalog = useCatalog(backend, { only: ['pg'] });
 
   it('every sql block runs in psql without an error, and the shell step deploys the example', async function () {
     if (backend.kind !== 'pg') this.skip(); // the page is about a PostgreSQL server reached by psql

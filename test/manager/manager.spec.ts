@@ -23,7 +23,7 @@ import { waitFor } from '../support/wait.ts';
 const CHROMIUM = '/usr/bin/chromium';
 
 forEachBackend('Scale Out Manager in Chromium', (backend) => {
-  const catalog = useCatalog(backend);
+  const catalog = useCatalog(backend, { only: ['pg'] });
   let manager: ChildProcess | undefined;
   let url = '';
   let browser: Browser | undefined;

@@ -47,7 +47,7 @@ function openConnection(port: number, cert: CertificateFiles, options: { ciphers
 }
 
 forEachBackend('every request authorized', (backend) => {
-  const catalog = useCatalog(backend);
+  const catalog = useCatalog(backend, { only: ['pg', 'mssql'] });
   let certs: Certs;
   let master: MasterProcess | undefined;
   let port = 0;

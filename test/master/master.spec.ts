@@ -53,7 +53,7 @@ async function metric(port: number, pattern: RegExp): Promise<number> {
 }
 
 forEachBackend('master service', (backend) => {
-  const catalog = useCatalog(backend);
+  const catalog = useCatalog(backend, { only: ['pg', 'mssql'] });
   let certs: Certs;
   let master: MasterProcess | undefined;
   const folder = 'master_tests';

@@ -18,7 +18,7 @@ const LEASE_MS = 4000;
 const FAST = { MasterHeartbeatIntervalInMs: 1000, SweepLeaseInMs: 2000, DealWithExpiredTasksIntervalInMs: 300, LongPollMaxInMs: 2000 };
 
 forEachBackend('a catalog outage longer than a lease', (backend) => {
-  const catalog = useCatalog(backend);
+  const catalog = useCatalog(backend, { only: ['pg'] });
   let certs: Certs;
   let proxy: TcpProxy;
   let master: MasterProcess | undefined;

@@ -257,13 +257,14 @@ export interface CatalogFixture {
 
 /**
  * A fresh database for the enclosing block, migrated to the latest schema unless told otherwise,
- * dropped after it (kept when a test failed).
+ * dropped after it (kept when a test failed). `only` names the backends the block runs on.
  */
-export function useCatalog(backend: Backend, options: { migrate?: boolean } = {}): CatalogFixture {
+export function useCatalog(backend: Backend, options: { migrate?: boolean; only?: readonly BackendKind[] } = {}): CatalogFixture {
   let db: CatalogDb | undefined;
   let database: TestDatabase | undefined;
   before(async function () {
-    if (!isAvailable(backend.kind)) this.skip();
+    // A block for some backends only skips the others before it creates (and migrates) a catalog.
+    if (!isAvailable(backend.kind) || (options.only && !options.only.includes(backend.kind))) this.skip();
     this.timeout(120_000);
     database = await backend.createDatabase();
     db = await database.open();
