@@ -5,7 +5,9 @@
  *   - overhead per no-op node package: from the claim (tasks.last_pickup_time) to its completion
  *     recorded (operations.end_time), p50/p95 — child process start, project cache, lease, report;
  *   - no-op packages per second one worker sustains;
- *   - resident memory of the idle worker;
+ *   - start to ready of the master and of the worker (the compiled JavaScript, as installed), and the
+ *     resident memory of both idle;
+ *   - the master's CPU per 1,000 packages with its log at info (JSON lines to stdout);
  *   - what shipping 100,000 log lines costs a package: its own run time with and without logging.
  *
  *   npm run bench:worker            (SCALEOUT_BENCH_PG_URL to use another server)
@@ -63,8 +65,24 @@ async function main(): Promise<void> {
     master = await startMaster(url, certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000 });
     worker = await startWorker(db, certs, [master.port], 'bench', { MaxTaskCount: 10, TaskHeartbeatInterval: '00:00:10', LeaseInterval: '00:01:00', LongPollInterval: '00:00:30', AgentHeartbeatInterval: '00:00:30', TaskLogEnabled: false });
 
+    // Start to ready: the process's spawn to the master's "listening" line, and to the worker's
+    // "registered" (its certificate checked by the master, its settings published); medians of 3.
+    const masterStarts = [master.readyMs];
+    for (let i = 0; i < 2; i++) {
+      const extra = await startMaster(url, certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000 });
+      masterStarts.push(extra.readyMs);
+      await extra.stop();
+    }
+    const workerStarts = [worker.readyMs];
+    for (let i = 0; i < 2; i++) {
+      await worker.stop();
+      await worker.restart();
+      workerStarts.push(worker.readyMs);
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    report.push(`start to ready (medians of 3): master ${med(masterStarts).toFixed(0)} ms (${masterStarts.map((x) => x.toFixed(0)).join(', ')}), worker ${med(workerStarts).toFixed(0)} ms (${workerStarts.map((x) => x.toFixed(0)).join(', ')})`);
     await new Promise((r) => setTimeout(r, 3000));
-    report.push(`idle worker resident memory: ${rssMb(worker.child.pid!).toFixed(1)} MB   target < 100 MB`);
+    report.push(`idle resident memory: master ${rssMb(master.child.pid!).toFixed(1)} MB   target < 80 MB; worker ${rssMb(worker.child.pid!).toFixed(1)} MB   target < 60 MB`);
 
     // Overhead, one package at a time (the first one also fetches and unpacks the project).
     const first = await start(db, 'noop');
@@ -109,6 +127,7 @@ async function main(): Promise<void> {
       const how = pkg === 'noop' ? 'a new process each' : 'processes reused (reuseProcess)';
       report.push(`no-op packages per second, one worker, MaxTaskCount 10, ${how}: ${(THROUGHPUT_TASKS / seconds).toFixed(1)} (${THROUGHPUT_TASKS} in ${seconds.toFixed(2)} s, machine ${busyPercent.toFixed(0)} % busy)   target >= 50`);
       report.push(`  ${cpuSplit}`);
+      report.push(`  master CPU per 1,000 packages, its log at info: ${(((m1.self - m0.self) * 1000) / THROUGHPUT_TASKS).toFixed(2)} s`);
     }
 
     // Logging cost: the package's own run time with 100,000 lines logged, against the same lines

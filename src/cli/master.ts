@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { loadMasterSettings } from '../master/settings.ts';
-import { applySetFlags, collect, stopOnSignals } from './service.ts';
+import { applySetFlags, collect, openServiceLog, stopOnSignals } from './service.ts';
 
 export function registerMasterCommand(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerMasterCommand(program: Command): void {
     .option('--cert <file>', 'SSLCertFile: the master certificate (PEM)')
     .option('--key <file>', 'SSLKeyFile: its private key (PEM)')
     .option('--set <Key=Value>', 'any setting, repeatable', collect, [])
-    .option('--quiet', 'do not echo the service log to stderr')
+    .option('--quiet', 'do not write the service log to stdout (LogFolder still gets it)')
     .action(async (options: { settings?: string; port?: string; cert?: string; key?: string; set: string[]; quiet?: boolean }) => {
       const overrides: Record<string, unknown> = {
         PortNumber: options.port,
@@ -24,8 +24,9 @@ export function registerMasterCommand(program: Command): void {
       applySetFlags(options.set, overrides);
       const settings = loadMasterSettings({ file: options.settings, overrides });
       const { Master } = await import('../master/server.ts');
-      const master = new Master(settings, { echoLog: !options.quiet });
-      stopOnSignals(() => master.stop());
+      const log = await openServiceLog('master', settings, options.quiet);
+      const master = new Master(settings, { log });
+      stopOnSignals(() => master.stop(), log);
       await master.start();
       process.stdout.write(`master ${master.masterId} listening on port ${master.port}\n`);
       if (master.embedded) process.stdout.write(`embedded catalog reachable at ${master.embedded.url} (loopback only)\n`);

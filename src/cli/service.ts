@@ -1,6 +1,16 @@
 /** What the service commands (master, worker) share: --set Key=Value flags, and stopping on a signal. */
 
+import { createLogger, type LogLevel, type ServiceLogger } from '../log/logger.ts';
 import { CLI_ERRORS, CliError } from './cli-errors.ts';
+
+/** A service's log from its settings: stdout unless --quiet, rotated files when LogFolder is set. */
+export function openServiceLog(
+  name: 'master' | 'worker',
+  settings: { LogFolder: string; LogLevel: LogLevel; LogMaxFileBytes: number; LogMaxFiles: number },
+  quiet: boolean | undefined,
+): Promise<ServiceLogger> {
+  return createLogger({ name, level: settings.LogLevel, stdout: !quiet, folder: settings.LogFolder, maxFileBytes: settings.LogMaxFileBytes, maxFiles: settings.LogMaxFiles });
+}
 
 /** Commander's collector for a repeatable option. */
 export function collect(value: string, previous: string[]): string[] {
@@ -24,15 +34,23 @@ export function applySetFlags(pairs: readonly string[], overrides: Record<string
 }
 
 /** The services run in the foreground: SIGTERM or Ctrl-C stops them once, then the process exits (0, or 1 if stopping failed). */
-export function stopOnSignals(stop: () => Promise<void>, onSignal?: (signal: string) => void): void {
+export function stopOnSignals(stop: () => Promise<void>, log?: ServiceLogger): void {
   let stopping: Promise<void> | undefined;
+  const exit = (code: number) => {
+    log?.flush();
+    process.exit(code);
+  };
   const handle = (signal: string) => {
-    onSignal?.(signal);
+    log?.info('stopping', { signal });
     stopping ??= stop().then(
-      () => process.exit(0),
+      () => {
+        log?.info('stopped');
+        exit(0);
+      },
       (error) => {
+        log?.error('stopping failed', { signal, error });
         process.stderr.write(`error while stopping after ${signal}: ${(error as Error).message}\n`);
-        process.exit(1);
+        exit(1);
       },
     );
   };

@@ -1,11 +1,9 @@
 /** scaleout worker: runs a worker agent in the foreground until SIGTERM or Ctrl-C. */
 
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createRotatingLogger } from '../master/log.ts';
 import { WorkerAgent } from '../worker/agent.ts';
 import { loadWorkerSettings } from '../worker/settings.ts';
-import { applySetFlags, collect, stopOnSignals } from './service.ts';
+import { applySetFlags, collect, openServiceLog, stopOnSignals } from './service.ts';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -18,7 +16,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--key <file>', 'WorkerKeyFile: its private key (PEM)')
     .option('--set <Key=Value>', 'any setting, repeatable', collect, [])
     .option('--shutdown-grace <seconds>', 'how long running packages may go on after SIGTERM', '30')
-    .option('--quiet', 'do not echo the service log to stderr')
+    .option('--quiet', 'do not write the service log to stdout (LogFolder still gets it)')
     .action(async (options: { settings?: string; master?: string; masterThumbprint?: string; cert?: string; key?: string; set: string[]; shutdownGrace: string; quiet?: boolean }) => {
       const overrides: Record<string, unknown> = {
         MasterEndpoint: options.master,
@@ -28,9 +26,12 @@ export function registerWorkerCommand(program: Command): void {
       };
       applySetFlags(options.set, overrides);
       const settings = loadWorkerSettings({ file: options.settings, overrides });
-      const log = createRotatingLogger({ folder: join(settings.StateFolder, 'log'), name: 'worker', level: 'info', maxFileBytes: 10 * 1024 * 1024, maxFiles: 10, echo: !options.quiet });
+      const log = await openServiceLog('worker', settings, options.quiet);
       const agent = new WorkerAgent({ settings, log, shutdownGraceMs: Number(options.shutdownGrace) * 1000 });
-      stopOnSignals(() => agent.stop(), (signal) => log.info('stopping', { signal, runningTasks: agent.runningTaskCount }));
+      stopOnSignals(async () => {
+        log.info('stopping the agent', { runningTasks: agent.runningTaskCount });
+        await agent.stop();
+      }, log);
       process.stdout.write(`worker ${settings.AgentId} starting, master ${settings.MasterEndpoint.join(', ')}\n`);
       await agent.start();
       process.stdout.write(`worker ${settings.AgentId} registered\n`);

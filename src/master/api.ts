@@ -29,7 +29,7 @@ import type { CatalogDb } from '../db/types.ts';
 import { peerCertificate } from './peers.ts';
 import type { Baton, Dispatcher } from './dispatcher.ts';
 import type { Identities } from './identities.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { MasterSettings } from './settings.ts';
 import { isIsoTime } from '../db/arguments.ts';

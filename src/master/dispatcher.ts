@@ -14,7 +14,7 @@
  */
 
 import type { CatalogDb } from '../db/types.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../log/logger.ts';
 
 /** While the shared poll keeps failing, it says so at most this often. */
 const POLL_FAILURE_LOG_EVERY_MS = 60_000;

@@ -22,7 +22,7 @@ import { Dispatcher } from './dispatcher.ts';
 import { Identities } from './identities.ts';
 import { catalogKeyState, defaultKeyFolder, ensureProtectionKey, Keyring } from '../catalog/protection.ts';
 import { peerCertificate } from './peers.ts';
-import { createRotatingLogger, type Logger } from './log.ts';
+import type { Logger } from '../log/logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { CatalogReachability } from './reachability.ts';
 import type { MasterSettings } from './settings.ts';
@@ -60,16 +60,9 @@ export class Master {
 
   constructor(
     readonly settings: MasterSettings,
-    options: { echoLog?: boolean } = {},
+    options: { log: Logger },
   ) {
-    this.log = createRotatingLogger({
-      folder: settings.LogFolder,
-      name: 'master',
-      level: settings.LogLevel,
-      maxFileBytes: settings.LogMaxFileBytes,
-      maxFiles: settings.LogMaxFiles,
-      echo: options.echoLog,
-    });
+    this.log = options.log;
     this.reachability = new CatalogReachability(2 * SweepScheduler.leaseTickMs(settings) + 1000);
   }
 

@@ -6,6 +6,7 @@
  */
 
 import { z } from 'zod';
+import { LOG_LEVELS } from '../log/logger.ts';
 import { DEFAULT_CATALOG } from '../db/catalog-spec.ts';
 import { defaultStateFolder, loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
 
@@ -46,8 +47,9 @@ export const masterSettingsSchema = z
     EmbeddedCatalogPort: z.coerce.number().int().min(-1).max(65535).default(8392),
     /** Where the private halves of the catalog's protection keys are (PostgreSQL and PGlite); empty: SCALEOUT_KEY_FOLDER, else the state folder's keys. */
     CatalogKeyFolder: z.string().default(''),
-    LogFolder: z.string().min(1).default(defaultStateFolder('master')),
-    LogLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Where rotated log files go besides stdout; empty: stdout only (journald, containers). */
+    LogFolder: z.string().default(''),
+    LogLevel: z.enum(LOG_LEVELS).default('info'),
     LogMaxFileBytes: z.coerce.number().int().min(4096).default(10 * 1024 * 1024),
     LogMaxFiles: z.coerce.number().int().min(1).max(1000).default(10),
   })

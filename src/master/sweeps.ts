@@ -12,7 +12,7 @@
 import { CatalogError } from '../catalog/errors.ts';
 import { acquireSweepLease, masterHeartbeat, runBatchedSweep } from '../catalog/master-calls.ts';
 import type { CatalogDb } from '../db/types.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { CatalogReachability } from './reachability.ts';
 import type { MasterSettings } from './settings.ts';

@@ -23,7 +23,7 @@ import { CatalogError } from '../catalog/errors.ts';
 import { appendExecutionMessages } from '../catalog/master-calls.ts';
 import { parseCatalogSpec } from '../db/catalog-spec.ts';
 import type { CatalogDb } from '../db/types.ts';
-import type { Logger } from '../master/log.ts';
+import type { Logger } from '../log/logger.ts';
 import { IdleReasons } from './idle-reasons.ts';
 import { AttemptStore, JOURNAL_FILE, readRecord, writeRecord, type AttemptRecord } from './attempt-store.ts';
 import { HostPool } from './host-pool.ts';

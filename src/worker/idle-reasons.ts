@@ -4,7 +4,7 @@
  * an operator can read (and, where there is one, the command that ends it).
  */
 
-import type { Logger } from '../master/log.ts';
+import type { Logger } from '../log/logger.ts';
 
 export type IdleReason = 'cpu' | 'memory' | 'slots' | 'disabled';
 

@@ -14,7 +14,7 @@
  * one lease — not that they agree on the time.
  */
 
-import type { Logger } from '../master/log.ts';
+import type { Logger } from '../log/logger.ts';
 import { MasterError, type MasterClient } from './master-client.ts';
 
 /** How much sooner than the catalog the worker considers a lease gone. */

@@ -22,7 +22,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogLine } from '../catalog/log-lines.ts';
-import type { Logger } from '../master/log.ts';
+import type { Logger } from '../log/logger.ts';
 import { DELIVERED_FILE, JOURNAL_FILE, type AttemptRecord, type AttemptStore } from './attempt-store.ts';
 import { readJournal, type Journal, type JournalCursor } from './journal.ts';
 

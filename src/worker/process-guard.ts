@@ -15,7 +15,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../master/log.ts';
+import type { Logger } from '../log/logger.ts';
 
 const SENTINEL = join(dirname(fileURLToPath(import.meta.url)), 'sentinel.mjs');
 export const INSTANCE_VARIABLE = 'SCALEOUT_WORKER_INSTANCE';

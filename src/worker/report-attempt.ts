@@ -6,7 +6,7 @@
  * before the answer leaves the record on disk; its next start reports it.
  */
 
-import type { Logger } from '../master/log.ts';
+import type { Logger } from '../log/logger.ts';
 import type { AttemptRecord } from './attempt-store.ts';
 import { MasterError, type MasterClient } from './master-client.ts';
 

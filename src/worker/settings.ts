@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { LOG_LEVELS } from '../log/logger.ts';
 import { defaultStateFolder, loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
 
 export { SettingsError };
@@ -92,6 +93,11 @@ export const workerSettingsSchema = z
     LongPollInterval: timeSpan(0, 300_000).default(30_000),
     /** Task folders of finished tasks are kept this long for troubleshooting. */
     TaskFolderRetention: timeSpan(0, 365 * 86_400_000).default(86_400_000),
+    /** The agent's own log: JSON lines to stdout, and to rotated files in LogFolder when one is set. */
+    LogFolder: z.string().default(''),
+    LogLevel: z.enum(LOG_LEVELS).default('info'),
+    LogMaxFileBytes: z.coerce.number().int().min(4096).default(10 * 1024 * 1024),
+    LogMaxFiles: z.coerce.number().int().min(1).max(1000).default(10),
   })
   .strict();
 
@@ -113,6 +119,7 @@ export function loadWorkerSettings(options: SettingsSources = {}): WorkerSetting
     AgentId: (s.AgentId ?? keptAgentId(stateFolder)).toLowerCase(),
     TasksRootFolder: s.TasksRootFolder ? resolve(s.TasksRootFolder) : join(stateFolder, 'Tasks'),
     ExecutionLogCacheFolder: s.ExecutionLogCacheFolder ? resolve(s.ExecutionLogCacheFolder) : join(stateFolder, 'ELogCache'),
+    LogFolder: s.LogFolder ? resolve(s.LogFolder) : '',
   };
 }
 

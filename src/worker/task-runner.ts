@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { cutLine, storableText } from '../catalog/log-lines.ts';
-import type { Logger } from '../master/log.ts';
+import type { Logger } from '../log/logger.ts';
 import type { PackageDefinition } from '../project/manifest.ts';
 import { JOURNAL_FILE, writeRecord, type AttemptRecord, type AttemptStore, type OutputSource, type Report } from './attempt-store.ts';
 import type { Host, HostPool } from './host-pool.ts';

@@ -9,10 +9,12 @@
 
 import './key-folder.ts';
 import { probeBackends, type BackendProbe } from './backends.ts';
+import { ensureFreshBuild } from './fresh-build.ts';
 
 let stopContainer: (() => Promise<void>) | undefined;
 
 export async function mochaGlobalSetup(): Promise<void> {
+  ensureFreshBuild();
   const probes: BackendProbe[] = await probeBackends();
   for (const p of probes) {
     if (p.stop) stopContainer = p.stop;

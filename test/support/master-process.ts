@@ -33,6 +33,8 @@ export interface MasterProcess {
   readonly child: ChildProcess;
   readonly port: number;
   readonly masterId: string;
+  /** Milliseconds from the spawn to the "listening" line. */
+  readonly readyMs: number;
   readonly output: () => string;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -51,9 +53,14 @@ export async function startMaster(catalog: string, certs: Certs, settings: Recor
     '--set', 'ListenAddress=127.0.0.1',
     ...Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
   ];
+  const spawned = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCALEOUT_CATALOG: '' } });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  let readyMs = 0;
+  child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString();
+    if (!readyMs && / listening on port /.test(output)) readyMs = performance.now() - spawned;
+  });
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const started = Date.now();
@@ -64,6 +71,7 @@ export async function startMaster(catalog: string, certs: Certs, settings: Recor
         child,
         port: Number(m[2]),
         masterId: m[1]!,
+        readyMs,
         output: () => output,
         stop: async () => {
           child.kill('SIGTERM');

@@ -13,6 +13,8 @@ export interface WorkerProcess {
   readonly name: string;
   readonly stateFolder: string;
   child: ChildProcess;
+  /** Milliseconds from the last (re)start's spawn to "registered" (with a master). */
+  readonly readyMs: number;
   output(): string;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -64,14 +66,20 @@ export async function startWorker(
     }),
   );
   let output = '';
+  let readyMs = 0;
   const launch = async (): Promise<ChildProcess> => {
+    const spawned = performance.now();
+    readyMs = 0;
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'scaleout.js'), 'worker', '--settings', settingsFile, '--shutdown-grace', '5'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    const mark = output.length;
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (!readyMs && output.slice(mark).includes(`worker ${id} registered`)) readyMs = performance.now() - spawned;
+    });
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const started = Date.now();
-    const mark = output.length;
     while (!output.slice(mark).includes(`worker ${id} registered`)) {
       if (child.exitCode !== null || Date.now() - started > 30_000) {
         child.kill('SIGKILL');
@@ -86,6 +94,9 @@ export async function startWorker(
     name,
     stateFolder,
     child: await launch(),
+    get readyMs() {
+      return readyMs;
+    },
     output: () => output,
     stop: async () => {
       if (worker.child.exitCode !== null) return worker.child.exitCode;

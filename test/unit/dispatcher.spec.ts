@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import type { CatalogDb, ProcedureResult } from '../../src/db/types.ts';
-import type { Logger } from '../../src/master/log.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import { Dispatcher } from '../../src/master/dispatcher.ts';
 import { waitFor } from '../support/wait.ts';
 

@@ -1,7 +1,7 @@
 /** The worker's idle reasons: each said at most once a minute, and at once again after it cleared. */
 
 import { expect } from 'chai';
-import type { Logger } from '../../src/master/log.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import { IdleReasons } from '../../src/worker/idle-reasons.ts';
 
 describe('worker idle reasons', () => {

@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLine } from '../../src/catalog/log-lines.ts';
-import type { Logger } from '../../src/master/log.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import { AttemptStore, JOURNAL_FILE, type AttemptRecord, type OutputSource } from '../../src/worker/attempt-store.ts';
 import { Journal, readJournal } from '../../src/worker/journal.ts';
 import { LeaseKeeper, leaseMarginMs } from '../../src/worker/lease-keeper.ts';

@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import type { CatalogDb, ProcedureResult } from '../../src/db/types.ts';
-import type { Logger } from '../../src/master/log.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import { createMetrics } from '../../src/master/metrics.ts';
 import { CatalogReachability } from '../../src/master/reachability.ts';
 import { loadMasterSettings } from '../../src/master/settings.ts';
