@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 
 /** A service's default state folder: $XDG_STATE_HOME (or ~/.local/state)/scaleout/<service>. */
 export function defaultStateFolder(service: string): string {

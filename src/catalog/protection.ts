@@ -16,7 +16,12 @@
 
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as openpgp from 'openpgp';
+import type * as OpenPgp from 'openpgp';
+
+// openpgp is loaded when a key is first read or made: a master whose catalog holds no sensitive
+// value, and every command that touches none, never pays for it.
+let openpgpModule: Promise<typeof OpenPgp> | undefined;
+const loadOpenpgp = () => (openpgpModule ??= import('openpgp'));
 import { defaultStateFolder } from '../settings-sources.ts';
 import type { CatalogDb } from '../db/types.ts';
 
@@ -35,6 +40,7 @@ export interface ProtectionKeyPair {
 }
 
 export async function generateProtectionKey(): Promise<ProtectionKeyPair> {
+  const openpgp = await loadOpenpgp();
   const { privateKey, publicKey } = await openpgp.generateKey({
     type: 'rsa',
     rsaBits: 3072,
@@ -46,6 +52,7 @@ export async function generateProtectionKey(): Promise<ProtectionKeyPair> {
 
 /** The id of the subkey values are encrypted to: the one pgp_key_id() reads from a stored value. */
 async function encryptionKeyIdOf(armored: string): Promise<string> {
+  const openpgp = await loadOpenpgp();
   const key = await openpgp.readKey({ armoredKey: armored });
   const encryption = await key.getEncryptionKey();
   return encryption.getKeyID().toHex().toLowerCase();
@@ -69,7 +76,7 @@ export function saveProtectionKey(folder: string, pair: ProtectionKeyPair): stri
 
 /** The private keys a master or a rotation may decrypt with, by key id. */
 export class Keyring {
-  private readonly keys = new Map<string, openpgp.PrivateKey>();
+  private readonly keys = new Map<string, OpenPgp.PrivateKey>();
   /** Clear values by stored text: the same default is copied into every execution, so decrypt it once. */
   private readonly cache = new Map<string, string>();
   private static readonly CACHE_SIZE = 1000;
@@ -80,13 +87,14 @@ export class Keyring {
     return this.keys.has(keyId) || existsSync(keyFile(this.folder, keyId));
   }
 
-  private async key(keyId: string): Promise<openpgp.PrivateKey> {
+  private async key(keyId: string): Promise<OpenPgp.PrivateKey> {
     let key = this.keys.get(keyId);
     if (!key) {
       const file = keyFile(this.folder, keyId);
       if (!existsSync(file)) {
         throw new Error(`A sensitive value is encrypted with protection key ${keyId}, and ${file} does not exist. Copy that key file from the machine where the catalog was created (or last rotated) into ${this.folder}.`);
       }
+      const openpgp = await loadOpenpgp();
       key = await openpgp.readPrivateKey({ armoredKey: readFileSync(file, 'utf8') });
       this.keys.set(keyId, key);
     }
@@ -101,6 +109,7 @@ export class Keyring {
     const cached = this.cache.get(stored);
     if (cached !== undefined) return cached;
     const key = await this.key(m[1]!);
+    const openpgp = await loadOpenpgp();
     const message = await openpgp.readMessage({ binaryMessage: Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64') });
     const { data } = await openpgp.decrypt({ message, decryptionKeys: key, format: 'binary' });
     const clear = Buffer.from(data as Uint8Array).toString('utf8');
@@ -162,6 +171,7 @@ export async function ensureProtectionKey(db: CatalogDb, folder: string = defaul
   let pair: { keyId: string; publicKey: string };
   let said: string;
   if (existing) {
+    const openpgp = await loadOpenpgp();
     const key = await openpgp.readPrivateKey({ armoredKey: readFileSync(existing.file, 'utf8') });
     pair = { keyId: existing.keyId, publicKey: key.toPublic().armor() };
     said = `protects sensitive values with the key in ${existing.file}`;

@@ -6,7 +6,8 @@
  * Procedures stay procedures: this module only reads.
  */
 
-import knexFactory, { type Knex } from 'knex';
+import { createRequire } from 'node:module';
+import type { Knex } from 'knex';
 import type { CatalogDb, Dialect, Row } from '../db/types.ts';
 import { MIXED_CASE_VIEWS, withSsisColumnNames } from './view-columns.ts';
 
@@ -23,11 +24,15 @@ export interface ViewQuery {
 }
 
 const builders = new Map<Dialect, Knex>();
+// knex is loaded at the first query built, not with every command: the services (master, worker)
+// import this module through the CLI and never build a view query.
+const require = createRequire(import.meta.url);
 
 /** A knex that only builds SQL (no connection of its own) for the dialect. */
 function builder(dialect: Dialect): Knex {
   let k = builders.get(dialect);
   if (!k) {
+    const knexFactory = require('knex') as typeof import('knex').knex;
     k = knexFactory({ client: dialect === 'mssql' ? 'mssql' : 'pg' });
     builders.set(dialect, k);
   }

@@ -9,7 +9,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type DestinationStream, type StreamEntry } from 'pino';
-import pinoRoll from 'pino-roll';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -45,6 +44,8 @@ export async function createLogger(options: LoggerOptions): Promise<ServiceLogge
   if (options.stdout) sinks.push(pino.destination({ dest: 1, sync: false }));
   if (options.folder) {
     mkdirSync(options.folder, { recursive: true });
+    // pino-roll (and the date library under it) only for services that write files.
+    const { default: pinoRoll } = await import('pino-roll');
     sinks.push(
       await pinoRoll({
         file: join(options.folder, options.name),

@@ -7,7 +7,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { CatalogError } from '../catalog/errors.ts';
 import { storableLine } from '../catalog/log-lines.ts';
 import {

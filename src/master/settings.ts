@@ -5,7 +5,7 @@
  * reported with the key that holds it.
  */
 
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { LOG_LEVELS } from '../log/logger.ts';
 import { DEFAULT_CATALOG } from '../db/catalog-spec.ts';
 import { defaultStateFolder, loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';

@@ -7,7 +7,7 @@
  * deployment (catalog.deploy_project); this schema adds what only the worker needs.
  */
 
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 export const MANIFEST_FILE = 'scaleout.project.json';
 

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { LOG_LEVELS } from '../log/logger.ts';
 import { defaultStateFolder, loadSettings, SettingsError, type SettingsSources } from '../settings-sources.ts';
 
@@ -42,7 +42,7 @@ export function parseTimeSpan(value: unknown): number | undefined {
 const timeSpan = (minMs: number, maxMs: number) =>
   z.preprocess(
     (v) => parseTimeSpan(v) ?? v,
-    z.number({ error: 'expected a time span such as 00:01:00 (or milliseconds)' }).int().min(minMs, `at least ${minMs} ms`).max(maxMs, `at most ${maxMs} ms`),
+    z.number({ invalid_type_error: 'expected a time span such as 00:01:00 (or milliseconds)' }).int().min(minMs, `at least ${minMs} ms`).max(maxMs, `at most ${maxMs} ms`),
   );
 
 const flag = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
