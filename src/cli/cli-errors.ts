@@ -19,6 +19,8 @@ export const CLI_ERRORS = {
   serviceDidNotStart: 52009,
   migration: 52010,
   timedOut: 52011,
+  systemCommand: 52012,
+  unhealthy: 52013,
   unexpected: 52999,
 } as const;
 

@@ -24,6 +24,8 @@ export interface Logger {
 export interface ServiceLogger extends Logger {
   /** Writes what is buffered now (synchronously): call it before process.exit. */
   flush(): void;
+  /** Flushes and closes the destinations (the process may go on: tests, tools). */
+  close(): Promise<void>;
 }
 
 export interface LoggerOptions {
@@ -40,7 +42,7 @@ export interface LoggerOptions {
 
 /** Opens the destinations (creating the log folder) and returns the logger. */
 export async function createLogger(options: LoggerOptions): Promise<ServiceLogger> {
-  const sinks: Array<DestinationStream & { flushSync?: () => void }> = [];
+  const sinks: Array<DestinationStream & { flushSync?: () => void; end?: () => void; once?: (event: string, listener: () => void) => void }> = [];
   if (options.stdout) sinks.push(pino.destination({ dest: 1, sync: false }));
   if (options.folder) {
     mkdirSync(options.folder, { recursive: true });
@@ -52,11 +54,34 @@ export async function createLogger(options: LoggerOptions): Promise<ServiceLogge
         extension: '.log',
         // pino-roll reads a bare number as megabytes: say kilobytes.
         size: `${Math.max(4, Math.ceil((options.maxFileBytes ?? 10 * 1024 * 1024) / 1024))}k`,
-        limit: { count: options.maxFiles ?? 10, removeOtherLogFiles: true },
+        // pino-roll keeps `count` files besides the one it writes.
+        limit: { count: Math.max(1, (options.maxFiles ?? 10) - 1), removeOtherLogFiles: true },
         mkdir: true,
       }),
     );
   }
+  const flush = () => {
+    for (const sink of sinks) {
+      try {
+        sink.flushSync?.();
+      } catch {
+        // Not ready yet (nothing written) or already closed: nothing to lose.
+      }
+    }
+  };
+  const close = async () => {
+    flush();
+    // stdout (fd 1) stays open for the rest of the process; files are closed.
+    await Promise.all(
+      sinks.slice(options.stdout ? 1 : 0).map(
+        (sink) =>
+          new Promise<void>((resolve) => {
+            sink.once?.('close', resolve);
+            sink.end?.();
+          }),
+      ),
+    );
+  };
   return wrap(
     sinks.length === 0
       ? pino({ level: 'silent' })
@@ -71,15 +96,8 @@ export async function createLogger(options: LoggerOptions): Promise<ServiceLogge
           },
           sinks.length === 1 ? sinks[0]! : pino.multistream(sinks.map((stream): StreamEntry => ({ stream, level: options.level }))),
         ),
-    () => {
-      for (const sink of sinks) {
-        try {
-          sink.flushSync?.();
-        } catch {
-          // Not ready yet (nothing written) or already closed: nothing to lose.
-        }
-      }
-    },
+    flush,
+    close,
   );
 }
 
@@ -87,15 +105,15 @@ export async function createLogger(options: LoggerOptions): Promise<ServiceLogge
 export function memoryLogger(): ServiceLogger & { lines: Array<{ level: LogLevel; message: string; fields?: Record<string, unknown> }> } {
   const lines: Array<{ level: LogLevel; message: string; fields?: Record<string, unknown> }> = [];
   const at = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), flush: () => undefined };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), flush: () => undefined, close: async () => undefined };
 }
 
-function wrap(logger: pino.Logger, flush: () => void): ServiceLogger {
+function wrap(logger: pino.Logger, flush: () => void, close: () => Promise<void>): ServiceLogger {
   const at = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (fields) logger[level](fields, message);
     else logger[level](message);
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), flush };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), flush, close };
 }
 
 /** An error's name, message and SQL error number; no stack (the services' errors are expected ones). */

@@ -72,6 +72,25 @@ describe('the scaleout command line, against a running system on the embedded ca
     expect(master.output()).to.match(/embedded catalog reachable at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres/);
   });
 
+  it("healthcheck: exit 0 with the master's status while it serves, 52013 when nothing answers; the master logs JSON lines to stdout", async () => {
+    const healthy = await cli('healthcheck', `https://127.0.0.1:${master!.port}/healthz`);
+    expect(healthy.code, healthy.stderr).to.equal(0);
+    expect(JSON.parse(healthy.stdout)).to.include({ status: 'ok', masterId: master!.masterId, catalog: 'reachable' });
+    const closed = await cli('healthcheck', 'https://127.0.0.1:1/healthz', '--timeout', '2');
+    expect(closed.code).to.equal(1);
+    expect(closed.stderr).to.match(/^error 52013: https:\/\/127\.0\.0\.1:1\/healthz: .*ECONNREFUSED/m);
+    expect((await cli('healthcheck', 'http://127.0.0.1:1/healthz')).stderr).to.match(/^error 52001: healthcheck: masters serve https only/m);
+    // The service log: one JSON object per line, pino's, with our field names.
+    const started = master!
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.message === 'master started');
+    expect(started).to.include({ level: 'info', name: 'master', masterId: master!.masterId, port: master!.port });
+    expect(String(started!.time)).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
   it('agent: add, list, set, disable, enable, and a numbered error with exit code 1', async () => {
     expect(await ok('agent', 'add', workerId, '--thumbprint', workerThumbprint, '--name', 'cli-worker', '--tags', 'linux')).to.contain('added');
     const agents = await json<Array<Record<string, unknown>>>('agent', 'list');
