@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CLI_ERRORS, CliError } from './cli-errors.ts';
 import { refuseMissingEmbeddedCatalog } from './migrate.ts';
+import { createLogger } from '../log/logger.ts';
 import { stopOnSignals } from './service.ts';
 
 export function registerManagerCommand(program: Command): void {
@@ -12,8 +13,9 @@ export function registerManagerCommand(program: Command): void {
     .description('serve Scale Out Manager in a browser: workers, masters and executions, live')
     .option('--listen <host:port>', 'where to listen (loopback by default; beyond it only with --credentials-file)', '127.0.0.1:8393')
     .option('--credentials-file <file>', 'a file holding user:password, asked for by the browser (HTTP basic authentication)')
+    .option('--quiet', 'do not write the log (JSON lines: requests that failed) to stdout')
     .addHelpText('after', '\nExample:\n  scaleout manager --listen 127.0.0.1:8393      then open http://127.0.0.1:8393/')
-    .action(async (o: { listen: string; credentialsFile?: string }) => {
+    .action(async (o: { listen: string; credentialsFile?: string; quiet?: boolean }) => {
       const m = /^(.*):(\d{1,5})$/.exec(o.listen);
       if (!m || Number(m[2]) > 65535) throw new CliError(CLI_ERRORS.usage, `--listen must be host:port, not "${o.listen}".`);
       const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
@@ -29,7 +31,8 @@ export function registerManagerCommand(program: Command): void {
       const db = await openCatalog(catalog);
       let manager;
       try {
-        manager = await startManager({ db, host, port: Number(m[2]), ...(credentials ? { credentials } : {}) });
+        const log = await createLogger({ name: 'manager', level: 'info', stdout: !o.quiet });
+        manager = await startManager({ db, host, port: Number(m[2]), log, ...(credentials ? { credentials } : {}) });
       } catch (error) {
         await db.close();
         throw error;

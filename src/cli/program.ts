@@ -16,7 +16,7 @@ import { registerServiceCommands } from './service-install.ts';
 import { registerWorkerCommand } from './worker.ts';
 import { CLI_ERRORS } from './cli-errors.ts';
 import { applyExamples } from './examples.ts';
-import { PRODUCT_VERSION } from './version.ts';
+import { PRODUCT_VERSION } from '../version.ts';
 
 export function buildProgram(): Command {
   const program = new Command();

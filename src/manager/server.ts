@@ -18,6 +18,7 @@ import type { CatalogDb } from '../db/types.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { Html } from './html.ts';
 import { addWorkerForm, attemptRows, catalogPage, editWorkerPage, executionPage, executionSummary, executionRows, executionsPage, layout, messageRows, overviewCards, projectPage, projectsPage, workerRows, workersPage, type ExecutionFilters, type PageChrome } from './pages.ts';
+import type { Logger } from '../log/logger.ts';
 
 export interface ManagerOptions {
   readonly db: CatalogDb;
@@ -25,6 +26,8 @@ export interface ManagerOptions {
   readonly port: number;
   /** user:password; required when host is not a loopback address. */
   readonly credentials?: string;
+  /** Where a request that failed (500) is told, with its method, path and error. */
+  readonly log?: Logger;
 }
 
 export interface RunningManager {
@@ -46,6 +49,10 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const token = randomBytes(24).toString('hex');
   const app = Fastify({ logger: false });
   await app.register(formbody);
+  // The pages answer a failure with its numbered message; the operator's log gets the request too.
+  app.addHook('onError', async (request, reply, error) => {
+    o.log?.error('request failed', { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, error });
+  });
 
   if (o.credentials) {
     const expected = Buffer.from(`Basic ${Buffer.from(o.credentials).toString('base64')}`);

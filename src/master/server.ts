@@ -27,6 +27,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { CatalogReachability } from './reachability.ts';
 import type { MasterSettings } from './settings.ts';
 import { SweepScheduler } from './sweeps.ts';
+import { PRODUCT_VERSION } from '../version.ts';
 
 const VERSION = '0.1.0';
 
@@ -173,7 +174,7 @@ export class Master {
     this.gaugeTimer = setInterval(() => void this.refreshGauges(), s.MasterHeartbeatIntervalInMs);
     this.gaugeTimer.unref();
     void this.refreshGauges();
-    this.log.info('master started', { masterId: this.masterId, port: this.port, catalog: this.db.description, thumbprint, embeddedCatalog: this.embedded?.url });
+    this.log.info('master started', { masterId: this.masterId, version: PRODUCT_VERSION, port: this.port, catalog: this.db.description, thumbprint, embeddedCatalog: this.embedded?.url });
   }
 
   /** Publishes this master in the catalog; retried until the catalog answers. */

@@ -37,8 +37,9 @@ import { ProjectCache } from './project-cache.ts';
 import { reportAttempt } from './report-attempt.ts';
 import type { WorkerSettings } from './settings.ts';
 import { keptAtLevel, MessageType, TaskRun, workerLine } from './task-runner.ts';
+import { PRODUCT_VERSION } from '../version.ts';
 
-export const AGENT_VERSION = '0.1.0';
+export const AGENT_VERSION = PRODUCT_VERSION;
 
 export interface WorkerAgentOptions {
   readonly settings: WorkerSettings;

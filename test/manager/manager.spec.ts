@@ -125,7 +125,7 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       await catalog.db.call('catalog.deploy_project', { folder_name: 'Finance', project_name: packed.manifest.name, project_stream: packed.bytes, manifest: packed.manifestText });
       await page.goto(`${url}/`);
       await page.click('nav >> text=Projects');
-      await page.click('text=etl');
+      await page.click('a:text-is("etl")');
       expect(await page.textContent('h1')).to.equal('Project etl');
       expect(await page.textContent('details summary')).to.equal('1 deployed version(s)');
       const form = page.locator('form', { has: page.locator('button', { hasText: 'Run clean_customers' }) });
@@ -161,7 +161,8 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       const e2e = packProject(join(PROJECT_ROOT, 'test', 'fixtures', 'e2e-project'));
       await catalog.db.call('catalog.deploy_project', { folder_name: 'Finance', project_name: e2e.manifest.name, project_stream: e2e.bytes, manifest: e2e.manifestText });
       await page.goto(`${url}/projects`);
-      await page.click('text=e2e');
+      await page.click('a:text-is("e2e")');
+      await page.waitForURL(/\/projects\/\d+$/);
       const sleepForm = page.locator('form', { has: page.locator('button', { hasText: 'Run sleep' }) });
       await sleepForm.locator('input[name="p30:Seconds"]').fill('60');
       await sleepForm.locator('input[name="timeout"]').fill('120');
