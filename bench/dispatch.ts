@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { migrateUp } from '../src/migrate/runner.ts';
 import { createSelfSignedCertificate } from '../src/tls/certificates.ts';
 import { startMaster, type Certs } from '../test/support/master-process.ts';
-import { machineCpu, percentile, postgresCpu, processCpu } from './measure.ts';
+import { machineCpu, rssMb, percentile, postgresCpu, processCpu } from './measure.ts';
 import { createBenchDatabase, queueReadyTasks } from './database.ts';
 import { projectBytes } from '../test/support/queue-helpers.ts';
 
@@ -125,6 +125,10 @@ async function main(): Promise<void> {
     }
     master = await startMaster(url, certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000, DispatchPollIntervalInMs: 200 });
     const port = master.port;
+    // The master as installed (compiled JavaScript): spawn to its "listening" line, and idle memory
+    // 10 s later, before any agent.
+    await new Promise((r) => setTimeout(r, 10_000));
+    report.push(`master start to ready: ${master.readyMs.toFixed(0)} ms; idle resident memory (10 s after start, no agent): ${rssMb(master.child.pid!).toFixed(1)} MB   target < 80 MB`);
     for (const a of agents) await post(port, a, `/api/v1/agents/${a.id}/register`, { machineName: 'bench' });
 
     // Pickup latency, and idle CPU per agent.
