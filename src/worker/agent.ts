@@ -85,7 +85,7 @@ export class WorkerAgent {
     this.guard = new ProcessGuard(s.AgentId, options.log);
     this.keeper = new LeaseKeeper({ client: this.client, agentId: s.AgentId, leaseMs: s.LeaseInterval, heartbeatMs: s.TaskHeartbeatInterval, toleranceMs: s.HeartbeatErrorTolerance, log: options.log });
     this.idle = new IdleReasons(options.log);
-    this.hosts = new HostPool(join(s.TasksRootFolder, '.hosts'), this.guard);
+    this.hosts = new HostPool(join(s.TasksRootFolder, '.hosts'), this.guard, { maxHosts: s.MaxTaskCount });
   }
 
   get runningTaskCount(): number {

@@ -1,8 +1,10 @@
 /**
  * Package hosts: the child processes node packages run in, one per task by default — so no package
  * sees another's globals, memory or environment. Starting Node takes most of a no-op package's time
- * (about 60 ms of CPU here), so while tasks keep arriving one host is started ahead and waits for
- * the next task; after a minute without tasks it is ended, and an idle worker holds no spare process.
+ * (about 60 ms of CPU here), so while tasks keep arriving hosts are started ahead: as many as runs
+ * are in progress in fresh hosts (up to the worker's MaxTaskCount), so that each run that ends
+ * finds one ready for the task that takes its slot. After a minute without tasks they are ended,
+ * and an idle worker holds no spare process.
  *
  * Each host is a process group of its own, registered with the process guard (no host outlives its
  * worker), and writes its stdout and stderr to files of its own under <TasksRootFolder>/.hosts: a
@@ -10,7 +12,7 @@
  * the host has ended and no run still reads them.
  *
  * A package whose manifest sets reuseProcess may run again in a host one of its own runs ended in
- * cleanly: such hosts are kept per package and project version (up to MAX_IDLE_PER_PACKAGE, each
+ * cleanly: such hosts are kept per package and project version (up to MaxTaskCount of them, each
  * for at most REUSE_LIMIT runs and a minute of idleness), never lent to another package.
  */
 
@@ -25,7 +27,6 @@ const HOST = join(dirname(fileURLToPath(import.meta.url)), 'package-host.mjs');
 
 /** Runs one host serves before it is replaced, however clean: bounds what a slow leak can grow to. */
 export const REUSE_LIMIT = 200;
-const MAX_IDLE_PER_PACKAGE = 16;
 
 /** A started package host and the files its stdout and stderr go to. */
 export interface Host {
@@ -46,19 +47,38 @@ interface IdleHost {
   readonly expiry: NodeJS.Timeout;
 }
 
+export interface HostPoolOptions {
+  /** The worker's MaxTaskCount: no more hosts are started ahead, nor kept idle per package. */
+  readonly maxHosts: number;
+  /** How long hosts started ahead, and idle reusable ones, wait for a task. */
+  readonly keepWarmMs?: number;
+}
+
 export class HostPool {
-  private warm: Host | undefined;
+  /** Started ahead, waiting for a task (newest last). */
+  private readonly warm: Host[] = [];
+  /** Hosts whose first run, in a fresh process, has not ended yet: what sizes `warm`. */
+  private readonly freshRuns = new Set<Host>();
   private expiry: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly idle = new Map<string, IdleHost[]>();
   private readonly states = new Map<Host, HostState>();
+  private readonly maxHosts: number;
+  private readonly keepWarmMs: number;
 
   constructor(
     private readonly folder: string,
     private readonly guard: ProcessGuard,
-    private readonly keepWarmMs = 60_000,
+    options: HostPoolOptions,
   ) {
+    this.maxHosts = Math.max(1, options.maxHosts);
+    this.keepWarmMs = options.keepWarmMs ?? 60_000;
     mkdirSync(folder, { recursive: true });
+  }
+
+  /** Hosts started ahead and waiting now (for tests and the benchmark). */
+  get warmCount(): number {
+    return this.warm.length;
   }
 
   /** Removes host files no run will read again (left by hosts of an earlier run of the worker). */
@@ -82,15 +102,21 @@ export class HostPool {
       s.readers++;
       return reused;
     }
-    const ready = this.warm && usable(this.warm.child) ? this.warm : undefined;
-    if (this.warm && !ready) this.end(this.warm);
-    this.warm = undefined;
-    const host = ready ?? this.start();
+    let host: Host | undefined;
+    while (!host && this.warm.length > 0) {
+      const candidate = this.warm.pop()!;
+      if (usable(candidate.child)) host = candidate;
+      else this.end(candidate);
+    }
+    host ??= this.start();
     const s = this.states.get(host)!;
     s.runs = 1;
     s.readers = 1;
+    this.freshRuns.add(host);
     if (!this.closed) {
-      this.warm = this.start();
+      // One ready for each run in progress: the task that takes a slot when a run ends finds it.
+      const target = Math.min(this.maxHosts, this.freshRuns.size);
+      while (this.warm.length < target) this.warm.push(this.start());
       clearTimeout(this.expiry);
       this.expiry = setTimeout(() => this.dropWarm(), this.keepWarmMs);
       this.expiry.unref();
@@ -100,6 +126,7 @@ export class HostPool {
 
   /** A run no longer reads the host's output files. */
   done(host: Host): void {
+    this.freshRuns.delete(host);
     const s = this.states.get(host);
     if (!s) return;
     s.readers = Math.max(0, s.readers - 1);
@@ -110,7 +137,7 @@ export class HostPool {
   release(reuseKey: string, host: Host): void {
     const list = this.idle.get(reuseKey) ?? [];
     const s = this.states.get(host);
-    if (this.closed || !s || !usable(host.child) || s.runs >= REUSE_LIMIT || list.length >= MAX_IDLE_PER_PACKAGE) {
+    if (this.closed || !s || !usable(host.child) || s.runs >= REUSE_LIMIT || list.length >= this.maxHosts) {
       this.end(host);
       return;
     }
@@ -158,8 +185,7 @@ export class HostPool {
   }
 
   private dropWarm(): void {
-    if (this.warm) this.end(this.warm);
-    this.warm = undefined;
+    for (const host of this.warm.splice(0)) this.end(host);
   }
 
   private start(): Host {

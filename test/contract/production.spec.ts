@@ -73,6 +73,43 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     expect(Number((await execution(db, id)).max_executed_count)).to.equal(3);
   });
 
+  it('a claim on a backlog the catalog has not analyzed yet reads the queue in order and stops at the tasks it takes (PostgreSQL: no bitmap scan and sort of every ready task)', async function () {
+    const db = catalog.db;
+    if (db.dialect !== 'postgres') this.skip();
+    const worker = await enabledWorker(db);
+    const where = await deployedProject(db);
+    const [project] = await db.query('SELECT project_id, object_version_lsn FROM internal.projects AS p JOIN internal.folders AS f ON f.folder_id = p.folder_id WHERE f.name = $1', [where.folder]);
+    // 20,000 ready tasks in one transaction (a bulk start), and no ANALYZE since: the planner's
+    // estimate is a few rows, for which it would scan the whole backlog through a bitmap and sort it.
+    await db.query(
+      `WITH ops AS (
+         INSERT INTO internal.operations (operation_type, created_time, object_type, object_id, object_name, status, start_time, caller_name, machine_name)
+         SELECT 200, now(), 20, $1, 'backlog', 5, now(), 'test', '' FROM generate_series(1, 20000)
+         RETURNING operation_id
+       ), ex AS (
+         INSERT INTO internal.executions (execution_id, folder_name, project_name, package_name, project_lsn, executed_as_name)
+         SELECT operation_id, $3, $4, 'load', $2, 'test' FROM ops
+         RETURNING execution_id
+       )
+       INSERT INTO internal.tasks (task_id, execution_id, status, max_executed_count, ready_at, use_any_worker, created_time, last_updated_time)
+       SELECT gen_random_uuid(), execution_id, 1, 1, now() - interval '1 second', true, now(), now() FROM ex`,
+      [project!.project_id, project!.object_version_lsn, where.folder, where.project],
+    );
+    await db.withSession(async (session) => {
+      await session.batch('BEGIN');
+      try {
+        const claimed = await session.query('SELECT task_id FROM internal.claim_tasks("workeragentid" => $1, "maxtasks" => 10, "leasems" => 60000)', [worker]);
+        expect(claimed).to.have.length(10);
+        // What this transaction read of internal.tasks: rows fetched through its indexes.
+        const [read] = await session.query("SELECT idx_tup_fetch, seq_tup_read FROM pg_stat_xact_user_tables WHERE relid = 'internal.tasks'::regclass");
+        expect(Number(read!.idx_tup_fetch), 'rows of internal.tasks read by the claim').to.be.below(200);
+        expect(Number(read!.seq_tup_read)).to.equal(0);
+      } finally {
+        await session.batch('ROLLBACK');
+      }
+    });
+  });
+
   it('configure_catalog names an unknown property as such (51001 on @property_name), and a bad value as a bad value', async () => {
     const db = catalog.db;
     await expectCatalogError(db.call('catalog.configure_catalog', { property_name: 'RETENTION_WINDOWS', property_value: '30' }), 51001, /'RETENTION_WINDOWS' for @property_name is not accepted: a property that can be set/);
