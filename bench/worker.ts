@@ -15,6 +15,7 @@
  * Every loop is bounded in count and time; the benchmark creates and drops its own database.
  */
 
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { CatalogDb } from '../src/db/types.ts';
 import { migrateUp } from '../src/migrate/runner.ts';
@@ -37,6 +38,27 @@ async function start(db: CatalogDb, pkg: string, params: Record<string, string> 
   }
   await db.call('catalog.start_execution', { execution_id: id });
   return id;
+}
+
+/** Bare `node -e 0` processes started 10 at a time: the most packages per second a fresh process each could reach here. */
+async function bareNodeStartsPerSecond(count: number, concurrency: number): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+      child.once('error', reject);
+      child.once('exit', () => resolve());
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next++;
+        await one();
+      }
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
 }
 
 async function waitEnded(db: CatalogDb, ids: number[], timeoutMs: number): Promise<void> {
@@ -127,6 +149,11 @@ async function main(): Promise<void> {
       const seconds = Number(span!.s);
       const how = pkg === 'noop' ? 'a new process each' : 'processes reused (reuseProcess)';
       report.push(`no-op packages per second, one worker, MaxTaskCount 10, ${how}: ${(THROUGHPUT_TASKS / seconds).toFixed(1)} (${THROUGHPUT_TASKS} in ${seconds.toFixed(2)} s, machine ${busyPercent.toFixed(0)} % busy)   target >= 50`);
+      if (pkg === 'noop') {
+        // The physical limit of a process per package: this machine's rate of bare Node starts.
+        const bare = await bareNodeStartsPerSecond(300, 10);
+        report.push(`  bare \`node -e 0\` starts, 10 at a time: ${bare.toFixed(1)}/s; a package in a new process each runs at ${((THROUGHPUT_TASKS / seconds) / bare).toFixed(2)}× that   target >= 0.8×`);
+      }
       report.push(`  ${cpuSplit}`);
       report.push(`  master CPU per 1,000 packages, its log at info: ${(((m1.self - m0.self) * 1000) / THROUGHPUT_TASKS).toFixed(2)} s`);
     }
