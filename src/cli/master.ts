@@ -28,8 +28,10 @@ export function registerMasterCommand(program: Command): void {
       const master = new Master(settings, { log });
       stopOnSignals(() => master.stop(), log);
       await master.start();
-      process.stdout.write(`master ${master.masterId} listening on port ${master.port}\n`);
-      if (master.embedded) process.stdout.write(`embedded catalog reachable at ${master.embedded.url} (loopback only)\n`);
+      // One write: whoever waits for the first line finds the second with it.
+      process.stdout.write(
+        `master ${master.masterId} listening on port ${master.port}\n${master.embedded ? `embedded catalog reachable at ${master.embedded.url} (loopback only)\n` : ''}`,
+      );
       await new Promise(() => undefined);
     });
 }

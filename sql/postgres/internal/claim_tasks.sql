@@ -15,11 +15,14 @@
 -- Caller: the master (scaleout_master). One row per claimed task; parameters is a JSON array of
 -- {object_type, name, data_type, value, sensitive}; stream_id is the attempt's log stream.
 -- Errors: 51000, 51001, 51101 no such worker agent.
--- enable_bitmapscan is off for this function: on a backlog the catalog has not analyzed yet (a bulk
--- start, or before autovacuum's first ANALYZE) the planner guesses a few ready rows and would read
--- every one of them through a bitmap and sort them (20,000 rows read to take 10); the queue index
--- (ix_tasks_ready_queue) gives them in claim order, so the scan stops at the tasks it takes. The
--- other statements here reach rows by key, where a plain index scan is the plan anyway.
+-- enable_bitmapscan and enable_seqscan are off for this function: every row it reads it reaches
+-- through an index, and the planner must not be told otherwise by statistics that lag the table.
+-- On a backlog the catalog has not analyzed yet (a bulk start, or before autovacuum's first
+-- ANALYZE) it guessed a few ready rows and read every one of them through a bitmap and sorted them
+-- (20,000 rows read to take 10); the queue index (ix_tasks_ready_queue) gives them in claim order,
+-- so the scan stops at the tasks it takes. And a generic plan kept by a connection since the table
+-- was small looked the claimed tasks up by a sequential scan of the whole table, until the next
+-- ANALYZE.
 CREATE OR REPLACE FUNCTION internal.claim_tasks(
     WorkerAgentId uuid DEFAULT NULL,
     MaxTasks integer DEFAULT 1,
@@ -48,6 +51,7 @@ SECURITY DEFINER
 SET search_path = catalog, internal, pg_temp
 SET plan_cache_mode = force_generic_plan
 SET enable_bitmapscan = off
+SET enable_seqscan = off
 AS $$
 #variable_conflict use_variable
 DECLARE
