@@ -9,6 +9,9 @@
 -- Caller: the master (scaleout_master). One row per completion, in order: task_id,
 -- execution_status, will_retry, error_number.
 -- Errors: 51000, 51001 (not a JSON array of completions).
+-- enable_bitmapscan and enable_seqscan are off, as for internal.claim_tasks: every row is reached by
+-- key, and a generic plan kept by a connection since internal.tasks was small would otherwise scan
+-- the whole table for each completion until the next ANALYZE.
 CREATE OR REPLACE FUNCTION internal.complete_tasks(
     Completions text DEFAULT NULL,
     WorkerAgentId uuid DEFAULT NULL,
@@ -24,6 +27,8 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = catalog, internal, pg_temp
 SET plan_cache_mode = force_generic_plan
+SET enable_bitmapscan = off
+SET enable_seqscan = off
 AS $$
 #variable_conflict use_variable
 DECLARE
