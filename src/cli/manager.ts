@@ -29,9 +29,9 @@ export function registerManagerCommand(program: Command): void {
       refuseMissingEmbeddedCatalog(catalog);
       const { openCatalog } = await import('../db/open.ts');
       const db = await openCatalog(catalog);
+      const log = await createLogger({ name: 'manager', level: 'info', stdout: !o.quiet });
       let manager;
       try {
-        const log = await createLogger({ name: 'manager', level: 'info', stdout: !o.quiet });
         manager = await startManager({ db, host, port: Number(m[2]), log, ...(credentials ? { credentials } : {}) });
       } catch (error) {
         await db.close();
@@ -40,7 +40,7 @@ export function registerManagerCommand(program: Command): void {
       stopOnSignals(async () => {
         await manager.close();
         await db.close();
-      });
+      }, log);
       process.stdout.write(`Scale Out Manager on ${manager.url} (catalog: ${db.description})\n`);
       await new Promise(() => undefined);
     });

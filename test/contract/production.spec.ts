@@ -11,7 +11,7 @@ import type { CatalogDb } from '../../src/db/types.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { waitFor } from '../support/wait.ts';
 import { expectCatalogError, truthy } from '../support/catalog-helpers.ts';
-import { claim, complete, deployedProject, enabledWorker, execution, projectBytes, renew, startedExecution, sweepExpired } from '../support/queue-helpers.ts';
+import { claim, complete, deployedProject, enabledWorker, execution, projectBytes, queueReadyTasks, renew, startedExecution, sweepExpired } from '../support/queue-helpers.ts';
 
 /** Runs sql in a transaction of its own connection, then fn while that transaction holds its locks; rolls back. */
 async function whileOpenInTransaction(db: CatalogDb, sql: string, params: unknown[], fn: () => Promise<void>): Promise<void> {
@@ -81,20 +81,7 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     const [project] = await db.query('SELECT project_id, object_version_lsn FROM internal.projects AS p JOIN internal.folders AS f ON f.folder_id = p.folder_id WHERE f.name = $1', [where.folder]);
     // Ready tasks straight into the tables, as a bulk start leaves them, with no ANALYZE since.
     const queue = (session: Pick<CatalogDb, 'query'>, count: number) =>
-      session.query(
-        `WITH ops AS (
-           INSERT INTO internal.operations (operation_type, created_time, object_type, object_id, object_name, status, start_time, caller_name, machine_name)
-           SELECT 200, now(), 20, $1, 'backlog', 5, now(), 'test', '' FROM generate_series(1, $5::integer)
-           RETURNING operation_id
-         ), ex AS (
-           INSERT INTO internal.executions (execution_id, folder_name, project_name, package_name, project_lsn, executed_as_name)
-           SELECT operation_id, $3, $4, 'load', $2, 'test' FROM ops
-           RETURNING execution_id
-         )
-         INSERT INTO internal.tasks (task_id, execution_id, status, max_executed_count, ready_at, use_any_worker, created_time, last_updated_time)
-         SELECT gen_random_uuid(), execution_id, 1, 1, now() - interval '1 second', true, now(), now() FROM ex`,
-        [project!.project_id, project!.object_version_lsn, where.folder, where.project, count],
-      );
+      queueReadyTasks(session, count, Number(project!.project_id), Number(project!.object_version_lsn), { folder: where.folder, project: where.project, package: 'load' });
     await db.withSession(async (session) => {
       const claim10 = () => session.query('SELECT task_id, lease_token FROM internal.claim_tasks("workeragentid" => $1, "maxtasks" => 10, "leasems" => 60000)', [worker]);
       const complete = async (claimed: Array<Record<string, unknown>>) => {

@@ -207,3 +207,30 @@ export async function emptyQueue(db: CatalogDb, far: (seconds: number) => Date):
   }
   await db.call('catalog.disable_worker_agent', { WorkerAgentId: sweeper });
 }
+
+/**
+ * Queues count ready tasks straight in the tables, as a bulk start leaves them (no ANALYZE since):
+ * the benchmarks' supply of work, and the backlog of the plan tests. PostgreSQL and PGlite.
+ */
+export async function queueReadyTasks(
+  db: Pick<CatalogDb, 'query'>,
+  count: number,
+  projectId: number,
+  lsn: number,
+  names: { folder: string; project: string; package: string } = { folder: 'bench', project: 'bench', package: 'noop' },
+): Promise<void> {
+  await db.query(
+    `WITH ops AS (
+       INSERT INTO internal.operations (operation_type, created_time, object_type, object_id, object_name, status, start_time, caller_name, machine_name)
+       SELECT 200, now(), 20, $1, $4, 5, now(), 'bench', '' FROM generate_series(1, $2::integer)
+       RETURNING operation_id
+     ), ex AS (
+       INSERT INTO internal.executions (execution_id, folder_name, project_name, package_name, project_lsn, executed_as_name)
+       SELECT operation_id, $4, $5, $6, $3, 'bench' FROM ops
+       RETURNING execution_id
+     )
+     INSERT INTO internal.tasks (task_id, execution_id, status, max_executed_count, ready_at, use_any_worker, created_time, last_updated_time)
+     SELECT gen_random_uuid(), execution_id, 1, 1, now() - interval '1 second', true, now(), now() FROM ex`,
+    [projectId, count, lsn, names.folder, names.project, names.package],
+  );
+}
