@@ -9,6 +9,8 @@
 
 import sql from 'mssql';
 import type { Row } from './types.ts';
+import { CatalogError, invalidArgumentText } from '../catalog/errors.ts';
+import { checkArgument } from './arguments.ts';
 
 export interface DeclaredParameter {
   readonly name: string; // without '@'
@@ -18,6 +20,8 @@ export interface DeclaredParameter {
   readonly precision: number;
   readonly scale: number;
   readonly isOutput: boolean;
+  /** A table-valued parameter: its type's schema-qualified name and columns, in order. */
+  readonly tableType?: { readonly name: string; readonly columns: readonly DeclaredParameter[] };
 }
 
 export type SqlType = sql.ISqlType | (() => sql.ISqlType);
@@ -107,13 +111,50 @@ export function valueFor(typeName: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * A table-valued parameter from an array of objects keyed by column name (any case): a key the
+ * type does not have, or a value its column cannot take, is refused with 51001 naming the row,
+ * before anything is sent.
+ */
+export function tableValue(p: DeclaredParameter, rows: unknown): sql.Table {
+  const type = p.tableType!;
+  if (!Array.isArray(rows)) throw new CatalogError(51001, invalidArgumentText(`@${p.name}`, String(rows), `a list of rows of ${type.name}`));
+  const table = new sql.Table(type.name);
+  for (const c of type.columns) table.columns.add(c.name, declaredType(c), { nullable: true });
+  const byKey = new Map(type.columns.map((c, i) => [c.key, i]));
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      throw new CatalogError(51001, invalidArgumentText(`@${p.name}`, JSON.stringify(row) ?? String(row), `row ${i + 1} is not an object`));
+    }
+    const values: unknown[] = type.columns.map(() => null);
+    for (const [key, value] of Object.entries(row)) {
+      if (value === undefined) continue;
+      const at = byKey.get(key.toLowerCase());
+      if (at === undefined) {
+        throw new CatalogError(51001, invalidArgumentText(`@${p.name}`, JSON.stringify(row), `row ${i + 1} has the key "${key}", which ${type.name} has no column for`));
+      }
+      const column = type.columns[at]!;
+      checkArgument(`${p.name} (row ${i + 1}, ${column.name})`, column.typeName, value);
+      const characters = column.typeName.startsWith('n') ? column.maxLength / 2 : column.maxLength;
+      if (typeof value === 'string' && STRING_TYPES.has(column.typeName) && column.maxLength > 0 && value.length > characters) {
+        throw new CatalogError(51001, invalidArgumentText(`@${p.name}`, value, `row ${i + 1}'s ${column.name} is longer than ${characters} characters`));
+      }
+      values[at] = valueFor(column.typeName, value);
+    }
+    table.rows.add(...(values as Array<string | number | boolean | Date | Buffer | null>));
+  });
+  return table;
+}
+
 /** Every input and output of a call: outputs always (NULL when not given), inputs when given. */
 export function requestInputs(declared: readonly DeclaredParameter[], given: ReadonlyMap<string, unknown>): RequestInput[] {
   const out: RequestInput[] = [];
   for (const p of declared) {
     if (!p.isOutput && !given.has(p.key)) continue;
     const raw = given.get(p.key) ?? null;
-    if (p.typeName === 'sql_variant') {
+    if (p.tableType) {
+      out.push({ name: p.name, type: sql.TVP, value: tableValue(p, raw), output: false });
+    } else if (p.typeName === 'sql_variant') {
       out.push({ name: p.name, type: variantType(raw), value: raw instanceof Date || typeof raw !== 'object' ? raw : JSON.stringify(raw), output: p.isOutput });
     } else {
       out.push({ name: p.name, type: declaredType(p), value: valueFor(p.typeName, raw), output: p.isOutput });

@@ -15,10 +15,21 @@ import { declaredParameter, requestInputs, type DeclaredParameter } from './mssq
 import type { CallOptions, CatalogDb, ProcedureResult, Row, Session } from './types.ts';
 
 const PARAMS_SQL = `
-SELECT p.name, TYPE_NAME(p.user_type_id) AS type_name, p.max_length, p.precision, p.scale, p.is_output
+SELECT p.name, TYPE_NAME(p.user_type_id) AS type_name, p.max_length, p.precision, p.scale, p.is_output,
+       t.is_table_type, QUOTENAME(SCHEMA_NAME(t.schema_id)) + N'.' + QUOTENAME(t.name) AS table_type_name,
+       tt.type_table_object_id
   FROM sys.parameters AS p
+  JOIN sys.types AS t ON t.user_type_id = p.user_type_id
+  LEFT JOIN sys.table_types AS tt ON tt.user_type_id = p.user_type_id
  WHERE p.object_id = OBJECT_ID(@name) AND p.parameter_id > 0
  ORDER BY p.parameter_id;`;
+
+/** The columns of a table type (a table-valued parameter's rows). */
+const TABLE_TYPE_COLUMNS_SQL = `
+SELECT c.name, TYPE_NAME(c.user_type_id) AS type_name, c.max_length, c.precision, c.scale, CAST(0 AS bit) AS is_output
+  FROM sys.columns AS c
+ WHERE c.object_id = @id
+ ORDER BY c.column_id;`;
 
 function normalizeValue(value: unknown, typeName: string): unknown {
   if (value === null || value === undefined) return value;
@@ -101,7 +112,17 @@ export class MssqlCatalogDb implements CatalogDb {
       info = withRetry(async () => {
         const pool = await this.currentPool();
         const r = await pool.request().input('name', sql.NVarChar(776), procedure).query<Row>(PARAMS_SQL);
-        return r.recordset.map(declaredParameter);
+        const declared: DeclaredParameter[] = [];
+        for (const row of r.recordset) {
+          const p = declaredParameter(row);
+          if (!row.is_table_type) {
+            declared.push(p);
+            continue;
+          }
+          const columns = await pool.request().input('id', sql.Int, Number(row.type_table_object_id)).query<Row>(TABLE_TYPE_COLUMNS_SQL);
+          declared.push({ ...p, tableType: { name: String(row.table_type_name), columns: columns.recordset.map(declaredParameter) } });
+        }
+        return declared;
       }, { idempotent: true });
       info.catch(() => this.procedures.delete(key));
       this.procedures.set(key, info);
@@ -119,7 +140,7 @@ export class MssqlCatalogDb implements CatalogDb {
       if (!byKey.has(key)) {
         throw new Error(`${procedure} has no parameter @${key}; its parameters are ${declared.map((p) => `@${p.name}`).join(', ') || 'none'}.`);
       }
-      checkArgument(byKey.get(key)!.name, byKey.get(key)!.typeName, v);
+      if (!byKey.get(key)!.tableType) checkArgument(byKey.get(key)!.name, byKey.get(key)!.typeName, v);
       given.set(key, v);
     }
     const attempt = async (): Promise<ProcedureResult> => {

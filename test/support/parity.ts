@@ -26,7 +26,7 @@ export function tsqlParameters(text: string): string[] | undefined {
   const code = stripComments(text);
   const m = /CREATE\s+(?:OR\s+ALTER\s+)?(?:PROC(?:EDURE)?|FUNCTION)\s+[^\s(]+([\s\S]*?)\b(?:RETURNS|AS\s*(?:\n|BEGIN))/i.exec(code);
   if (!m) return undefined;
-  return [...m[1]!.matchAll(/@(\w+)\s+[a-z]/gi)].map((p) => p[1]!.toLowerCase());
+  return [...m[1]!.matchAll(/@(\w+)\s+[[a-z]/gi)].map((p) => p[1]!.toLowerCase());
 }
 
 export function pgParameters(text: string): string[] | undefined {

