@@ -20,6 +20,7 @@ import type { CatalogDb, Row } from '../db/types.ts';
 import { withCatalog } from './migrate.ts';
 import { printJson, printTable } from './output.ts';
 import { Progress } from './progress.ts';
+import { executionRequests, readBatchFile, startBatch, type BatchDefaults } from './execution-batch.ts';
 import { collect, keyValue } from './service.ts';
 
 
@@ -33,6 +34,13 @@ function output(rows: readonly Row[], json: boolean | undefined, columns?: reado
  * Waits until the executions end, then prints them: exit code 0 when all succeeded, 3 when one did
  * not, 4 (with error 52011) when the timeout passed first.
  */
+/** "9,000 succeeded, 1,000 pending": many executions' progress on one line. */
+function countsByStatus(rows: readonly Row[]): string {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(String(r.status_name), (counts.get(String(r.status_name)) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n.toLocaleString('en-US')} ${status}`).join(', ');
+}
+
 async function waitForExecutions(db: CatalogDb, wanted: number[], timeoutSeconds: string | undefined, json: boolean | undefined): Promise<void> {
   const deadline = timeoutSeconds ? Date.now() + Number(timeoutSeconds) * 1000 : Infinity;
   const progress = new Progress();
@@ -42,7 +50,7 @@ async function waitForExecutions(db: CatalogDb, wanted: number[], timeoutSeconds
     const missing = wanted.filter((w) => !rows.some((r) => Number(r.execution_id) === w));
     if (missing.length > 0) throw executionNotFound(missing.join(', '));
     const open = rows.filter((r) => !ENDED_STATUSES.has(Number(r.status)));
-    progress.update(rows.map((r) => `${r.execution_id} ${r.status_name}`).join(', '));
+    progress.update(rows.length <= 20 ? rows.map((r) => `${r.execution_id} ${r.status_name}`).join(', ') : countsByStatus(rows));
     if (open.length === 0) break;
     if (Date.now() > deadline) {
       progress.done();
@@ -55,6 +63,27 @@ async function waitForExecutions(db: CatalogDb, wanted: number[], timeoutSeconds
   progress.done();
   output(rows, json, ['execution_id', 'package_name', 'status_name', 'executed_count', 'machine_name', 'start_time', 'end_time']);
   if (rows.some((r) => Number(r.status) !== 7)) process.exitCode = 3;
+}
+
+/** execution create --from-file: every row created and started by catalog.start_executions. */
+async function createFromFile(
+  db: CatalogDb,
+  file: string,
+  o: BatchDefaults & { worker: string[]; param: string[]; packageParam: string[]; retry: string; wait?: boolean; waitTimeout?: string; json?: boolean },
+): Promise<void> {
+  if (o.worker.length > 0 || o.param.length > 0 || o.packageParam.length > 0) {
+    throw new CliError(CLI_ERRORS.usage, '--from-file starts each execution as it creates it: --worker, --param and --package-param cannot apply.',
+      'give parameters server defaults (scaleout project param) or take them from an environment ("environment" in a row, or --environment)');
+  }
+  const requests = await executionRequests(db, readBatchFile(file), o);
+  const ids = await startBatch(db, requests, Number(o.retry));
+  if (o.wait) {
+    if (!o.json) process.stdout.write(`${ids.length} executions created and started (${ids[0]} to ${ids.at(-1)}); waiting for their end.\n`);
+    await waitForExecutions(db, ids, o.waitTimeout, o.json);
+    return;
+  }
+  if (o.json) printJson(ids.map((execution_id, i) => ({ row: i + 1, execution_id, started: true })));
+  else process.stdout.write(`${ids.length} execution${ids.length === 1 ? '' : 's'} created and started: ${ids.join(', ')}.\n`);
 }
 
 /** What the catalog says of an execution that is not there (51106), for reads as for changes. */
@@ -155,10 +184,11 @@ export function registerCatalogCommands(program: Command): void {
   const execution = program.command('execution').description('executions: create, set parameters, start, stop, watch');
   execution
     .command('create')
-    .description('catalog.create_execution (runs in Scale Out); with --start also start it')
-    .requiredOption('--folder <name>', 'catalog folder')
-    .requiredOption('--project <name>', 'project')
-    .requiredOption('--package <name>', 'package')
+    .description('catalog.create_execution (runs in Scale Out); with --start also start it; with --from-file create and start many (catalog.start_executions)')
+    .option('--folder <name>', 'catalog folder')
+    .option('--project <name>', 'project')
+    .option('--package <name>', 'package')
+    .option('--from-file <file>', 'create and start every execution of a JSON array (- for standard input) in one call per 10,000: objects with catalog.start_executions\'s keys (folder_name, project_name, package_name, reference_id, priority, required_tags, timeout_seconds, use32bitruntime, useanyworker) or "environment": "Folder/Name"; --folder, --project, --package, --environment, --priority, --tags and --timeout are the defaults of rows that lack them')
     .option('--environment <Folder/Name>', 'take referenced parameters from this environment (the project\'s reference to it)')
     .option('--priority <n>', 'higher runs first')
     .option('--tags <list>', 'only workers with every one of these tags')
@@ -171,14 +201,20 @@ export function registerCatalogCommands(program: Command): void {
     .option('--wait', 'with --start: wait until it ends, as execution wait does (exit 0 succeeded, 3 not, 4 timed out)')
     .option('--wait-timeout <seconds>', 'with --wait: give up after this long')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  scaleout execution create --folder Finance --project etl --package clean_customers --param OutputFolder=/srv/out --start --wait')
+    .addHelpText('after', '\nExamples:\n  scaleout execution create --folder Finance --project etl --package clean_customers --param OutputFolder=/srv/out --start --wait\n  scaleout execution create --folder Finance --project etl --from-file nightly-runs.json --retry 2')
     .action(
-      (o: { folder: string; project: string; package: string; environment?: string; priority?: string; tags?: string; timeout?: string; worker: string[]; param: string[]; packageParam: string[]; start?: boolean; retry: string; wait?: boolean; waitTimeout?: string; json?: boolean }) =>
+      (o: { folder?: string; project?: string; package?: string; fromFile?: string; environment?: string; priority?: string; tags?: string; timeout?: string; worker: string[]; param: string[]; packageParam: string[]; start?: boolean; retry: string; wait?: boolean; waitTimeout?: string; json?: boolean }) =>
         run(async (db) => {
+          if (o.fromFile !== undefined) {
+            await createFromFile(db, o.fromFile, o);
+            return;
+          }
+          const missing = (['folder', 'project', 'package'] as const).filter((k) => o[k] === undefined);
+          if (missing.length > 0) throw new CliError(CLI_ERRORS.usage, `execution create needs ${missing.map((k) => `--${k}`).join(', ')} (or --from-file).`);
           if (o.wait && !o.start) throw new CliError(CLI_ERRORS.usage, '--wait needs --start: an execution that is not started does not end.');
           const referenceId = o.environment === undefined
             ? undefined
-            : await referenceIdFor(db, { folder: o.folder, name: o.project }, qualified(o.environment, '--environment'));
+            : await referenceIdFor(db, { folder: o.folder!, name: o.project! }, qualified(o.environment, '--environment'));
           const r = await db.call('catalog.create_execution', {
             folder_name: o.folder,
             project_name: o.project,

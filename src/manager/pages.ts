@@ -278,6 +278,7 @@ ${[...projectParameters, ...own].map(field)}
 <label for="tags-${k.package_id}">Required tags (comma-separated)</label><input type="text" id="tags-${k.package_id}" name="tags">
 <label for="retry-${k.package_id}">Attempts after a failure</label><input type="text" id="retry-${k.package_id}" name="retry" value="0" inputmode="numeric">
 <label for="timeout-${k.package_id}">Timeout in seconds (empty: the package's own${k.timeout_seconds ? `, ${String(k.timeout_seconds)} s` : ''})</label><input type="text" id="timeout-${k.package_id}" name="timeout" inputmode="numeric">
+<label for="runs-${k.package_id}">Runs <span class="muted">(more than 1: started together, with the values as deployed or the environment's)</span></label><input type="text" id="runs-${k.package_id}" name="runs" value="1" inputmode="numeric">
 <p><button type="submit">Run ${k.name}</button></p></form>` : html`<p class="muted">Not an entry point: other packages run it.</p>`}
 </section>`;
   })}`;

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
-import { CatalogError } from '../catalog/errors.ts';
+import { CatalogError, invalidArgumentText } from '../catalog/errors.ts';
+import { MAX_EXECUTIONS_PER_CALL, startExecutions } from '../catalog/start-executions.ts';
 import { ENDED_STATUSES, EXECUTION_STATUS, MESSAGE_TYPE } from '../catalog/codes.ts';
 import { countViewRows, readView } from '../catalog/views.ts';
 import type { CatalogDb } from '../db/types.ts';
@@ -235,7 +236,8 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   app.get('/executions', async (request, reply) => {
     const f = filtersOf(request.query);
     const { rows, more } = await executionList(f);
-    return send(reply, layout(chrome('Executions', 'executions'), executionsPage(f, executionRows(rows, EXECUTION_STATUS), more, EXECUTION_STATUS)));
+    const q = request.query as { done?: string };
+    return send(reply, layout(chrome('Executions', 'executions', q.done ? { notice: q.done } : {}), executionsPage(f, executionRows(rows, EXECUTION_STATUS), more, EXECUTION_STATUS)));
   });
   app.get('/executions/rows', async (request, reply) => send(reply, executionRows((await executionList(filtersOf(request.query))).rows, EXECUTION_STATUS)));
 
@@ -341,7 +343,35 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     const [folder] = await readView(o.db, 'folders', { where: { folder_id: project.folder_id } });
     const parameters = await readView(o.db, 'object_parameters', { where: { project_id: projectId } });
     const worker = (body.worker ?? '').trim();
+    const retry = /^\d{1,3}$/.test((body.retry ?? '0').trim()) ? Number(body.retry) : 0;
+    const changed = parameters.filter((p) => {
+      const type = Number(p.object_type);
+      if (type === 30 && p.object_name !== body.package) return false;
+      const given = body[`p${type}:${String(p.parameter_name)}`];
+      const sensitive = p.sensitive === true || p.sensitive === 1;
+      // Only values that differ from the default are set: the execution keeps the rest as deployed.
+      return !(given === undefined || (sensitive && given === '') || (!sensitive && given === String(p.default_value ?? '')));
+    });
     try {
+      const runs = (body.runs ?? '1').trim() || '1';
+      if (runs !== '1') {
+        // Several runs: one catalog.start_executions call, all or none.
+        if (!/^\d{1,5}$/.test(runs) || Number(runs) < 1 || Number(runs) > MAX_EXECUTIONS_PER_CALL) {
+          throw new CatalogError(51001, invalidArgumentText('Runs', runs, `a number of runs from 1 to ${MAX_EXECUTIONS_PER_CALL.toLocaleString('en-US')}`));
+        }
+        if (worker || changed.length > 0) {
+          throw new CatalogError(51001, invalidArgumentText('Runs', runs, `several runs at once take the parameters' deployed values (or the environment's) and any worker: run one at a time to change ${changed.length > 0 ? changed.map((p) => String(p.parameter_name)).join(', ') : 'the worker'}`));
+        }
+        const row = {
+          folder_name: String(folder?.name), project_name: String(project.name), package_name: String(body.package ?? ''),
+          reference_id: /^\d{1,18}$/.test((body.reference ?? '').trim()) ? Number((body.reference ?? '').trim()) : undefined,
+          required_tags: (body.tags ?? '').trim() || undefined,
+          timeout_seconds: (body.timeout ?? '').trim() === '' ? undefined : Number((body.timeout ?? '').trim()),
+        };
+        const ids = await startExecutions(o.db, Array.from({ length: Number(runs) }, () => row), { retryCount: retry });
+        const where = new URLSearchParams({ folder: row.folder_name, project: row.project_name, package: row.package_name, done: `${ids.length} executions started (${ids[0]} to ${ids.at(-1)}).` });
+        return reply.redirect(`/executions?${where.toString()}`, 303);
+      }
       // Each call is a catalog procedure, as a DBA's script would make them; a refusal stops here.
       const created = await o.db.call('catalog.create_execution', {
         folder_name: folder?.name, project_name: project.name, package_name: body.package,
@@ -353,16 +383,11 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       });
       const id = Number(created.output.execution_id);
       if (worker) await o.db.call('catalog.add_execution_worker', { execution_id: id, workeragent_id: worker });
-      for (const p of parameters) {
+      for (const p of changed) {
         const type = Number(p.object_type);
-        if (type === 30 && p.object_name !== body.package) continue;
         const given = body[`p${type}:${String(p.parameter_name)}`];
-        const sensitive = p.sensitive === true || p.sensitive === 1;
-        // Only values that differ from the default are set: the execution keeps the rest as deployed.
-        if (given === undefined || (sensitive && given === '') || (!sensitive && given === String(p.default_value ?? ''))) continue;
         await o.db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: type, parameter_name: p.parameter_name, parameter_value: given });
       }
-      const retry = /^\d{1,3}$/.test((body.retry ?? '0').trim()) ? Number(body.retry) : 0;
       await o.db.call('catalog.start_execution', { execution_id: id, retry_count: retry });
       return reply.redirect(`/executions/${id}?done=${encodeURIComponent(`Execution ${id} started.`)}`, 303);
     } catch (error) {

@@ -241,6 +241,47 @@ describe('the scaleout command line, against a running system on the embedded ca
     expect(badName.stderr).to.match(/^error 52001: .*Folder\/Name/m);
   });
 
+  it('execution create --from-file: many created and started in one call, rows taking the command\'s defaults and environments by name; bad files refused, nothing created', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const file = join(dir, 'runs.json');
+    writeFileSync(file, JSON.stringify([
+      { package_name: 'hello', environment: 'Finance/Prod' },
+      { package_name: 'HELLO', priority: 5, environment: 'Finance/Prod' },
+      { folder_name: 'finance', project_name: 'hello', package_name: 'hello', environment: 'Finance/Prod' },
+    ]));
+    const run = await cli('execution', 'create', '--folder', 'Finance', '--project', 'hello', '--from-file', file, '--retry', '1', '--wait', '--wait-timeout', '60', '--json');
+    expect(run.code, run.stderr).to.equal(0);
+    const ended = JSON.parse(run.stdout.slice(run.stdout.indexOf('['))) as Array<Record<string, unknown>>;
+    expect(ended).to.have.length(3);
+    expect(ended.map((e) => e.status_name)).to.deep.equal(['succeeded', 'succeeded', 'succeeded']);
+    for (const e of ended) expect(await ok('execution', 'logs', String(e.execution_id))).to.contain('Hello, Prod team!');
+    const second = await json<Record<string, unknown>>('execution', 'show', String(ended[1]!.execution_id));
+    expect(second).to.include({ package_name: 'hello', priority: 5, environment_name: 'Prod' });
+
+    // From standard input, as text.
+    const fromStdin = await new Promise<Result>((resolve) => {
+      const child = execFile(process.execPath, [BIN, '--catalog', catalog, 'execution', 'create', '--from-file', '-', '--tags', 'nowhere'], { cwd: dir, env: { ...process.env, SCALEOUT_CATALOG: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      });
+      child.stdin!.end(JSON.stringify([{ folder_name: 'Finance', project_name: 'hello', package_name: 'hello', environment: 'Finance/Prod' }]));
+    });
+    expect(fromStdin.code, fromStdin.stderr).to.equal(0);
+    const queued = /created and started: (\d+)\./.exec(fromStdin.stdout);
+    expect(queued, fromStdin.stdout).to.not.equal(null);
+    await ok('execution', 'stop', queued![1]!);
+
+    const before = (await json<unknown[]>('execution', 'list', '--folder', 'Finance')).length;
+    writeFileSync(file, JSON.stringify([{ package_name: 'hello', environment: 'Finance/Prod' }, { package_name: 'hello', timeout_seconds: 0 }]));
+    const badRow = await cli('execution', 'create', '--folder', 'Finance', '--project', 'hello', '--from-file', file);
+    expect(badRow.stderr).to.match(/^error 51001: .*row 2 timeout_seconds/m);
+    writeFileSync(file, '[{"package_name": ');
+    expect((await cli('execution', 'create', '--from-file', file)).stderr).to.match(/^error 52001: .*not JSON/m);
+    expect((await cli('execution', 'create', '--from-file', join(dir, 'absent.json'))).stderr).to.match(/^error 52006: /m);
+    expect((await cli('execution', 'create', '--from-file', file, '--param', 'Greeting=x')).stderr).to.match(/^error 52001: .*--param/m);
+    expect((await cli('execution', 'create', '--folder', 'Finance')).stderr).to.match(/^error 52001: .*--project, --package/m);
+    expect((await json<unknown[]>('execution', 'list', '--folder', 'Finance')).length).to.equal(before);
+  });
+
   it('permission: grant, deny, revoke and list, by name; numbered refusals', async () => {
     // A database role to grant to, made through the endpoint the master serves.
     const url = readFileSync(join(dir, 'catalog', 'scaleout.endpoint'), 'utf8').trim();

@@ -13,6 +13,7 @@ import type { CatalogDb, Row } from '../../src/db/types.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { expectCatalogError, snapshot, view } from '../support/catalog-helpers.ts';
 import { createExecution, createFolder, deploy, sampleManifest } from '../support/queue-helpers.ts';
+import { startExecutions } from '../../src/catalog/start-executions.ts';
 
 const READ = 1;
 const MODIFY = 2;
@@ -138,6 +139,12 @@ forEachBackend('object permissions', (backend) => {
     await grant(2, t.financeProject.project_id, carol.name, READ);
     const before = await snapshot(catalog.db, ['internal.operations', 'internal.executions']);
     await expectCatalogError(createExecution(carol.db, { folder: String(t.finance.name), project: 'etl' }), 51405, /EXECUTE permission on project 'etl'/);
+    // In a batch too: one row of a project she may not run refuses the whole batch.
+    const financeRow = { folder_name: String(t.finance.name), project_name: 'etl', package_name: 'load' };
+    await expectCatalogError(startExecutions(carol.db, [financeRow]), 51405, /EXECUTE permission on project 'etl'/);
+    await grant(2, t.financeProject.project_id, carol.name, EXECUTE);
+    await expectCatalogError(startExecutions(carol.db, [financeRow, { ...financeRow, folder_name: String(t.hr.name) }]), 51405, new RegExp(`READ permission on project 'etl' in folder '${String(t.hr.name)}'`));
+    await catalog.db.call('catalog.revoke_permission', { object_type: 2, object_id: Number(t.financeProject.project_id), principal_name: carol.name, permission_type: EXECUTE });
     expect(await snapshot(catalog.db, ['internal.operations', 'internal.executions'])).to.deep.equal(before);
 
     // Created while carol may run it; EXECUTE taken back before the start: refused, still created.

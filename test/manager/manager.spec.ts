@@ -154,6 +154,21 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
         await waitFor('succeeded against Prod', async () => (await page.textContent('#status'))?.includes('succeeded'), 60_000);
         expect(await page.textContent('main')).to.contain('Finance / Prod');
         expect(existsSync(join(prodOutput, 'customers_clean.csv')), 'the environment\'s value reached the package').to.equal(true);
+        // Several runs at once (catalog.start_executions): refused with a changed value, started together without.
+        await page.goBack();
+        await page.reload();
+        const batchForm = page.locator('form', { has: page.locator('button', { hasText: 'Run clean_customers' }) });
+        await batchForm.locator('select[name="reference"]').selectOption({ label: 'Finance / Prod' });
+        await batchForm.locator('input[name="p20:OutputFolder"]').fill(output);
+        await batchForm.locator('input[name="runs"]').fill('2');
+        await batchForm.locator('button').click();
+        expect(await page.textContent('[role=alert]')).to.match(/^error 51001: .*OutputFolder/);
+        const againForm = page.locator('form', { has: page.locator('button', { hasText: 'Run clean_customers' }) });
+        await againForm.locator('select[name="reference"]').selectOption({ label: 'Finance / Prod' });
+        await againForm.locator('input[name="runs"]').fill('2');
+        await againForm.locator('button').click();
+        expect(await page.textContent('[role=status]')).to.match(/^2 executions started \(\d+ to \d+\)\.$/);
+        await waitFor('both runs succeeded on the list', async () => (await page.locator('tbody tr[data-execution]:has-text("succeeded")').count()) === 4, 60_000);
       } finally {
         rmSync(prodOutput, { recursive: true, force: true });
       }
@@ -177,13 +192,13 @@ forEachBackend('Scale Out Manager in Chromium', (backend) => {
       await page.goto(`${url}/workers`);
       await waitFor('the certificate expiry on the workers page', async () => /certificate expires in \d+ days/.test((await page.locator(`tr[data-worker="${worker.id}"]`).textContent()) ?? ''), 15_000);
       await page.goto(executionUrl);
-      expect(await page.textContent('figcaption')).to.contain('Duration in seconds of the last 2 ended runs of clean_customers') // the first run and the one against Prod;
+      expect(await page.textContent('figcaption')).to.contain('Duration in seconds of the last 4 ended runs of clean_customers') // the first run, the one against Prod and the two started together;
       const attempt = await page.locator('tbody[data-live$="/attempts"] tr').first().textContent();
       expect(attempt).to.contain('manager-run').and.contain('succeeded');
       // The execution list filters by the worker that ran it, and by day.
       const today = new Date().toISOString().slice(0, 10);
       await page.goto(`${url}/executions?worker=${worker.id}&from=${today}&to=${today}`);
-      expect(await page.locator('tbody tr[data-execution]').count(), 'the two runs and the stopped one').to.equal(3);
+      expect(await page.locator('tbody tr[data-execution]').count(), 'the four runs and the stopped one').to.equal(5);
       await page.goto(`${url}/executions?worker=${randomUUID()}`);
       expect(await page.locator('tbody tr[data-execution]').count()).to.equal(0);
     } finally {
