@@ -9,7 +9,7 @@
 
 import { CatalogError, invalidArgumentText } from '../catalog/errors.ts';
 
-export type ArgumentFamily = 'int16' | 'int32' | 'int64' | 'bool' | 'uuid' | 'time' | 'float' | 'string' | 'bytes' | 'variant' | 'other';
+export type ArgumentFamily = 'int16' | 'int32' | 'int64' | 'bool' | 'uuid' | 'time' | 'float' | 'string' | 'bytes' | 'variant' | 'json' | 'other';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INTEGER_TEXT = /^\s*[-+]?\d{1,20}\s*$/;
@@ -33,6 +33,7 @@ const EXPECTED: Record<ArgumentFamily, string> = {
   string: 'text without NUL characters',
   bytes: 'binary data',
   variant: 'a string, a number or a bit, without NUL characters',
+  json: 'JSON text (an array or an object) without NUL characters',
   other: 'a value of the declared type',
 };
 
@@ -50,6 +51,7 @@ export function familyOf(typeName: string): ArgumentFamily {
     case 'text': case 'character varying': case 'varchar': case 'nvarchar': case 'sysname': case 'nchar': case 'char': case 'character': return 'string';
     case 'bytea': case 'varbinary': return 'bytes';
     case 'sql_variant': case 'anycompatible': return 'variant';
+    case 'jsonb': case 'json': return 'json';
     default: return 'other';
   }
 }
@@ -85,6 +87,19 @@ function isValid(family: ArgumentFamily, value: unknown): boolean {
       return (typeof value === 'string' && !value.includes('\u0000')) || (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean';
     case 'bytes':
       return Buffer.isBuffer(value) || value instanceof Uint8Array;
+    case 'json':
+      // Objects and arrays are sent as their JSON text; text must be JSON itself (PostgreSQL's
+      // cast would fail with 22P02), and PostgreSQL's jsonb holds no NUL character.
+      if (typeof value === 'string') {
+        if (value.includes('\u0000')) return false;
+        try {
+          JSON.parse(value);
+          return true;
+        } catch {
+          return false;
+        }
+      }
+      return typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) && !JSON.stringify(value).includes('\\u0000');
     case 'other':
       return true;
   }
