@@ -16,14 +16,10 @@
 
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
 import pg from 'pg';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { migrateUp } from '../src/migrate/runner.ts';
-import { createSelfSignedCertificate } from '../src/tls/certificates.ts';
-import { startMaster, type Certs } from '../test/support/master-process.ts';
+import { startMaster } from '../test/support/master-process.ts';
+import { benchCerts, post, simulatedAgent, type SimAgent } from './simulated-agent.ts';
 import { machineCpu, rssMb, percentile, postgresCpu, processCpu } from './measure.ts';
 import { createBenchDatabase, queueReadyTasks } from './database.ts';
 import { projectBytes } from '../test/support/queue-helpers.ts';
@@ -34,27 +30,6 @@ const THROUGHPUT_TASKS = 20_000;
 const THROUGHPUT_SLOTS = 50;
 const THROUGHPUT_BATCH = 10;
 const TIME_LIMIT_MS = 20_000;
-
-interface SimAgent {
-  id: string;
-  agent: Agent;
-}
-
-function post(port: number, a: SimAgent, path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; json: any }> {
-  return new Promise((resolve, reject) => {
-    const payload = Buffer.from(JSON.stringify(body));
-    const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path, agent: a.agent, signal, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || '{}') }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 /** Tasks/s of THROUGHPUT_SLOTS loops that complete their batch and claim the next straight in the catalog. */
 async function directThroughput(url: string, agentIds: string[]): Promise<number> {
@@ -92,16 +67,7 @@ async function main(): Promise<void> {
   const bench = await createBenchDatabase();
   const { db } = bench;
   const url = bench.url;
-  const dir = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
-  const masterCert = createSelfSignedCertificate({ commonName: 'localhost', altNames: ['127.0.0.1'], purpose: 'server' });
-  writeFileSync(join(dir, 'master.crt'), masterCert.cert);
-  writeFileSync(join(dir, 'master.key'), masterCert.key);
-  const certs: Certs = {
-    dir,
-    master: { ...masterCert, certFile: join(dir, 'master.crt'), keyFile: join(dir, 'master.key') },
-    worker: () => createSelfSignedCertificate({ commonName: 'w', purpose: 'client', modulusLength: 1024 }),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  const certs = benchCerts();
   const report: string[] = [];
   let master: Awaited<ReturnType<typeof startMaster>> | undefined;
   try {
@@ -118,10 +84,9 @@ async function main(): Promise<void> {
     process.stdout.write(`creating ${Math.max(...AGENT_COUNTS)} agents...\n`);
     const agents: SimAgent[] = [];
     for (let i = 0; i < Math.max(...AGENT_COUNTS); i++) {
-      const cert = certs.worker(`w${i}`);
-      const id = randomUUID();
-      await db.call('catalog.add_worker_agent', { WorkerAgentId: id, CertificateThumbprint: cert.thumbprint, IsEnabled: 1, MaxTaskCount: 1000 });
-      agents.push({ id, agent: new Agent({ keepAlive: true, cert: cert.cert, key: cert.key, rejectUnauthorized: false, maxSockets: 16 }) });
+      const a = simulatedAgent(certs, randomUUID());
+      await db.call('catalog.add_worker_agent', { WorkerAgentId: a.id, CertificateThumbprint: a.thumbprint, IsEnabled: 1, MaxTaskCount: 1000 });
+      agents.push(a);
     }
     master = await startMaster(url, certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000, DispatchPollIntervalInMs: 200 });
     const port = master.port;

@@ -8,13 +8,30 @@ export function processCpu(pid: number): { self: number; children: number } {
   return { self: (f[11]! + f[12]!) / 100, children: (f[13]! + f[14]!) / 100 };
 }
 
-/** CPU seconds of every PostgreSQL server process alive now. */
+/**
+ * CPU seconds of every PostgreSQL process: those alive now, and through the postmaster's count of
+ * its ended children, the backends that exited meanwhile (a client that disconnected takes its
+ * backend's CPU with it otherwise).
+ */
 export function postgresCpu(): number {
   let sum = 0;
+  const postgres = new Set<number>();
+  const parents = new Map<number, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      postgres.add(Number(pid));
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
       sum += processCpu(Number(pid)).self;
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  for (const [pid, parent] of parents) {
+    if (postgres.has(parent)) continue;
+    try {
+      sum += processCpu(pid).children;
     } catch {
       // Ended meanwhile.
     }
