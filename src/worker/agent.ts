@@ -35,6 +35,7 @@ import { OutputCollector } from './output-collector.ts';
 import { ProcessGuard } from './process-guard.ts';
 import { ProjectCache } from './project-cache.ts';
 import { reportAttempt } from './report-attempt.ts';
+import { CompletionOutbox } from './completion-outbox.ts';
 import type { WorkerSettings } from './settings.ts';
 import { keptAtLevel, MessageType, TaskRun, workerLine } from './task-runner.ts';
 import { PRODUCT_VERSION } from '../version.ts';
@@ -59,6 +60,7 @@ export class WorkerAgent {
   private readonly keeper: LeaseKeeper;
   private readonly idle: IdleReasons;
   private readonly hosts: HostPool;
+  private readonly outbox: CompletionOutbox;
   private readonly running = new Map<string, TaskRun>();
   private readonly recovering: Array<Promise<void>> = [];
   private stopping = false;
@@ -86,6 +88,14 @@ export class WorkerAgent {
     this.keeper = new LeaseKeeper({ client: this.client, agentId: s.AgentId, leaseMs: s.LeaseInterval, heartbeatMs: s.TaskHeartbeatInterval, toleranceMs: s.HeartbeatErrorTolerance, log: options.log });
     this.idle = new IdleReasons(options.log);
     this.hosts = new HostPool(join(s.TasksRootFolder, '.hosts'), this.guard, { maxHosts: s.MaxTaskCount });
+    this.outbox = new CompletionOutbox((completions) => this.client.completeMany(completions), options.log, () => this.stopping);
+    // An outcome waiting wakes a claim loop whose slots are all busy: it goes out with the next claim.
+    this.outbox.onQueued = () => this.wakeClaimLoop();
+  }
+
+  private wakeClaimLoop(): void {
+    this.slotFreed?.();
+    this.slotFreed = undefined;
   }
 
   get runningTaskCount(): number {
@@ -132,6 +142,7 @@ export class WorkerAgent {
     this.hosts.close();
     await this.shipper.close(5_000);
     await Promise.race([ended, sleep(1000, undefined, { ref: false })]);
+    this.outbox.stop();
     this.keeper.stop();
     this.guard.close();
     this.client.close();
@@ -238,7 +249,10 @@ export class WorkerAgent {
     const s = this.options.settings;
     let failures = 0;
     while (!this.stopping) {
-      const free = s.MaxTaskCount - this.running.size;
+      // A run waiting for its outcome's answer holds its slot; the claim may count it free, as the
+      // catalog records the outcome before it claims.
+      const reporting = this.outbox.waiting;
+      const free = s.MaxTaskCount - this.running.size + Math.min(reporting, this.running.size);
       if (free <= 0) {
         this.idle.note('slots', `not claiming: all ${s.MaxTaskCount} slots are busy (MaxTaskCount)`, { running: this.running.size });
         await new Promise<void>((r) => (this.slotFreed = r));
@@ -250,12 +264,22 @@ export class WorkerAgent {
         continue;
       }
       this.pollAbort = new AbortController();
+      const batch = this.outbox.take();
       try {
-        const tasks = await this.client.claim(s.AgentId, free, s.LongPollInterval, s.LeaseInterval, this.pollAbort.signal);
+        let tasks: Task[];
+        if (batch.length > 0) {
+          // Outcomes first, then the claim, in one request; no long poll, so their answers come at once.
+          const r = await this.client.exchange(s.AgentId, batch.map((w) => w.completion), free, 0, s.LeaseInterval);
+          this.outbox.answered(batch, r.results);
+          tasks = r.tasks;
+        } else {
+          tasks = await this.client.claim(s.AgentId, free, s.LongPollInterval, s.LeaseInterval, this.pollAbort.signal);
+        }
         failures = 0;
         // Tasks that arrive while the worker stops are given back by their run, at no attempt.
         for (const task of tasks) this.startTask(task);
       } catch (error) {
+        if (batch.length > 0) this.outbox.failed(batch, error);
         if (this.stopping) break;
         failures++;
         this.options.log.warn('claim failed', { error, master: this.client.endpoint });
@@ -277,14 +301,14 @@ export class WorkerAgent {
       guard: this.guard,
       keeper: this.keeper,
       store: this.store,
+      outbox: this.outbox,
       stopping: () => this.stopping,
     });
     this.running.set(task.taskId, run);
     this.options.log.info('task started', { taskId: task.taskId, executionId: task.executionId, package: task.packageName, attempt: task.executedCount });
     void run.done.finally(() => {
       this.running.delete(task.taskId);
-      this.slotFreed?.();
-      this.slotFreed = undefined;
+      this.wakeClaimLoop();
     });
   }
 

@@ -10,7 +10,7 @@ import { Agent, request, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type ConnectionOptions } from 'node:tls';
 import type { LogLine } from '../catalog/log-lines.ts';
-import type { ClaimedTask, LeaseRef, Outcome } from '../catalog/master-calls.ts';
+import type { ClaimedTask, Completion, CompletionResult, LeaseRef, Outcome } from '../catalog/master-calls.ts';
 import { normalizeThumbprint } from '../tls/thumbprints.ts';
 
 /** An answer of the master other than 2xx: its status, symbol and (numbered) message. */
@@ -128,6 +128,17 @@ export class MasterClient {
   async claim(agentId: string, maxTasks: number, waitMs: number, leaseMs: number, signal?: AbortSignal): Promise<Task[]> {
     const r = await this.post<{ tasks: Task[] }>(`/api/v1/agents/${agentId}/tasks:claim`, { maxTasks, waitMs, leaseMs }, { extraTimeoutMs: waitMs, signal });
     return r.tasks;
+  }
+
+  /** Reports finished attempts, then claims (tasks:exchange): one request where a busy worker would make two. */
+  async exchange(agentId: string, completions: readonly Completion[], maxTasks: number, waitMs: number, leaseMs: number): Promise<{ results: CompletionResult[]; tasks: Task[] }> {
+    return this.post(`/api/v1/agents/${agentId}/tasks:exchange`, { completions, maxTasks, waitMs, leaseMs }, { extraTimeoutMs: waitMs });
+  }
+
+  /** Reports finished attempts in one request (tasks:complete). */
+  async completeMany(completions: readonly Completion[]): Promise<CompletionResult[]> {
+    const r = await this.post<{ results: CompletionResult[] }>('/api/v1/tasks:complete', { completions });
+    return r.results;
   }
 
   /** Renews (the first time: acknowledges) leases this worker holds, in one request. */

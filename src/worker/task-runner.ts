@@ -35,6 +35,7 @@ import { parameterEnvironment, resolveParameters, substitute, type ResolvedParam
 import { signalGroup, type ProcessGuard } from './process-guard.ts';
 import type { ProjectCache } from './project-cache.ts';
 import { reportAttempt } from './report-attempt.ts';
+import type { CompletionOutbox } from './completion-outbox.ts';
 import { setLongTimeout, type LongTimeout } from './long-timeout.ts';
 import type { WorkerSettings } from './settings.ts';
 
@@ -91,6 +92,8 @@ export interface TaskRunnerDeps {
   readonly guard: ProcessGuard;
   readonly keeper: LeaseKeeper;
   readonly store: AttemptStore;
+  /** Outcomes go out together, with the next claim when one is about to be made (tasks:exchange). */
+  readonly outbox: CompletionOutbox;
   /** The worker is stopping: a task that has not started is given back. */
   readonly stopping: () => boolean;
 }
@@ -285,7 +288,13 @@ export class TaskRun {
     this.save({ state: 'ended', report });
     deps.shipper.touch(this.record, false);
     await deps.shipper.flush(this.record);
-    const answered = await reportAttempt(this.record, { client: deps.client, agentId: deps.settings.AgentId, log: deps.log, stopping: deps.stopping });
+    const r = this.record;
+    const answered = report.kind === 'complete'
+      ? await deps.outbox.report(
+        { taskId: r.taskId, leaseToken: r.leaseToken, outcome: report.outcome, errorMessage: report.reason },
+        { taskId: r.taskId, executionId: r.executionId, attempt: r.attempt },
+      )
+      : await reportAttempt(r, { client: deps.client, agentId: deps.settings.AgentId, log: deps.log, stopping: deps.stopping });
     this.lease.release();
     if (!answered) return; // the worker stops; its next start reports it
     this.save({ state: 'reported' });

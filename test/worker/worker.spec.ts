@@ -16,7 +16,7 @@ import type { CatalogDb } from '../../src/db/types.ts';
 import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
 import { packProject } from '../../src/project/pack.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
-import { makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
+import { call, makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
 import { waitFor } from '../support/wait.ts';
 import { startWorker, type WorkerProcess } from '../support/worker-process.ts';
 
@@ -257,6 +257,26 @@ forEachBackend('worker agents, end to end', (backend) => {
     const afterFailure = await runOn({});
     expect(afterFailure.status).to.equal(7);
     expect(afterFailure.pid, 'a failed run ends its process').to.not.equal(failing.pid);
+  });
+
+  it('a busy worker reports outcomes with its next claim (tasks:exchange), and every execution ends once', async function () {
+    this.timeout(120_000);
+    const w3 = await startWorker(db, certs, [master!.port], 'w3', { MaxTaskCount: 2 });
+    try {
+      const exchanges = async () => {
+        const text = (await call(master!.port, 'GET', '/metrics')).body.toString();
+        return [...text.matchAll(/^scaleout_master_requests_total\{[^}]*route="exchange"[^}]*status="200"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      };
+      const before = await exchanges();
+      const ids = [];
+      for (let i = 0; i < 8; i++) ids.push(await startExecution(db, 'echo', { worker: w3.id }));
+      for (const id of ids) expect(Number((await waitForEnd(db, id)).status), `execution ${id}`).to.equal(7);
+      const attempts = await db.query(`SELECT execution_id, count(*) AS n FROM catalog.execution_attempts WHERE execution_id IN (${ids.join(',')}) GROUP BY execution_id`);
+      expect(attempts.map((a) => Number(a.n))).to.deep.equal(Array(8).fill(1));
+      expect(await exchanges() - before, 'outcomes that waited went out with a claim').to.be.greaterThan(0);
+    } finally {
+      await w3.kill9();
+    }
   });
 
   it('reports a crash with its exit code and the last lines of stderr, as failed', async () => {
