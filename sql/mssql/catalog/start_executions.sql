@@ -124,7 +124,7 @@ BEGIN
         use32bitruntime bit NOT NULL,
         useanyworker bit NOT NULL,
         priority int NOT NULL,
-        required_tags nvarchar(4000) NULL,
+        required_tags nvarchar(max) NULL,
         timeout_seconds int NULL
     );
     INSERT INTO @rows (
