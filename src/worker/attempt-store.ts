@@ -72,8 +72,8 @@ function writeAtomically(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-export function writeRecord(record: AttemptRecord): void {
-  writeAtomically(join(record.folder, RECORD_FILE), JSON.stringify(record));
+export function writeRecord(record: AttemptRecord, text: string = JSON.stringify(record)): void {
+  writeAtomically(join(record.folder, RECORD_FILE), text);
 }
 
 export function readRecord(folder: string): AttemptRecord | undefined {
