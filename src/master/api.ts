@@ -241,7 +241,7 @@ async function longPollClaim(ctx: ApiContext, req: Authenticated, id: string, b:
   };
   try {
     for (;;) {
-      const wake = ctx.dispatcher.nextWake(deadline - Date.now());
+      const wake = ctx.dispatcher.nextWake(deadline - Date.now(), req.workerAgentId);
       let tasks;
       try {
         tasks = await revealSensitiveValues(ctx.keyring, await claimTasks(ctx.db, id, b.maxTasks, b.leaseMs));
@@ -321,6 +321,7 @@ const routes: Route[] = [
       const b = exchangeBody.parse(body);
       // The finished tasks first: their slots are free for the claim that follows.
       const results = b.completions.length > 0 ? await completeTasks(ctx.db, b.completions, req.workerAgentId) : [];
+      if (results.length > 0) ctx.dispatcher.slotsFreed(req.workerAgentId);
       return { results, tasks: await claimFor(ctx, req, req.workerAgentId, b) };
     },
   },
@@ -342,7 +343,9 @@ const routes: Route[] = [
     auth: 'worker',
     async handle(ctx, req, _params, body) {
       const b = releaseBody.parse(body);
-      return { results: await releaseTasks(ctx.db, req.workerAgentId, b.leases) };
+      const results = await releaseTasks(ctx.db, req.workerAgentId, b.leases);
+      ctx.dispatcher.slotsFreed(req.workerAgentId);
+      return { results };
     },
   },
   {
@@ -362,7 +365,9 @@ const routes: Route[] = [
     auth: 'worker',
     async handle(ctx, req, [taskId], body) {
       const b = completeBody.parse(body);
-      return completeTask(ctx.db, uuid.parse(taskId), b.leaseToken, b.outcome, b.errorMessage, req.workerAgentId);
+      const result = await completeTask(ctx.db, uuid.parse(taskId), b.leaseToken, b.outcome, b.errorMessage, req.workerAgentId);
+      ctx.dispatcher.slotsFreed(req.workerAgentId);
+      return result;
     },
   },
   {
@@ -372,7 +377,9 @@ const routes: Route[] = [
     auth: 'worker',
     async handle(ctx, req, _params, body) {
       const b = completeManyBody.parse(body);
-      return { results: await completeTasks(ctx.db, b.completions, req.workerAgentId) };
+      const results = await completeTasks(ctx.db, b.completions, req.workerAgentId);
+      ctx.dispatcher.slotsFreed(req.workerAgentId);
+      return { results };
     },
   },
   {

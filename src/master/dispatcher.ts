@@ -21,6 +21,8 @@ const POLL_FAILURE_LOG_EVERY_MS = 60_000;
 
 interface Waiter {
   wake(baton: Baton): void;
+  /** The worker agent whose claim waits, when known. */
+  readonly worker?: string;
 }
 
 /** A wake-up that may be handed on to the next waiter, a bounded number of times. */
@@ -106,11 +108,11 @@ export class Dispatcher {
    * arrives while the claim runs is not missed. Resolves with the baton, or undefined on timeout
    * or when the dispatcher closes.
    */
-  nextWake(timeoutMs: number): { promise: Promise<Baton | undefined>; cancel: () => Baton | undefined } {
+  nextWake(timeoutMs: number, worker?: string): { promise: Promise<Baton | undefined>; cancel: () => Baton | undefined } {
     let done!: (baton: Baton | undefined) => void;
     let received: Baton | undefined;
     const promise = new Promise<Baton | undefined>((resolve) => (done = resolve));
-    const waiter: Waiter = { wake: (baton) => finish(baton) };
+    const waiter: Waiter = { wake: (baton) => finish(baton), worker };
     const timer = setTimeout(() => finish(undefined), Math.max(0, timeoutMs));
     let finished = false;
     const finish = (baton: Baton | undefined) => {
@@ -144,6 +146,16 @@ export class Dispatcher {
     const next = this.waiters.values().next();
     if (next.done) return;
     next.value.wake({ hops: baton.hops - 1, open: baton.open });
+  }
+
+  /**
+   * A worker's tasks ended (reported or given back): its waiting claims look again. A claim finds
+   * nothing while the worker holds as many tasks as the catalog's MaxTaskCount for it allows —
+   * fewer, maybe, than the worker's own setting asks for — and no notification says that its
+   * tasks ended; without this it would wait out its long poll (30 s) with its slots free.
+   */
+  slotsFreed(worker: string): void {
+    for (const w of [...this.waiters]) if (w.worker === worker) w.wake({ hops: 0, open: false });
   }
 
   /** Wakes every waiter (shutdown). */

@@ -6,6 +6,7 @@
  */
 
 import { expect } from 'chai';
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -315,6 +316,35 @@ forEachBackend('master service', (backend) => {
     const text = metrics.body.toString();
     for (const name of ['scaleout_master_requests_total', 'scaleout_master_tasks_claimed_total', 'scaleout_master_dispatch_latency_seconds', 'scaleout_master_sweep_duration_seconds', 'scaleout_master_workers_online']) {
       expect(text).to.contain(name);
+    }
+  });
+
+  it('a worker at the MaxTaskCount the catalog allows it waits on its long poll only until one of its tasks ends', async function () {
+    this.timeout(60_000);
+    // A long poll as long as SSIS's default, so that waiting it out cannot pass for being woken.
+    const patient = await startMaster(catalog.database.spec!, certs, { ...FAST, LongPollMaxInMs: 120_000 });
+    try {
+      const w = await trustedWorker(catalog.db, certs);
+      // The worker's own setting asks for 10 at once; the catalog's MaxTaskCount for it allows 1.
+      await call(patient.port, 'POST', `/api/v1/agents/${w.id}/register`, { cert: w.cert, body: { machineName: 'w', maxTaskCount: 10 } });
+      await drain(patient.port, w);
+      await catalog.db.call('catalog.set_worker_agent_property', { WorkerAgentId: w.id, PropertyName: 'MaxTaskCount', PropertyValue: '1' });
+      const first = await queueExecution(catalog.db, folder);
+      const second = await queueExecution(catalog.db, folder);
+      const claimed = await call(patient.port, 'POST', `/api/v1/agents/${w.id}/tasks:claim`, { cert: w.cert, body: { waitMs: 0, maxTasks: 10 } });
+      const [held] = claimed.json.tasks as WireTask[];
+      expect(held?.executionId).to.equal(first);
+      const waiting = /^scaleout_master_long_polls_waiting (\d+)/m;
+      const poll = startCall(patient.port, 'POST', `/api/v1/agents/${w.id}/tasks:claim`, { cert: w.cert, body: { waitMs: 120_000, maxTasks: 9 } });
+      await waitFor('the claim to wait: the worker holds all the catalog allows it', async () => (await metric(patient.port, waiting)) > 0, 20_000);
+      await call(patient.port, 'POST', `/api/v1/tasks/${held!.taskId}/complete`, { cert: w.cert, body: { leaseToken: held!.leaseToken, outcome: 'succeeded' } });
+      const answered = await Promise.race([poll.response, delay(30_000, undefined, { ref: false })]);
+      expect(answered, 'the waiting claim was answered once the held task ended, not at its deadline').to.not.equal(undefined);
+      const [next] = answered!.json.tasks as WireTask[];
+      expect(next?.executionId).to.equal(second);
+      await call(patient.port, 'POST', `/api/v1/tasks/${next!.taskId}/complete`, { cert: w.cert, body: { leaseToken: next!.leaseToken, outcome: 'canceled' } });
+    } finally {
+      await patient.stop();
     }
   });
 

@@ -47,4 +47,21 @@ describe('dispatcher poll', () => {
       await dispatcher.close();
     }
   });
+
+  it('a worker whose tasks ended wakes its own waiting claims, and no one else\'s', async () => {
+    const db = { backend: 'pg', dialect: 'postgres', async call() { throw new Error('not called'); } } as unknown as CatalogDb;
+    const dispatcher = new Dispatcher(db, 60_000);
+    try {
+      const mine = dispatcher.nextWake(30_000, 'worker-a');
+      const other = dispatcher.nextWake(30_000, 'worker-b');
+      const unnamed = dispatcher.nextWake(30_000);
+      dispatcher.slotsFreed('worker-a');
+      expect(await mine.promise).to.deep.equal({ hops: 0, open: false });
+      expect(dispatcher.waiting, 'the other worker\'s claim and the unnamed one still wait').to.equal(2);
+      other.cancel();
+      unnamed.cancel();
+    } finally {
+      await dispatcher.close();
+    }
+  });
 });
