@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openCatalog } from '../src/db/open.ts';
+import { migrateUp } from '../src/migrate/runner.ts';
+import { projectBytes } from '../test/support/queue-helpers.ts';
 import type { CatalogDb } from '../src/db/types.ts';
 
 const ADMIN_URL = process.env.SCALEOUT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -33,3 +35,13 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
 }
 
 export { queueReadyTasks } from '../test/support/queue-helpers.ts';
+
+/** Migrates the catalog and deploys project bench (folder bench) with one no-op node package, noop. */
+export async function deployNoopProject(db: CatalogDb): Promise<void> {
+  await migrateUp(db);
+  await db.call('catalog.create_folder', { folder_name: 'bench' });
+  await db.call('catalog.deploy_project', {
+    folder_name: 'bench', project_name: 'bench', project_stream: projectBytes('bench'),
+    manifest: JSON.stringify({ name: 'bench', packages: [{ name: 'noop', kind: 'node' }] }),
+  });
+}

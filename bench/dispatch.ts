@@ -17,12 +17,10 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import pg from 'pg';
-import { migrateUp } from '../src/migrate/runner.ts';
 import { startMaster } from '../test/support/master-process.ts';
 import { benchCerts, post, simulatedAgent, type SimAgent } from './simulated-agent.ts';
 import { machineCpu, rssMb, percentile, postgresCpu, processCpu } from './measure.ts';
-import { createBenchDatabase, queueReadyTasks } from './database.ts';
-import { projectBytes } from '../test/support/queue-helpers.ts';
+import { createBenchDatabase, deployNoopProject, queueReadyTasks } from './database.ts';
 
 const AGENT_COUNTS = [1, 10, 100, 1000];
 const SAMPLES = 100;
@@ -71,12 +69,7 @@ async function main(): Promise<void> {
   const report: string[] = [];
   let master: Awaited<ReturnType<typeof startMaster>> | undefined;
   try {
-    await migrateUp(db);
-    await db.call('catalog.create_folder', { folder_name: 'bench' });
-    await db.call('catalog.deploy_project', {
-      folder_name: 'bench', project_name: 'bench', project_stream: projectBytes('bench'),
-      manifest: JSON.stringify({ name: 'bench', packages: [{ name: 'noop', kind: 'node' }] }),
-    });
+    await deployNoopProject(db);
     const [project] = await db.query("SELECT project_id, object_version_lsn FROM internal.projects WHERE name = 'bench'");
     const projectId = Number(project!.project_id);
     const lsn = Number(project!.object_version_lsn);

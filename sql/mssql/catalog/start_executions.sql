@@ -362,15 +362,7 @@ BEGIN
             CASE WHEN d.value IS NULL THEN 0 ELSE 1 END,
             NULL
         FROM @rows AS s
-        CROSS JOIN (
-            VALUES
-            (N'Int32', N'LOGGING_LEVEL', COALESCE(@logging_level, N'1')),
-            (N'Boolean', N'DUMP_ON_ERROR', N'0'),
-            (N'Boolean', N'DUMP_ON_EVENT', N'0'),
-            (N'String', N'DUMP_EVENT_CODE', N'0'),
-            (N'String', N'CALLER_INFO', NULL),
-            (N'Boolean', N'SYNCHRONIZED', N'0')
-        ) AS d (data_type, name, value);
+        CROSS JOIN internal.system_parameter_defaults(@logging_level) AS d;
 
         /* Referenced parameters take their environment's variables (one call per such execution). */
         SET @n = 0;

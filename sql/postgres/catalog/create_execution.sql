@@ -177,12 +177,7 @@ BEGIN
        AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = package_name))
     UNION ALL
     SELECT execution_id, 50, s.data_type, s.name, s.value, false, false, s.value IS NOT NULL, NULL
-      FROM (VALUES ('Int32', 'LOGGING_LEVEL', COALESCE(v_logging_level, '1')),
-                   ('Boolean', 'DUMP_ON_ERROR', '0'),
-                   ('Boolean', 'DUMP_ON_EVENT', '0'),
-                   ('String', 'DUMP_EVENT_CODE', '0'),
-                   ('String', 'CALLER_INFO', NULL),
-                   ('Boolean', 'SYNCHRONIZED', '0')) AS s (data_type, name, value);
+      FROM internal.system_parameter_defaults(v_logging_level) AS s;
 
     CALL internal.resolve_environment_values(execution_id);
 END;

@@ -200,12 +200,7 @@ BEGIN
     UNION ALL
     SELECT s.execution_id, 50, d.data_type, d.name, d.value, false, false, d.value IS NOT NULL, NULL
       FROM start_executions_rows AS s
-     CROSS JOIN (VALUES ('Int32', 'LOGGING_LEVEL', COALESCE(v_logging_level, '1')),
-                        ('Boolean', 'DUMP_ON_ERROR', '0'),
-                        ('Boolean', 'DUMP_ON_EVENT', '0'),
-                        ('String', 'DUMP_EVENT_CODE', '0'),
-                        ('String', 'CALLER_INFO', NULL),
-                        ('Boolean', 'SYNCHRONIZED', '0')) AS d (data_type, name, value);
+     CROSS JOIN internal.system_parameter_defaults(v_logging_level) AS d;
 
     -- Referenced parameters take their environment's variables (one call per such execution).
     FOR v_referencing IN
