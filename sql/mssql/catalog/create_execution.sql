@@ -252,36 +252,15 @@ BEGIN
         )
         SELECT
             @execution_id,
-            op.object_type,
-            op.data_type,
-            op.parameter_name,
-            v.value,
-            op.sensitive,
-            op.required,
-            CASE WHEN v.value IS NULL THEN 0 ELSE 1 END,
-            op.referenced_variable_name
-        FROM internal.object_parameters AS op
-        CROSS APPLY (
-            SELECT CASE
-                WHEN op.value_type = 'V' THEN op.default_value
-                WHEN op.required = 0 THEN op.design_default_value
-            END AS value
-        ) AS v
-        WHERE
-            op.project_version_lsn = @lsn
-            AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = @package_name))
-        UNION ALL
-        SELECT
-            @execution_id,
-            50,
-            s.data_type,
-            s.name,
-            s.value,
-            0,
-            0,
-            CASE WHEN s.value IS NULL THEN 0 ELSE 1 END,
-            NULL
-        FROM internal.system_parameter_defaults(@logging_level) AS s;
+            p.object_type,
+            p.data_type,
+            p.parameter_name,
+            p.value,
+            p.sensitive,
+            p.required,
+            CASE WHEN p.value IS NULL THEN 0 ELSE 1 END,
+            p.referenced_variable_name
+        FROM internal.new_execution_parameters(@lsn, @package_name, @logging_level) AS p;
 
         EXEC internal.resolve_environment_values @execution_id = @execution_id;
 

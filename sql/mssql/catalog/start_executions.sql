@@ -331,38 +331,16 @@ BEGIN
         )
         SELECT
             s.execution_id,
-            op.object_type,
-            op.data_type,
-            op.parameter_name,
-            v.value,
-            op.sensitive,
-            op.required,
-            CASE WHEN v.value IS NULL THEN 0 ELSE 1 END,
-            op.referenced_variable_name
+            p.object_type,
+            p.data_type,
+            p.parameter_name,
+            p.value,
+            p.sensitive,
+            p.required,
+            CASE WHEN p.value IS NULL THEN 0 ELSE 1 END,
+            p.referenced_variable_name
         FROM @rows AS s
-        INNER JOIN internal.object_parameters AS op
-            ON
-                op.project_version_lsn = s.lsn
-                AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = s.package_name))
-        CROSS APPLY (
-            SELECT CASE
-                WHEN op.value_type = 'V' THEN op.default_value
-                WHEN op.required = 0 THEN op.design_default_value
-            END AS value
-        ) AS v
-        UNION ALL
-        SELECT
-            s.execution_id,
-            50,
-            d.data_type,
-            d.name,
-            d.value,
-            0,
-            0,
-            CASE WHEN d.value IS NULL THEN 0 ELSE 1 END,
-            NULL
-        FROM @rows AS s
-        CROSS JOIN internal.system_parameter_defaults(@logging_level) AS d;
+        CROSS APPLY internal.new_execution_parameters(s.lsn, s.package_name, @logging_level) AS p;
 
         /* Referenced parameters take their environment's variables (one call per such execution). */
         SET @n = 0;

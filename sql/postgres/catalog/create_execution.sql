@@ -168,16 +168,9 @@ BEGIN
     INSERT INTO internal.execution_parameter_values
            (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, sensitive, required, value_set,
             referenced_variable_name)
-    SELECT execution_id, op.object_type, op.data_type, op.parameter_name, v.value, op.sensitive, op.required,
-           v.value IS NOT NULL, op.referenced_variable_name
-      FROM internal.object_parameters AS op
-     CROSS JOIN LATERAL (SELECT CASE WHEN op.value_type = 'V' THEN op.default_value
-                                     WHEN NOT op.required THEN op.design_default_value END AS value) AS v
-     WHERE op.project_version_lsn = v_lsn
-       AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = package_name))
-    UNION ALL
-    SELECT execution_id, 50, s.data_type, s.name, s.value, false, false, s.value IS NOT NULL, NULL
-      FROM internal.system_parameter_defaults(v_logging_level) AS s;
+    SELECT execution_id, p.object_type, p.data_type, p.parameter_name, p.value, p.sensitive, p.required,
+           p.value IS NOT NULL, p.referenced_variable_name
+      FROM internal.new_execution_parameters(v_lsn, package_name, v_logging_level) AS p;
 
     CALL internal.resolve_environment_values(execution_id);
 END;

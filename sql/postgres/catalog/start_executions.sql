@@ -189,18 +189,10 @@ BEGIN
     INSERT INTO internal.execution_parameter_values
            (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, sensitive, required, value_set,
             referenced_variable_name)
-    SELECT s.execution_id, op.object_type, op.data_type, op.parameter_name, v.value, op.sensitive, op.required,
-           v.value IS NOT NULL, op.referenced_variable_name
+    SELECT s.execution_id, p.object_type, p.data_type, p.parameter_name, p.value, p.sensitive, p.required,
+           p.value IS NOT NULL, p.referenced_variable_name
       FROM start_executions_rows AS s
-      JOIN internal.object_parameters AS op
-        ON op.project_version_lsn = s.lsn
-       AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = s.package_name))
-     CROSS JOIN LATERAL (SELECT CASE WHEN op.value_type = 'V' THEN op.default_value
-                                     WHEN NOT op.required THEN op.design_default_value END AS value) AS v
-    UNION ALL
-    SELECT s.execution_id, 50, d.data_type, d.name, d.value, false, false, d.value IS NOT NULL, NULL
-      FROM start_executions_rows AS s
-     CROSS JOIN internal.system_parameter_defaults(v_logging_level) AS d;
+     CROSS JOIN LATERAL internal.new_execution_parameters(s.lsn, s.package_name, v_logging_level) AS p;
 
     -- Referenced parameters take their environment's variables (one call per such execution).
     FOR v_referencing IN
