@@ -4,6 +4,9 @@
  * was requested, the lease was taken over, or it ran out by the worker's own clock. The first
  * renewal of a claim is its acknowledgement: no package starts before it (a claim never
  * acknowledged costs no attempt, so one that kills its worker must be acknowledged first).
+ * Acknowledgements go at once, with only the leases half a heartbeat or more past their last
+ * renewal beside them: a busy worker acknowledges a claim per few packages, and renewing every
+ * lease it holds each time made the catalog update ten task rows per package at ten slots.
  *
  * The worker's clock and the catalog's are never compared. The catalog extends a lease to its own
  * time of the renewal plus LeaseInterval, and it received the renewal after the worker sent it; so
@@ -70,7 +73,8 @@ export class LeaseKeeper {
   private timer: NodeJS.Timeout | undefined;
   private watch: NodeJS.Timeout | undefined;
   private inFlight = false;
-  private again = false;
+  /** What to renew once the request in flight is answered: acknowledgements, or every lease. */
+  private again: 'due' | 'all' | undefined;
   private soon: NodeJS.Immediate | undefined;
   private readonly margin: number;
 
@@ -79,7 +83,7 @@ export class LeaseKeeper {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.renew(), this.options.heartbeatMs);
+    this.timer = setInterval(() => void this.renew('all'), this.options.heartbeatMs);
     this.watch = setInterval(() => this.checkDeadlines(), Math.min(100, this.options.heartbeatMs));
   }
 
@@ -119,7 +123,7 @@ export class LeaseKeeper {
     this.held.set(taskId, h);
     if (!h.acknowledged) this.soon ??= setImmediate(() => {
       this.soon = undefined;
-      void this.renew();
+      void this.renew('due');
     });
     return {
       acknowledged,
@@ -130,13 +134,18 @@ export class LeaseKeeper {
     };
   }
 
-  /** One request renewing every lease held; a renewal asked for while one runs follows it. */
-  private async renew(): Promise<void> {
+  /**
+   * One request renewing every lease held ('all'), or the claims not acknowledged yet and the
+   * leases half a heartbeat past their last renewal ('due'); a renewal asked for while one runs
+   * follows it.
+   */
+  private async renew(scope: 'due' | 'all'): Promise<void> {
     if (this.inFlight) {
-      this.again = true;
+      if (this.again !== 'all') this.again = scope;
       return;
     }
-    const leases = [...this.held.values()];
+    const since = performance.now() - this.options.heartbeatMs / 2;
+    const leases = [...this.held.values()].filter((h) => scope === 'all' || !h.acknowledged || h.lastAccepted <= since);
     if (leases.length === 0) return;
     this.inFlight = true;
     const sentAt = performance.now();
@@ -170,10 +179,9 @@ export class LeaseKeeper {
       else this.options.log.warn('task lease renewal failed', { error, leases: leases.length });
     } finally {
       this.inFlight = false;
-      if (this.again) {
-        this.again = false;
-        void this.renew();
-      }
+      const again = this.again;
+      this.again = undefined;
+      if (again) void this.renew(again);
     }
   }
 

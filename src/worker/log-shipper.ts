@@ -19,7 +19,7 @@
  * never dropped silently.
  */
 
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogLine } from '../catalog/log-lines.ts';
 import type { Logger } from '../log/logger.ts';
@@ -352,7 +352,26 @@ function readCursor(folder: string): JournalCursor {
   return { offset: 0, seq: 0 };
 }
 
+/** Wider than any cursor's JSON: the file is written over in place, never truncated. */
+const CURSOR_WIDTH = 80;
+
+/**
+ * Writes the cursor over the old one in one write at offset 0, padded to a fixed width — not
+ * truncated and written again, which ext4 writes through to the disk at once (attempt-store.ts).
+ * A worker killed meanwhile leaves the old cursor or the new; either is safe (the catalog stores a
+ * line number once).
+ */
 function writeCursor(folder: string, cursor: JournalCursor): void {
-  if (!existsSync(folder)) return;
-  writeFileSync(join(folder, DELIVERED_FILE), JSON.stringify(cursor));
+  let fd: number;
+  try {
+    fd = openSync(join(folder, DELIVERED_FILE), constants.O_WRONLY | constants.O_CREAT);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // the attempt's folder is gone
+    throw error;
+  }
+  try {
+    writeSync(fd, JSON.stringify(cursor).padEnd(CURSOR_WIDTH), 0);
+  } finally {
+    closeSync(fd);
+  }
 }

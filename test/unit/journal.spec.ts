@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLine } from '../../src/catalog/log-lines.ts';
 import type { Logger } from '../../src/log/logger.ts';
-import { AttemptStore, JOURNAL_FILE, type AttemptRecord, type OutputSource } from '../../src/worker/attempt-store.ts';
+import { AttemptStore, JOURNAL_FILE, readRecord, RECORD_FILE, writeRecord, type AttemptRecord, type OutputSource } from '../../src/worker/attempt-store.ts';
 import { Journal, readJournal } from '../../src/worker/journal.ts';
 import { LeaseKeeper, leaseMarginMs } from '../../src/worker/lease-keeper.ts';
 import { LogShipper, type LogSink, type PermanentFailure } from '../../src/worker/log-shipper.ts';
@@ -90,6 +90,44 @@ describe('the worker\'s write-ahead log', () => {
       again.append([line(1)]);
       again.close();
       expect(readJournal(file, { offset: 0, seq: 0 }, 10, 1 << 20).lines.map((l) => l.message)).to.deep.equal(['line 0', 'line 1']);
+    });
+  });
+
+  describe('attempt store', () => {
+    const record = (folder: string, state: AttemptRecord['state']): AttemptRecord => ({
+      version: 1, taskId: '00000000-0000-0000-0000-0000000000aa', executionId: 7, attempt: 1, maxAttempts: 2,
+      leaseToken: 'x', leaseMs: 60000, streamId: '10000000-0000-0000-0000-0000000000aa', packageName: 'p', loggingLevel: 1, folder, state,
+    });
+
+    it('keeps the last record written whole: a write cut short leaves the one before it', () => {
+      const folder = join(dir, 'record');
+      mkdirSync(folder, { recursive: true });
+      expect(readRecord(folder)).to.equal(undefined);
+      writeRecord(record(folder, 'claimed'));
+      writeRecord({ ...record(folder, 'started'), sources: [] });
+      expect(readRecord(folder)?.state).to.equal('started');
+      // A full disk: the next record's line got only partly written.
+      appendFileSync(join(folder, RECORD_FILE), `\n${JSON.stringify(record(folder, 'ended'))}`.slice(0, 40));
+      expect(readRecord(folder)?.state).to.equal('started');
+      writeRecord(record(folder, 'reported'));
+      expect(readRecord(folder)?.state).to.equal('reported');
+    });
+
+    it('reads what an earlier version of the worker left: a record rewritten whole, a pending pointer holding the path', () => {
+      const folder = join(dir, 'legacy');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'attempt.json'), JSON.stringify(record(folder, 'ended')));
+      expect(readRecord(folder)?.state).to.equal('ended');
+      const store = new AttemptStore(join(dir, 'legacy-cache'));
+      writeFileSync(join(dir, 'legacy-cache', 'pending', 'x.1'), folder);
+      const current = join(dir, 'current');
+      mkdirSync(current, { recursive: true });
+      store.addPending({ ...record(current, 'claimed'), taskId: 'y' });
+      store.addPending({ ...record(current, 'claimed'), taskId: 'y' }); // claimed again after it was given back
+      expect(store.pendingFolders().sort()).to.deep.equal([current, folder].sort());
+      store.removePending({ taskId: 'y', attempt: 1 });
+      store.removePending({ taskId: 'x', attempt: 1 });
+      expect(store.pendingFolders()).to.deep.equal([]);
     });
   });
 
@@ -294,6 +332,32 @@ describe('the worker\'s write-ahead log', () => {
         expect(keeper.size).to.equal(1);
         one.release();
         expect(keeper.size).to.equal(0);
+      } finally {
+        keeper.stop();
+      }
+    });
+
+    it('acknowledges a new claim alone, with only the leases half a heartbeat past their last renewal beside it', async () => {
+      const sent: string[][] = [];
+      const client = {
+        async renewLeases(_agent: string, leases: Array<{ taskId: string }>) {
+          sent.push(leases.map((l) => l.taskId));
+          return leases.map((l) => ({ taskId: l.taskId, isCancelled: false, errorNumber: null }));
+        },
+      } as unknown as MasterClient;
+      // Not started: no periodic renewal interleaves; acknowledgements go all the same.
+      const heartbeatMs = 3000;
+      const keeper = new LeaseKeeper({ client, agentId: 'a', leaseMs: 60_000, heartbeatMs, toleranceMs: 600_000, log: quiet });
+      const events = { onCancel: () => undefined, onLost: () => undefined, onUnreachable: () => undefined };
+      try {
+        expect(await keeper.hold('t1', 'k1', events).acknowledged).to.equal(true);
+        const firstAck = Date.now();
+        expect(await keeper.hold('t2', 'k2', events).acknowledged).to.equal(true);
+        expect(sent).to.deep.equal([['t1'], ['t2']]);
+        await until(() => Date.now() - firstAck > heartbeatMs / 2 + 50, 10_000);
+        expect(await keeper.hold('t3', 'k3', events).acknowledged).to.equal(true);
+        expect(sent[2]!.sort(), 't1 is due: it goes along').to.include.members(['t1', 't3']);
+        expect(keeper.size).to.equal(3);
       } finally {
         keeper.stop();
       }
