@@ -71,6 +71,7 @@ export class WorkerAgent {
   private slotFreed: (() => void) | undefined;
   private logDb: { spec: string; db: CatalogDb } | undefined;
   private cpuSample = cpuTimes();
+  private cpuSampledAt = performance.now();
   private cpuPercent = 0;
 
   constructor(private readonly options: WorkerAgentOptions) {
@@ -144,6 +145,7 @@ export class WorkerAgent {
     await Promise.race([ended, sleep(1000, undefined, { ref: false })]);
     this.outbox.stop();
     this.keeper.stop();
+    this.store.close();
     this.guard.close();
     this.client.close();
     await this.logDb?.db.close().catch(() => undefined);
@@ -364,13 +366,16 @@ export class WorkerAgent {
   }
 
   private sampleCpu(): void {
+    // Sample over at least half a second, so one claim's burst does not decide (and reading every
+    // CPU's times before each claim is not what a busy worker spends its time on).
+    const at = performance.now();
+    if (at - this.cpuSampledAt < 500) return;
     const now = cpuTimes();
     const busy = now.busy - this.cpuSample.busy;
     const total = now.total - this.cpuSample.total;
-    // Sample over at least half a second, so one claim's burst does not decide.
-    if (total < 500 * cpus().length) return;
     this.cpuPercent = total > 0 ? (100 * busy) / total : 0;
     this.cpuSample = now;
+    this.cpuSampledAt = at;
   }
 
   private masterSink(): LogSink {

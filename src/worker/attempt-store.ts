@@ -5,9 +5,8 @@
  *   <TasksRootFolder>/<taskId>.<attempt>/attempt.jsonl   the record: the claim (task, lease token,
  *        stream id), how far the attempt got (claimed, started, ended, reported), what is to be
  *        reported (an outcome, a release, or nothing) and where the package's output files are;
- *   <ExecutionLogCacheFolder>/pending/<taskId>.<attempt>   one pointer (a symbolic link to the
- *        attempt's folder) per attempt whose report or log lines are not delivered yet; a restart
- *        recovers exactly these;
+ *   <ExecutionLogCacheFolder>/pending.log   the attempts whose report or log lines are not
+ *        delivered yet (pending-log.ts); a restart recovers exactly these;
  *   <ExecutionLogCacheFolder>/failed/<taskId>.<attempt>.json   attempts whose lines could not be
  *        delivered before ExecutionLogRetryTimeout, or never can be (the execution was deleted):
  *        counted, logged, reported to the catalog and shown by scaleout doctor; the lines stay in
@@ -17,15 +16,16 @@
  * write: the last line that reads whole is the record, so a crash leaves the old or the new. Not a
  * temporary file renamed over the old one: ext4 (auto_da_alloc) writes a file renamed over another,
  * or truncated and written again, through to the disk at once — that made these few bytes most of
- * the worker's time per short package. The pointer is created in one system call for the same reason.
+ * the worker's time per short package.
  * Like the journal, nothing here waits for the disk: a worker killed at any moment loses nothing the
  * page cache holds; a machine that loses power may find an older record, and the catalog's lease
  * decides then (the attempt is retried).
  */
 
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Outcome } from '../catalog/master-calls.ts';
+import { PendingLog } from './pending-log.ts';
 
 /** One output of the package: a file the worker reads from `start`, as JSON lines (ctx.log) or text (stdout, stderr). */
 export interface OutputSource {
@@ -82,9 +82,32 @@ function writeAtomically(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/** A record as its file holds it: the line break first, so that a line a full disk cut short is ended by the next record, not joined to it. */
+function recordLine(text: string): string {
+  return `\n${text}`;
+}
+
 export function writeRecord(record: AttemptRecord, text: string = JSON.stringify(record)): void {
-  // The line break first: a line a full disk cut short is ended by the next record, not joined to it.
-  appendFileSync(join(record.folder, RECORD_FILE), `\n${text}`);
+  appendFileSync(join(record.folder, RECORD_FILE), recordLine(text));
+}
+
+/** The record file of an attempt in progress, kept open from its first record to its last. */
+export class RecordFile {
+  private fd: number | undefined;
+
+  constructor(private readonly folder: string) {}
+
+  write(text: string): void {
+    this.fd ??= openSync(join(this.folder, RECORD_FILE), 'a');
+    const bytes = Buffer.from(recordLine(text), 'utf8');
+    let written = 0;
+    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 export function readRecord(folder: string): AttemptRecord | undefined {
@@ -116,50 +139,31 @@ function readLegacyRecord(folder: string): AttemptRecord | undefined {
 }
 
 export class AttemptStore {
-  private readonly pendingFolder: string;
+  private readonly pending: PendingLog;
   private readonly failedFolder: string;
 
   constructor(cacheFolder: string) {
-    this.pendingFolder = join(cacheFolder, 'pending');
     this.failedFolder = join(cacheFolder, 'failed');
-    mkdirSync(this.pendingFolder, { recursive: true });
     mkdirSync(this.failedFolder, { recursive: true });
+    this.pending = new PendingLog(join(cacheFolder, 'pending.log'), join(cacheFolder, 'pending'));
   }
 
   /** The attempt has something to report or deliver: recover it after a restart. */
   addPending(record: AttemptRecord): void {
-    const pointer = join(this.pendingFolder, attemptName(record));
-    try {
-      symlinkSync(record.folder, pointer);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // The same attempt claimed again after it was given back: the pointer is there already.
-      rmSync(pointer, { force: true });
-      symlinkSync(record.folder, pointer);
-    }
+    this.pending.add(attemptName(record), record.folder);
   }
 
   removePending(record: Pick<AttemptRecord, 'taskId' | 'attempt'>): void {
-    rmSync(join(this.pendingFolder, attemptName(record)), { force: true });
+    this.pending.remove(attemptName(record));
   }
 
-  /** Folders of the attempts a previous run left pending. */
+  /** Folders of the attempts pending now (at a start: those the last run left). */
   pendingFolders(): string[] {
-    const out: string[] = [];
-    for (const name of readdirSync(this.pendingFolder)) {
-      if (name.endsWith('.tmp')) {
-        rmSync(join(this.pendingFolder, name), { force: true });
-        continue;
-      }
-      try {
-        const folder = readPointer(join(this.pendingFolder, name));
-        if (existsSync(folder)) out.push(folder);
-        else rmSync(join(this.pendingFolder, name), { force: true });
-      } catch {
-        // Removed meanwhile.
-      }
-    }
-    return out;
+    return this.pending.folders();
+  }
+
+  close(): void {
+    this.pending.close();
   }
 
   /** Records that an attempt's remaining lines cannot be delivered (kept in its folder). */
@@ -181,15 +185,5 @@ export class AttemptStore {
       }
     }
     return total;
-  }
-}
-
-/** The folder a pending pointer names: a symbolic link, or (earlier versions of the worker) a file holding the path. */
-function readPointer(pointer: string): string {
-  try {
-    return readlinkSync(pointer);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-    return readFileSync(pointer, 'utf8');
   }
 }

@@ -151,9 +151,13 @@ function* scanLines(fd: number, start: number, limit: number): Generator<{ text:
   let position = start;
   let carry = Buffer.alloc(0);
   let read = 0;
-  const buffer = Buffer.alloc(CHUNK);
+  // No bigger than what there is to read: most journals are a few lines (or none yet), and a
+  // megabyte zeroed per read was much of a short package's time in the worker.
+  const size = Math.min(CHUNK, fstatSync(fd).size - start);
+  if (size <= 0) return;
+  const buffer = Buffer.allocUnsafe(size);
   while (read < limit) {
-    const n = readSync(fd, buffer, 0, CHUNK, position);
+    const n = readSync(fd, buffer, 0, buffer.length, position);
     if (n === 0) return;
     position += n;
     read += n;

@@ -52,6 +52,8 @@ interface Tracked {
   readonly record: AttemptRecord;
   readonly journal: Journal;
   cursor: JournalCursor;
+  /** When the cursor was last written to disk (or tracking began). */
+  cursorSavedAt: number;
   live: boolean;
   lastSent: number;
   /** Lines per batch for this attempt (halved while the body limit refuses them). */
@@ -89,6 +91,7 @@ export class LogShipper {
       record,
       journal,
       cursor: readCursor(record.folder),
+      cursorSavedAt: Date.now(),
       live,
       lastSent: 0,
       batchLines: this.options.maxLinesPerBatch,
@@ -155,7 +158,11 @@ export class LogShipper {
     }
     this.closing = true;
     this.wake?.();
-    for (const t of this.tracked.values()) for (const w of t.waiters.splice(0)) w.resolve();
+    for (const t of this.tracked.values()) {
+      // Where delivery got, for the next start (a batch in flight now is sent again then).
+      if (t.cursor.offset > 0) writeCursor(t.record.folder, t.cursor);
+      for (const w of t.waiters.splice(0)) w.resolve();
+    }
   }
 
   /**
@@ -291,9 +298,18 @@ export class LogShipper {
     }
   }
 
+  /**
+   * Moves an attempt's cursor; on disk at most once a CURSOR_SAVE_MS. The cursor only spares a
+   * restarted worker sending lines again — the catalog stores each number once — so an attempt
+   * delivered within that time (most short packages) never writes one.
+   */
   private advance(t: Tracked, to: JournalCursor): void {
     t.cursor = to;
-    writeCursor(t.record.folder, to);
+    const now = Date.now();
+    if (now - t.cursorSavedAt >= CURSOR_SAVE_MS) {
+      writeCursor(t.record.folder, to);
+      t.cursorSavedAt = now;
+    }
     this.settle(t);
   }
 
@@ -351,6 +367,9 @@ function readCursor(folder: string): JournalCursor {
   }
   return { offset: 0, seq: 0 };
 }
+
+/** How often an attempt's delivery cursor is written at most. */
+const CURSOR_SAVE_MS = 1000;
 
 /** Wider than any cursor's JSON: the file is written over in place, never truncated. */
 const CURSOR_WIDTH = 80;

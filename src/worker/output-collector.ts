@@ -22,6 +22,17 @@ export const MAX_RAW_BYTES = 256 * 1024;
 const PASS_BUDGET = 8 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
 
+let shared: Buffer | undefined;
+/**
+ * One read buffer for every collector of the worker: reads are synchronous and each line is made a
+ * string before the next, so nothing outlives a read. (A megabyte zeroed per read of each output,
+ * several times per package, was much of a short package's time in the worker.)
+ */
+function readBuffer(): Buffer {
+  shared ??= Buffer.allocUnsafe(CHUNK);
+  return shared;
+}
+
 /** A ctx.log line as the package host writes it. */
 interface HostLine {
   readonly t: number;
@@ -119,7 +130,7 @@ export class OutputCollector {
     const startOffset = s.offset;
     try {
       const stamp = this.options.recovering ? new Date(Math.min(Date.now(), fstatSync(fd).mtimeMs)).toISOString() : new Date().toISOString();
-      const buffer = Buffer.alloc(CHUNK);
+      const buffer = readBuffer();
       let spent = 0;
       while (spent < budget) {
         const limit = s.end === undefined ? CHUNK : Math.min(CHUNK, s.end - s.offset);

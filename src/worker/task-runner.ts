@@ -24,7 +24,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { cutLine, storableText } from '../catalog/log-lines.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PackageDefinition } from '../project/manifest.ts';
-import { JOURNAL_FILE, writeRecord, type AttemptRecord, type AttemptStore, type OutputSource, type Report } from './attempt-store.ts';
+import { JOURNAL_FILE, RecordFile, type AttemptRecord, type AttemptStore, type OutputSource, type Report } from './attempt-store.ts';
 import type { Host, HostPool } from './host-pool.ts';
 import { Journal, type JournalLine } from './journal.ts';
 import type { LeaseHandle, LeaseKeeper } from './lease-keeper.ts';
@@ -120,6 +120,7 @@ interface Ended {
 export class TaskRun {
   readonly done: Promise<void>;
   private record!: AttemptRecord;
+  private recordFile: RecordFile | undefined;
   private journal!: Journal;
   private lease!: LeaseHandle;
   private running: Running | undefined;
@@ -142,9 +143,11 @@ export class TaskRun {
     this.params = resolveParameters(task.parameters);
     const level = Number(this.params.system.LOGGING_LEVEL ?? 1);
     this.loggingLevel = Number.isFinite(level) ? level : 1;
-    this.done = this.run().catch((error: unknown) => {
-      deps.log.error('task run failed in the worker itself', { taskId: task.taskId, executionId: task.executionId, error });
-    });
+    this.done = this.run()
+      .catch((error: unknown) => {
+        deps.log.error('task run failed in the worker itself', { taskId: task.taskId, executionId: task.executionId, error });
+      })
+      .finally(() => this.recordFile?.close());
   }
 
   /** Ends the run early. The first reason is the one reported, but a lost lease overrides any. */
@@ -194,16 +197,14 @@ export class TaskRun {
   private written: string | undefined;
 
   /**
-   * Writes the record when it changed. Each write replaces the file by a rename, which the
-   * filesystem makes durable at once (ext4 flushes a file renamed over another): a write that
-   * says again what the file says is skipped — the success path said "ended, succeeded" up to three
-   * times, a third of a reused package's worker time.
+   * Appends the record when it changed: a write that says again what the file says is skipped
+   * (the success path says "ended, succeeded" up to three times).
    */
   private save(changes: Partial<AttemptRecord>): void {
     this.record = { ...this.record, ...changes };
     const text = JSON.stringify(this.record);
     if (text === this.written) return;
-    writeRecord(this.record, text);
+    this.recordFile!.write(text);
     this.written = text;
   }
 
@@ -230,7 +231,8 @@ export class TaskRun {
       report: { kind: 'release' },
     };
     this.written = JSON.stringify(this.record);
-    writeRecord(this.record, this.written);
+    this.recordFile = new RecordFile(folder);
+    this.recordFile.write(this.written);
     deps.store.addPending(this.record);
     this.journal = Journal.open(join(folder, JOURNAL_FILE));
     this.journal.onAppend = () => deps.shipper.touch(this.record);

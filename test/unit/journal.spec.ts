@@ -113,21 +113,44 @@ describe('the worker\'s write-ahead log', () => {
       expect(readRecord(folder)?.state).to.equal('reported');
     });
 
-    it('reads what an earlier version of the worker left: a record rewritten whole, a pending pointer holding the path', () => {
+    it('reads what an earlier version of the worker left: a record rewritten whole, pending entries as files holding the path', () => {
       const folder = join(dir, 'legacy');
       mkdirSync(folder, { recursive: true });
       writeFileSync(join(folder, 'attempt.json'), JSON.stringify(record(folder, 'ended')));
       expect(readRecord(folder)?.state).to.equal('ended');
-      const store = new AttemptStore(join(dir, 'legacy-cache'));
+      mkdirSync(join(dir, 'legacy-cache', 'pending'), { recursive: true });
       writeFileSync(join(dir, 'legacy-cache', 'pending', 'x.1'), folder);
-      const current = join(dir, 'current');
-      mkdirSync(current, { recursive: true });
-      store.addPending({ ...record(current, 'claimed'), taskId: 'y' });
-      store.addPending({ ...record(current, 'claimed'), taskId: 'y' }); // claimed again after it was given back
-      expect(store.pendingFolders().sort()).to.deep.equal([current, folder].sort());
-      store.removePending({ taskId: 'y', attempt: 1 });
+      writeFileSync(join(dir, 'legacy-cache', 'pending', 'x.2.tmp'), folder);
+      const store = new AttemptStore(join(dir, 'legacy-cache'));
+      expect(store.pendingFolders()).to.deep.equal([folder]);
+      expect(readdirSync(join(dir, 'legacy-cache', 'pending')), 'taken in, then removed').to.deep.equal([]);
       store.removePending({ taskId: 'x', attempt: 1 });
       expect(store.pendingFolders()).to.deep.equal([]);
+      store.close();
+    });
+
+    it('keeps the pending attempts across a crash, a line cut short included, and drops those whose folder is gone', () => {
+      const cache = join(dir, 'pending-cache');
+      const folders = ['a', 'b', 'c'].map((n) => join(dir, `pending-${n}`));
+      for (const f of folders) mkdirSync(f, { recursive: true });
+      const first = new AttemptStore(cache);
+      folders.forEach((f, i) => first.addPending({ ...record(f, 'claimed'), taskId: `t${i}` }));
+      first.addPending({ ...record(folders[0]!, 'claimed'), taskId: 't0' }); // claimed again after it was given back
+      first.removePending({ taskId: 't1', attempt: 1 });
+      // Killed while writing its next line (a full disk): the line is cut short.
+      appendFileSync(join(cache, 'pending.log'), `\n+t9.1\t${join(dir, 'pend')}`.slice(0, 6));
+      const second = new AttemptStore(cache);
+      expect(second.pendingFolders().sort()).to.deep.equal([folders[0], folders[2]].sort());
+      rmSync(folders[2]!, { recursive: true });
+      expect(second.pendingFolders()).to.deep.equal([folders[0]]);
+      // Entries come and go for a long time: the file is written whole again now and then.
+      for (let i = 0; i < 3000; i++) {
+        second.addPending({ ...record(folders[1]!, 'claimed'), taskId: `n${i}` });
+        second.removePending({ taskId: `n${i}`, attempt: 1 });
+      }
+      expect(readFileSync(join(cache, 'pending.log'), 'utf8').split('\n').length).to.be.lessThan(4100);
+      second.close();
+      expect(new AttemptStore(cache).pendingFolders()).to.deep.equal([folders[0]]);
     });
   });
 
