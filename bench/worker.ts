@@ -5,7 +5,7 @@
  *   - overhead per no-op node package: from the claim (tasks.last_pickup_time) to its completion
  *     recorded (operations.end_time), p50/p95 — child process start, project cache, lease, report;
  *   - no-op packages per second one worker sustains: a new process each, and reused at 10 and at 50
- *     slots;
+ *     slots (after a warm-up of twice as many runs, which starts the hosts);
  *   - start to ready of the master and of the worker (the compiled JavaScript, as installed), and the
  *     resident memory of both idle;
  *   - the master's CPU per 1,000 packages with its log at info (JSON lines to stdout);
@@ -135,6 +135,12 @@ async function main(): Promise<void> {
         writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), MaxTaskCount: slots }));
         await db.call('catalog.set_worker_agent_property', { WorkerAgentId: worker.id, PropertyName: 'MaxTaskCount', PropertyValue: String(slots) });
         await worker.restart();
+      }
+      if (pkg === 'noop_reused') {
+        // Steady state: the reusable package's hosts are started (one per slot) before measuring.
+        const warmUp: number[] = [];
+        for (let i = 0; i < slots * 2; i++) warmUp.push(await start(db, pkg));
+        await waitEnded(db, warmUp, TIME_LIMIT_MS);
       }
       // Queued while the worker is disabled, so that queueing does not pace the run.
       await db.call('catalog.disable_worker_agent', { WorkerAgentId: worker.id });

@@ -13,7 +13,8 @@
  *
  * A package whose manifest sets reuseProcess may run again in a host one of its own runs ended in
  * cleanly: such hosts are kept per package and project version (up to MaxTaskCount of them, each
- * for at most REUSE_LIMIT runs and a minute of idleness), never lent to another package.
+ * for at most REUSE_LIMIT runs and a minute of idleness), never lent to another package; its runs
+ * take a host started ahead when there is one, but start none ahead.
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
@@ -112,8 +113,11 @@ export class HostPool {
     const s = this.states.get(host)!;
     s.runs = 1;
     s.readers = 1;
-    this.freshRuns.add(host);
-    if (!this.closed) {
+    // A reusable package's run leaves its host for the package's next run: no host need be
+    // started ahead for its slot. (Counting those runs too started a spare host for each of them —
+    // at 50 slots, 50 processes started for nothing, more CPU than the 600 runs that followed.)
+    if (reuseKey === undefined) this.freshRuns.add(host);
+    if (!this.closed && reuseKey === undefined) {
       // One ready for each run in progress: the task that takes a slot when a run ends finds it.
       const target = Math.min(this.maxHosts, this.freshRuns.size);
       while (this.warm.length < target) this.warm.push(this.start());

@@ -65,6 +65,7 @@ describe('package hosts', function () {
     pool = new HostPool(dir, guard, { maxHosts: slots, keepWarmMs: 30_000 });
     const hosts: Host[] = [];
     for (let i = 0; i < slots; i++) hosts.push(pool.take('hash/reused'));
+    expect(pool.warmCount, 'its runs leave their hosts for its next ones: none started ahead').to.equal(0);
     await waitFor('every host connected', () => hosts.every((h) => h.child.connected && h.child.pid !== undefined) || undefined);
     for (const h of hosts) {
       pool.release('hash/reused', h);
