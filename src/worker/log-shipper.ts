@@ -93,7 +93,10 @@ export class LogShipper {
       cursor: readCursor(record.folder),
       cursorSavedAt: Date.now(),
       live,
-      lastSent: 0,
+      // A running package's first lines wait their turn like the rest (at most a second): a short
+      // package's lines then go in one batch when it ends, not one batch for its start and another
+      // for its end.
+      lastSent: live ? Date.now() : 0,
       batchLines: this.options.maxLinesPerBatch,
       failingSince: undefined,
       attempts: 0,
