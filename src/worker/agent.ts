@@ -30,7 +30,7 @@ import { HostPool } from './host-pool.ts';
 import { Journal } from './journal.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { LogShipper, type LogSink, type PermanentFailure } from './log-shipper.ts';
-import { MasterClient, MasterError, type Task } from './master-client.ts';
+import { isTransient, MasterClient, MasterError, type Task } from './master-client.ts';
 import { OutputCollector } from './output-collector.ts';
 import { ProcessGuard } from './process-guard.ts';
 import { ProjectCache } from './project-cache.ts';
@@ -82,7 +82,7 @@ export class WorkerAgent {
       cert: readFileSync(s.WorkerCertFile),
       key: readFileSync(s.WorkerKeyFile),
     });
-    this.cache = new ProjectCache(join(s.StateFolder, 'Projects'), s.ProjectCacheMaxBytes, (hash) => this.client.fetchProject(hash));
+    this.cache = new ProjectCache(join(s.StateFolder, 'Projects'), s.ProjectCacheMaxBytes, (hash) => this.fetchProject(hash));
     this.store = new AttemptStore(s.ExecutionLogCacheFolder);
     this.shipper = new LogShipper({ store: this.store, maxLinesPerBatch: s.ExecutionLogMaxBufferLogCount, retryTimeoutMs: s.ExecutionLogRetryTimeout, log: options.log });
     this.guard = new ProcessGuard(s.AgentId, options.log);
@@ -198,6 +198,23 @@ export class WorkerAgent {
     const done = { ...record, state: 'reported' as const };
     writeRecord(done);
     this.shipper.reported(done);
+  }
+
+  /**
+   * A project's bytes, asked for again (after 0.25, 1 and 3 s) while no master answers or one
+   * answers 5xx: a master swamped for a moment must not fail the attempts waiting on it.
+   */
+  private async fetchProject(hash: string): Promise<Buffer> {
+    for (const pause of PROJECT_FETCH_PAUSES_MS) {
+      try {
+        return await this.client.fetchProject(hash);
+      } catch (error) {
+        if (!isTransient(error) || this.stopping) throw error;
+        this.options.log.warn('project not fetched yet; asking again', { contentHash: hash, inMs: pause, error });
+        await sleep(pause);
+      }
+    }
+    return this.client.fetchProject(hash);
   }
 
   private async register(): Promise<void> {
@@ -424,6 +441,9 @@ export class WorkerAgent {
     }
   }
 }
+
+/** Pauses between the tries of a project fetch that failed for a reason that may pass. */
+const PROJECT_FETCH_PAUSES_MS = [250, 1000, 3000];
 
 function cpuTimes(): { busy: number; total: number } {
   let busy = 0;

@@ -4,7 +4,9 @@
  * shipper reads them from the attempt's delivery cursor (delivered.json) and sends them in
  * batches of at most ExecutionLogMaxBufferLogCount lines and MAX_BATCH_BYTES, each line with the
  * attempt's stream id and its number, so the catalog stores every number once however often a
- * batch is sent again. Attempts take turns; one batch is in flight at a time.
+ * batch is sent again. Attempts take turns; each has one batch in flight at a time, and up to
+ * MAX_IN_FLIGHT attempts have one (one at a time made fifty short packages that ended together wait
+ * in line for each other's lines before reporting their outcomes).
  *
  * While an attempt's package runs, its batches leave at most once per pace interval (a second): the
  * DBA still sees lines as they come, and a chatty package does not compete with the catalog
@@ -25,6 +27,9 @@ import type { LogLine } from '../catalog/log-lines.ts';
 import type { Logger } from '../log/logger.ts';
 import { DELIVERED_FILE, JOURNAL_FILE, type AttemptRecord, type AttemptStore } from './attempt-store.ts';
 import { readJournal, type Journal, type JournalCursor } from './journal.ts';
+
+/** Batches in flight at once, each of another attempt. */
+export const MAX_IN_FLIGHT = 8;
 
 /** Bytes of lines in one batch, at most: well below the master's 16 MiB body limit. */
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
@@ -62,6 +67,8 @@ interface Tracked {
   attempts: number;
   givenUp: boolean;
   reported: boolean;
+  /** A batch of the attempt is on its way. */
+  sending: boolean;
   readonly waiters: Array<{ upTo: number; resolve: () => void }>;
 }
 
@@ -70,6 +77,8 @@ export class LogShipper {
   private sink: LogSink | undefined;
   private pumping = false;
   private kickAgain = false;
+  /** Deliveries on their way now. */
+  private inFlight = 0;
   private closing = false;
   private wake: (() => void) | undefined;
   private turn = 0;
@@ -102,6 +111,7 @@ export class LogShipper {
       attempts: 0,
       givenUp: false,
       reported: false,
+      sending: false,
       waiters: [],
     });
     this.kick();
@@ -211,7 +221,7 @@ export class LogShipper {
 
   /** The next attempt whose lines may leave now (attempts take turns), or how long until one may. */
   private next(): Tracked | number | undefined {
-    const list = [...this.tracked.values()].filter((t) => !t.givenUp && t.cursor.offset < t.journal.end.offset);
+    const list = [...this.tracked.values()].filter((t) => !t.givenUp && !t.sending && t.cursor.offset < t.journal.end.offset);
     if (list.length === 0) return undefined;
     const now = Date.now();
     const pace = this.options.paceMs ?? 1000;
@@ -230,15 +240,33 @@ export class LogShipper {
     return wait;
   }
 
+  /** Starts deliveries, up to MAX_IN_FLIGHT at once; each one's end wakes it. */
   private async pump(): Promise<void> {
     while (this.sink && !this.closing) {
+      if (this.inFlight >= MAX_IN_FLIGHT) {
+        await this.pause(60_000);
+        continue;
+      }
       const t = this.next();
-      if (t === undefined) return;
+      if (t === undefined) {
+        if (this.inFlight === 0) return;
+        // A delivery on its way may leave more of its attempt to send (a batch halved, a retry).
+        await this.pause(60_000);
+        continue;
+      }
       if (typeof t === 'number') {
         await this.pause(t);
         continue;
       }
-      await this.deliverOne(t);
+      t.sending = true;
+      this.inFlight++;
+      void this.deliverOne(t)
+        .catch((error: unknown) => this.options.log.error('execution log delivery failed in the worker itself; it is tried again', { executionId: t.record.executionId, error }))
+        .finally(() => {
+          t.sending = false;
+          this.inFlight--;
+          this.wake?.();
+        });
     }
   }
 

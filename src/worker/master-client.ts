@@ -34,6 +34,11 @@ export class MasterUnreachable extends Error {
   override readonly name = 'MasterUnreachable';
 }
 
+/** A failure that asking again may not repeat: no master answered, or one answered 5xx. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof MasterUnreachable || (error instanceof MasterError && error.retryable);
+}
+
 export interface TaskParameter {
   readonly object_type: number;
   readonly name: string;

@@ -29,7 +29,7 @@ import type { Host, HostPool } from './host-pool.ts';
 import { Journal, type JournalLine } from './journal.ts';
 import type { LeaseHandle, LeaseKeeper } from './lease-keeper.ts';
 import type { LogShipper } from './log-shipper.ts';
-import type { MasterClient, Outcome, Task } from './master-client.ts';
+import { isTransient, type MasterClient, type Outcome, type Task } from './master-client.ts';
 import { eventName, OutputCollector } from './output-collector.ts';
 import { parameterEnvironment, resolveParameters, substitute, type ResolvedParameters } from './parameters.ts';
 import { signalGroup, type ProcessGuard } from './process-guard.ts';
@@ -253,13 +253,22 @@ export class TaskRun {
       return;
     }
 
+    // A project no master could hand over now (they were unreachable or answered 5xx through the
+    // fetch's retries) is no fault of the package: the task goes back at no attempt.
+    const p = await project;
+    if (p instanceof Error && isTransient(p)) {
+      deps.log.warn('task given back: its project could not be fetched now; it goes back at no attempt', { taskId: task.taskId, executionId: task.executionId, error: p });
+      this.emit(MessageType.Warning, `The worker could not fetch project ${task.projectName} (version ${task.projectLsn}) now: ${p.message} The task was given back at no attempt.`);
+      await this.finish(this.stopReason === 'lease_lost' ? { kind: 'none' } : { kind: 'release' });
+      return;
+    }
+
     // From here on the attempt counts: it is this worker's until its outcome is recorded.
     const started = Date.now();
     this.emit(MessageType.PreExecute, `Attempt ${task.executedCount} of ${task.maxExecutedCount} started on worker ${deps.settings.DisplayName} (${deps.settings.AgentId}).`);
     let outcome: Outcome;
     let reason: string | undefined;
     let timer: LongTimeout | undefined;
-    const p = await project;
     try {
       if (p instanceof Error) throw new Error(`The project ${task.projectName} (version ${task.projectLsn}) could not be fetched: ${p.message}`);
       const pkg = p.manifest.packages.find((x) => x.name === task.packageName);

@@ -13,7 +13,7 @@ import type { Logger } from '../../src/log/logger.ts';
 import { AttemptStore, JOURNAL_FILE, readRecord, RECORD_FILE, writeRecord, type AttemptRecord, type OutputSource } from '../../src/worker/attempt-store.ts';
 import { Journal, readJournal } from '../../src/worker/journal.ts';
 import { LeaseKeeper, leaseMarginMs } from '../../src/worker/lease-keeper.ts';
-import { LogShipper, type LogSink, type PermanentFailure } from '../../src/worker/log-shipper.ts';
+import { LogShipper, MAX_IN_FLIGHT, type LogSink, type PermanentFailure } from '../../src/worker/log-shipper.ts';
 import { setLongTimeout } from '../../src/worker/long-timeout.ts';
 import { MasterError, type MasterClient } from '../../src/worker/master-client.ts';
 import { MAX_RAW_BYTES, OutputCollector } from '../../src/worker/output-collector.ts';
@@ -306,6 +306,40 @@ describe('the worker\'s write-ahead log', () => {
       expect(readdirSync(join(dir, 'cache', 'failed'))).to.have.length(1);
       expect(existsSync(join(gone.record.folder, JOURNAL_FILE)), 'the lines stay where they are').to.equal(true);
       expect(readFileSync(join(gone.record.folder, JOURNAL_FILE), 'utf8')).to.contain('line 2');
+    });
+
+    it('sends batches of several attempts at once, up to MAX_IN_FLIGHT, each attempt\'s in order and one at a time', async () => {
+      let now = 0;
+      let most = 0;
+      let overlapped = 0;
+      const sending = new Set<string>();
+      const stored = new Map<string, string[]>();
+      const sink: LogSink = {
+        async append(_executionId, lines) {
+          const stream = lines[0]!.stream!;
+          if (sending.has(stream)) overlapped++;
+          sending.add(stream);
+          most = Math.max(most, ++now);
+          await new Promise((r) => setTimeout(r, 15));
+          stored.set(stream, [...(stored.get(stream) ?? []), ...lines.map((l) => l.message)]);
+          sending.delete(stream);
+          now--;
+        },
+        permanent: () => undefined,
+      };
+      const s = shipper({ maxLinesPerBatch: 10 });
+      s.useSink(sink);
+      const attempts = Array.from({ length: 20 }, () => attempt());
+      for (const a of attempts) {
+        s.track(a.record, a.journal, false);
+        a.journal.append(Array.from({ length: 25 }, (_, i) => line(i)));
+        s.touch(a.record);
+      }
+      await Promise.all(attempts.map((a) => s.flush(a.record)));
+      expect(overlapped, 'one batch of an attempt at a time').to.equal(0);
+      expect(most).to.be.greaterThan(1);
+      expect(most).to.be.at.most(MAX_IN_FLIGHT);
+      for (const a of attempts) expect(stored.get(a.record.streamId)).to.deep.equal(Array.from({ length: 25 }, (_, i) => `line ${i}`));
     });
 
     it('gives up on lines it could not deliver for ExecutionLogRetryTimeout, and says so', async () => {
