@@ -22,10 +22,11 @@
  * decides then (the attempt is retried).
  */
 
-import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Outcome } from '../catalog/master-calls.ts';
 import { PendingLog } from './pending-log.ts';
+import { writeAll } from './write-all.ts';
 
 /** One output of the package: a file the worker reads from `start`, as JSON lines (ctx.log) or text (stdout, stderr). */
 export interface OutputSource {
@@ -99,9 +100,7 @@ export class RecordFile {
 
   write(text: string): void {
     this.fd ??= openSync(join(this.folder, RECORD_FILE), 'a');
-    const bytes = Buffer.from(recordLine(text), 'utf8');
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+    writeAll(this.fd, Buffer.from(recordLine(text), 'utf8'));
   }
 
   close(): void {

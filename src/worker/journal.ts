@@ -11,7 +11,8 @@
  * output files have been read: after a crash the collector goes on from there.
  */
 
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { writeAll } from './write-all.ts';
 import type { LogLine } from '../catalog/log-lines.ts';
 
 /** A message as the journal keeps it: a log line without its stream and number. */
@@ -91,8 +92,7 @@ export class Journal {
     for (const line of lines) text += `${JSON.stringify(line)}\n`;
     if (checkpoint) text += `${JSON.stringify({ ck: checkpoint })}\n`;
     const bytes = Buffer.from(text, 'utf8');
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+    writeAll(this.fd, bytes);
     this.size += bytes.length;
     this.count += lines.length;
     if (checkpoint) this.last = checkpoint;

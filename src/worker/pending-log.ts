@@ -8,12 +8,13 @@
  *
  * Read once when the worker starts, and written again whole (temporary file, rename) then and
  * whenever removed attempts make up most of it. Entries an earlier version of the worker kept in
- * <ExecutionLogCacheFolder>/pending/ (a file per attempt holding its folder's path, or a symbolic
- * link) are taken in at that start, and removed once the new file holds them.
+ * <ExecutionLogCacheFolder>/pending/ (a file per attempt holding its folder's path) are taken in
+ * at that start, and removed once the new file holds them.
  */
 
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAll } from './write-all.ts';
 
 /** Lines appended since the file was last written whole before it is written again, at the least. */
 const COMPACT_AFTER_LINES = 2000;
@@ -66,9 +67,7 @@ export class PendingLog {
 
   private append(line: string): void {
     if (this.fd === undefined) return;
-    const bytes = Buffer.from(`\n${line}`, 'utf8');
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
+    writeAll(this.fd, Buffer.from(`\n${line}`, 'utf8'));
     this.lines++;
   }
 
@@ -114,20 +113,10 @@ function readLegacy(folder: string, into: Map<string, string>): string[] {
     paths.push(path);
     if (name.endsWith('.tmp')) continue;
     try {
-      into.set(name, readPointer(path));
+      into.set(name, readFileSync(path, 'utf8'));
     } catch {
       // Removed meanwhile.
     }
   }
   return paths;
-}
-
-/** A symbolic link's target, or a file holding the path. */
-function readPointer(path: string): string {
-  try {
-    return readlinkSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-    return readFileSync(path, 'utf8');
-  }
 }
