@@ -12,7 +12,6 @@ import { CatalogError } from '../catalog/errors.ts';
 import { storableLine } from '../catalog/log-lines.ts';
 import {
   appendExecutionMessages,
-  claimTasks,
   type ClaimedTask,
   completeTask,
   completeTasks,
@@ -28,6 +27,7 @@ import { transientKind } from '../db/transient.ts';
 import type { CatalogDb } from '../db/types.ts';
 import { peerCertificate } from './peers.ts';
 import type { Baton, Dispatcher } from './dispatcher.ts';
+import type { ClaimCoalescer } from './claim-coalescer.ts';
 import type { Identities } from './identities.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -147,6 +147,8 @@ export interface ApiContext {
   readonly identities: Identities;
   /** Decrypts sensitive values (stored encrypted by the PostgreSQL dialect) for the worker that runs the task. */
   readonly keyring: Keyring;
+  /** Claims through the catalog, one call in flight per worker. */
+  readonly claims: ClaimCoalescer;
 }
 
 interface Route {
@@ -244,7 +246,7 @@ async function longPollClaim(ctx: ApiContext, req: Authenticated, id: string, b:
       const wake = ctx.dispatcher.nextWake(deadline - Date.now(), req.workerAgentId);
       let tasks;
       try {
-        tasks = await revealSensitiveValues(ctx.keyring, await claimTasks(ctx.db, id, b.maxTasks, b.leaseMs));
+        tasks = await revealSensitiveValues(ctx.keyring, await ctx.claims.claim(id, b.maxTasks, b.leaseMs, req.signal));
       } catch (error) {
         passUnused(wake.cancel());
         passUnused(baton);
