@@ -14,7 +14,6 @@ import {
   appendExecutionMessages,
   type ClaimedTask,
   completeTask,
-  completeTasks,
   getLogDbConnection,
   getProjectVersion,
   registerWorkerAgent,
@@ -27,7 +26,7 @@ import { transientKind } from '../db/transient.ts';
 import type { CatalogDb } from '../db/types.ts';
 import { peerCertificate } from './peers.ts';
 import type { Baton, Dispatcher } from './dispatcher.ts';
-import type { ClaimCoalescer } from './claim-coalescer.ts';
+import type { BatchedClaims, BatchedCompletions } from './batched-calls.ts';
 import type { Identities } from './identities.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -147,8 +146,9 @@ export interface ApiContext {
   readonly identities: Identities;
   /** Decrypts sensitive values (stored encrypted by the PostgreSQL dialect) for the worker that runs the task. */
   readonly keyring: Keyring;
-  /** Claims through the catalog, one call in flight per worker. */
-  readonly claims: ClaimCoalescer;
+  /** Claims and completions through the catalog, one call of each in flight per worker. */
+  readonly claims: BatchedClaims;
+  readonly completions: BatchedCompletions;
 }
 
 interface Route {
@@ -246,7 +246,7 @@ async function longPollClaim(ctx: ApiContext, req: Authenticated, id: string, b:
       const wake = ctx.dispatcher.nextWake(deadline - Date.now(), req.workerAgentId);
       let tasks;
       try {
-        tasks = await revealSensitiveValues(ctx.keyring, await ctx.claims.claim(id, b.maxTasks, b.leaseMs, req.signal));
+        tasks = await revealSensitiveValues(ctx.keyring, await ctx.claims.claim({ workerAgentId: id, maxTasks: b.maxTasks, leaseMs: b.leaseMs }, req.signal));
       } catch (error) {
         passUnused(wake.cancel());
         passUnused(baton);
@@ -322,7 +322,7 @@ const routes: Route[] = [
     async handle(ctx, req, _params, body) {
       const b = exchangeBody.parse(body);
       // The finished tasks first: their slots are free for the claim that follows.
-      const results = b.completions.length > 0 ? await completeTasks(ctx.db, b.completions, req.workerAgentId) : [];
+      const results = b.completions.length > 0 ? await ctx.completions.complete(req.workerAgentId, b.completions) : [];
       if (results.length > 0) ctx.dispatcher.slotsFreed(req.workerAgentId);
       return { results, tasks: await claimFor(ctx, req, req.workerAgentId, b) };
     },
@@ -379,7 +379,7 @@ const routes: Route[] = [
     auth: 'worker',
     async handle(ctx, req, _params, body) {
       const b = completeManyBody.parse(body);
-      const results = await completeTasks(ctx.db, b.completions, req.workerAgentId);
+      const results = await ctx.completions.complete(req.workerAgentId, b.completions);
       ctx.dispatcher.slotsFreed(req.workerAgentId);
       return { results };
     },

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { hostname, networkInterfaces } from 'node:os';
-import { claimTasks, masterStopped, updateMasterSettings } from '../catalog/master-calls.ts';
+import { claimTasks, completeTasks, masterStopped, updateMasterSettings } from '../catalog/master-calls.ts';
 import { parseCatalogSpec } from '../db/catalog-spec.ts';
 import type { EmbeddedEndpoint } from '../db/pglite-endpoint.ts';
 import { openCatalog } from '../db/open.ts';
@@ -19,7 +19,7 @@ import type { CatalogDb } from '../db/types.ts';
 import { thumbprintOfPem } from '../tls/thumbprints.ts';
 import { handleApi } from './api.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { ClaimCoalescer } from './claim-coalescer.ts';
+import { BatchedClaims, BatchedCompletions } from './batched-calls.ts';
 import { Identities } from './identities.ts';
 import { catalogKeyState, defaultKeyFolder, ensureProtectionKey, Keyring } from '../catalog/protection.ts';
 import { peerCertificate } from './peers.ts';
@@ -101,7 +101,8 @@ export class Master {
     }
     this.dispatcher = new Dispatcher(this.db, s.DispatchPollIntervalInMs, this.log, () => this.metrics.pollFailures.inc());
     const identities = new Identities(this.db);
-    const claims = new ClaimCoalescer((id, n, leaseMs) => claimTasks(this.db, id, n, leaseMs));
+    const claims = new BatchedClaims((id, n, leaseMs) => claimTasks(this.db, id, n, leaseMs));
+    const completions = new BatchedCompletions((id, list) => completeTasks(this.db, list, id));
 
     this.server = createServer(
       {
@@ -133,7 +134,7 @@ export class Master {
       this.inFlight++;
       res.on('close', () => this.inFlight--);
       void handleApi(
-        { db: this.db, settings: s, dispatcher: this.dispatcher, log: this.log, metrics: this.metrics, shuttingDown: () => this.stopping, onCatalogResult: this.onCatalogResult, identities, keyring, claims },
+        { db: this.db, settings: s, dispatcher: this.dispatcher, log: this.log, metrics: this.metrics, shuttingDown: () => this.stopping, onCatalogResult: this.onCatalogResult, identities, keyring, claims, completions },
         req,
         res,
       );
