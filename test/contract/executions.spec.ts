@@ -104,6 +104,56 @@ forEachBackend('executions and the task queue', (backend) => {
       expect(values).to.include({ BatchSize: '42', LOGGING_LEVEL: '3', DUMP_ON_ERROR: '1' });
     });
 
+    it('system parameters keep the logging level the execution was created with, stable ids, one row each once set, and reach the claim', async () => {
+      const db = catalog.db;
+      const level = async (v: string) => db.call('catalog.configure_catalog', { property_name: 'SERVER_LOGGING_LEVEL', property_value: v });
+      const system = async (id: number) =>
+        Object.fromEntries((await view(db, 'catalog.execution_parameter_values', `execution_id = ${id} AND object_type = 50`)).map((p) => [p.parameter_name, p]));
+      await level('3');
+      let id: number;
+      let other: number;
+      try {
+        id = await createExecution(db, where);
+        other = await createExecution(db, where);
+      } finally {
+        await level('1');
+      }
+      const first = await system(id);
+      expect(first.LOGGING_LEVEL, 'the server level when the execution was created, not now').to.include({ parameter_value: '3', parameter_data_type: 'Int32' });
+      expect(truthy(first.CALLER_INFO!.value_set)).to.equal(false);
+      expect(truthy(first.DUMP_ON_ERROR!.value_set)).to.equal(true);
+      const ids = (rows: Record<string, Record<string, unknown>>) => Object.values(rows).map((p) => String(p.execution_parameter_id));
+      expect(ids(await system(id)), 'the same ids on every read').to.deep.equal(ids(first));
+      expect(new Set([...ids(first), ...ids(await system(other))]).size, 'no two parameters share an id').to.equal(12);
+
+      const set = (parameter_name: string, parameter_value: unknown) =>
+        db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 50, parameter_name, parameter_value });
+      const before = await snapshot(db, EXECUTION_TABLES);
+      await expectCatalogError(set('logging_level', 7), 51001, /logging level/);
+      await expectCatalogError(set('NO_SUCH_PARAMETER', 1), 51108);
+      expect(await snapshot(db, EXECUTION_TABLES), 'a refused value stores nothing').to.deep.equal(before);
+      await set('caller_info', 'SQL Agent job 7');
+      await set('CALLER_INFO', 'SQL Agent job 8');
+      await set('LOGGING_LEVEL', 0);
+      const after = await system(id);
+      expect(Object.keys(after).sort(), 'each system parameter once, whichever are stored').to.deep.equal(Object.keys(first).sort());
+      expect(after.CALLER_INFO).to.include({ parameter_value: 'SQL Agent job 8' });
+      expect(truthy(after.CALLER_INFO!.value_set) && truthy(after.CALLER_INFO!.runtime_override)).to.equal(true);
+      expect(after.LOGGING_LEVEL).to.include({ parameter_value: '0' });
+      expect(after.DUMP_ON_ERROR!.execution_parameter_id).to.deep.equal(first.DUMP_ON_ERROR!.execution_parameter_id);
+
+      await db.call('catalog.set_execution_parameter_value', { execution_id: id, object_type: 20, parameter_name: 'InputFile', parameter_value: 'x.csv' });
+      await db.call('catalog.start_execution', { execution_id: id });
+      await db.call('catalog.set_execution_parameter_value', { execution_id: other, object_type: 20, parameter_name: 'InputFile', parameter_value: 'x.csv' });
+      await db.call('catalog.start_execution', { execution_id: other });
+      const worker = await enabledWorker(db);
+      const tasks = await claim(db, worker, { max: 10, now: future() });
+      const carried = (execution: number) =>
+        Object.fromEntries(tasks.find((t) => Number(t.execution_id) === execution)!.parameters.filter((p) => p.object_type === 50).map((p) => [p.name, p.value]));
+      expect(carried(id)).to.deep.equal({ CALLER_INFO: 'SQL Agent job 8', DUMP_EVENT_CODE: '0', DUMP_ON_ERROR: '0', DUMP_ON_EVENT: '0', LOGGING_LEVEL: '0', SYNCHRONIZED: '0' });
+      expect(carried(other)).to.deep.equal({ CALLER_INFO: null, DUMP_EVENT_CODE: '0', DUMP_ON_ERROR: '0', DUMP_ON_EVENT: '0', LOGGING_LEVEL: '3', SYNCHRONIZED: '0' });
+    });
+
     it('start_execution refuses missing required parameters (51209), a second start (51207), a bad retry count (51001) and an outdated project (51208)', async () => {
       const db = catalog.db;
       const id = await createExecution(db, where);

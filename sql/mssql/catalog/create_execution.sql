@@ -218,7 +218,8 @@ BEGIN
             use_any_worker,
             priority,
             required_tags,
-            timeout_seconds
+            timeout_seconds,
+            default_logging_level
         )
         VALUES (
             @execution_id,
@@ -236,7 +237,8 @@ BEGIN
             @useanyworker,
             @priority,
             internal.normalize_tags(@required_tags),
-            COALESCE(@timeout_seconds, @package_timeout)
+            COALESCE(@timeout_seconds, @package_timeout),
+            COALESCE(@logging_level, N'1')
         );
 
         INSERT INTO internal.execution_parameter_values (
@@ -260,7 +262,7 @@ BEGIN
             p.required,
             CASE WHEN p.value IS NULL THEN 0 ELSE 1 END,
             p.referenced_variable_name
-        FROM internal.new_execution_parameters(@lsn, @package_name, @logging_level) AS p;
+        FROM internal.new_execution_parameters(@lsn, @package_name) AS p;
 
         EXEC internal.resolve_environment_values @execution_id = @execution_id;
 

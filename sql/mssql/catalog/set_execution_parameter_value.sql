@@ -70,6 +70,8 @@ BEGIN
     DECLARE @status int = NULL;
     DECLARE @data_type nvarchar(128) = NULL;
     DECLARE @sensitive bit = 0;
+    DECLARE @name nvarchar(128) = NULL;
+    DECLARE @stored bit = 0;
     DECLARE @opened bit = 0;
     DECLARE @text nvarchar(20) = CONVERT(nvarchar(20), @execution_id);
     DECLARE @type_text nvarchar(20) = CONVERT(nvarchar(20), @object_type);
@@ -95,10 +97,13 @@ BEGIN
             EXEC internal.raise_error @number = 51207, @a1 = @text, @a2 = @status_text;
         END;
 
+        /* A system parameter at its default has no row yet (internal.execution_parameters). */
         SELECT
             @data_type = pv.parameter_data_type,
-            @sensitive = pv.sensitive
-        FROM internal.execution_parameter_values AS pv
+            @sensitive = pv.sensitive,
+            @name = pv.parameter_name,
+            @stored = pv.stored
+        FROM internal.execution_parameters AS pv
         WHERE pv.execution_id = @execution_id AND pv.object_type = @object_type AND pv.parameter_name = @parameter_name;
 
         IF @data_type IS NULL
@@ -113,10 +118,10 @@ BEGIN
 
         IF
             internal.is_valid_parameter_value(@data_type, @value) = 0
-            OR (@object_type = 50 AND @parameter_name = N'LOGGING_LEVEL' AND @value NOT IN (N'0', N'1', N'2', N'3', N'4', N'100'))
+            OR (@object_type = 50 AND @name = N'LOGGING_LEVEL' AND @value NOT IN (N'0', N'1', N'2', N'3', N'4', N'100'))
         BEGIN
             SET @accepted = CASE
-                WHEN @parameter_name = N'LOGGING_LEVEL' AND @object_type = 50 THEN N'a logging level: 0, 1, 2, 3, 4 or 100'
+                WHEN @name = N'LOGGING_LEVEL' AND @object_type = 50 THEN N'a logging level: 0, 1, 2, 3, 4 or 100'
                 ELSE N'a value of type ' + @data_type
             END;
             /* A refused sensitive value is not repeated in the message either. */
@@ -140,13 +145,37 @@ BEGIN
                 EXEC internal.raise_error @number = 51404, @a1 = N'a sensitive value of @parameter_value';
         END;
 
-        UPDATE pv
-        SET
-            pv.parameter_value = @value,
-            pv.value_set = CASE WHEN @value IS NULL THEN 0 ELSE 1 END,
-            pv.runtime_override = 1
-        FROM internal.execution_parameter_values AS pv
-        WHERE pv.execution_id = @execution_id AND pv.object_type = @object_type AND pv.parameter_name = @parameter_name;
+        IF @stored = 1
+            UPDATE pv
+            SET
+                pv.parameter_value = @value,
+                pv.value_set = CASE WHEN @value IS NULL THEN 0 ELSE 1 END,
+                pv.runtime_override = 1
+            FROM internal.execution_parameter_values AS pv
+            WHERE pv.execution_id = @execution_id AND pv.object_type = @object_type AND pv.parameter_name = @parameter_name;
+        ELSE
+            INSERT INTO internal.execution_parameter_values (
+                execution_id,
+                object_type,
+                parameter_data_type,
+                parameter_name,
+                parameter_value,
+                sensitive,
+                required,
+                value_set,
+                runtime_override
+            )
+            VALUES (
+                @execution_id,
+                @object_type,
+                @data_type,
+                @name,
+                @value,
+                0,
+                0,
+                CASE WHEN @value IS NULL THEN 0 ELSE 1 END,
+                1
+            );
 
         COMMIT TRANSACTION;
         IF @opened = 1 EXEC internal.close_protection_key;

@@ -297,7 +297,8 @@ BEGIN
             use_any_worker,
             priority,
             required_tags,
-            timeout_seconds
+            timeout_seconds,
+            default_logging_level
         )
         SELECT
             s.execution_id,
@@ -315,7 +316,8 @@ BEGIN
             s.useanyworker,
             s.priority,
             s.required_tags,
-            COALESCE(s.timeout_seconds, s.package_timeout)
+            COALESCE(s.timeout_seconds, s.package_timeout),
+            COALESCE(@logging_level, N'1')
         FROM @rows AS s;
 
         INSERT INTO internal.execution_parameter_values (
@@ -340,7 +342,7 @@ BEGIN
             CASE WHEN p.value IS NULL THEN 0 ELSE 1 END,
             p.referenced_variable_name
         FROM @rows AS s
-        CROSS APPLY internal.new_execution_parameters(s.lsn, s.package_name, @logging_level) AS p;
+        CROSS APPLY internal.new_execution_parameters(s.lsn, s.package_name) AS p;
 
         /* Referenced parameters take their environment's variables (one call per such execution). */
         SET @n = 0;

@@ -303,7 +303,7 @@ BEGIN
                         ),
                         N','
                     ) WITHIN GROUP (ORDER BY pv.object_type, pv.parameter_name)
-                FROM internal.execution_parameter_values AS pv
+                FROM internal.execution_parameters AS pv
                 WHERE pv.execution_id = c.execution_id
             ),
             N''

@@ -159,18 +159,19 @@ BEGIN
     INSERT INTO internal.executions
            (execution_id, folder_name, project_name, package_name, reference_id, reference_type, environment_folder_name,
             environment_name, project_lsn, executed_as_name,
-            use32bitruntime, run_in_scaleout, use_any_worker, priority, required_tags, timeout_seconds)
+            use32bitruntime, run_in_scaleout, use_any_worker, priority, required_tags, timeout_seconds,
+            default_logging_level)
     VALUES (execution_id, folder_name, project_name, package_name, reference_id, v_reference_type, v_environment_folder,
             v_environment_name, v_lsn, session_user,
             v_use32bitruntime, true, v_useanyworker, priority, internal.normalize_tags(required_tags),
-            COALESCE(timeout_seconds, v_package_timeout));
+            COALESCE(timeout_seconds, v_package_timeout), COALESCE(v_logging_level, '1'));
 
     INSERT INTO internal.execution_parameter_values
            (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, sensitive, required, value_set,
             referenced_variable_name)
     SELECT execution_id, p.object_type, p.data_type, p.parameter_name, p.value, p.sensitive, p.required,
            p.value IS NOT NULL, p.referenced_variable_name
-      FROM internal.new_execution_parameters(v_lsn, package_name, v_logging_level) AS p;
+      FROM internal.new_execution_parameters(v_lsn, package_name) AS p;
 
     CALL internal.resolve_environment_values(execution_id);
 END;

@@ -26,6 +26,8 @@ DECLARE
     v_status integer;
     v_data_type text;
     v_sensitive boolean;
+    v_name text;
+    v_stored boolean;
     v_value text := parameter_value::text;
 BEGIN
     -- Check input parameters
@@ -43,12 +45,6 @@ BEGIN
     IF parameter_name IS NULL THEN
         error_number := COALESCE(error_number, 51000);
         error_message := error_message || internal.error_text(51000, '@parameter_name') || ' ';
-    END IF;
-    -- Lengths the tables store
-    error_message := error_message
-        || internal.length_problem('@parameter_value', v_value, 4000);
-    IF error_number IS NULL AND error_message <> '' THEN
-        error_number := 51001;
     END IF;
     -- Lengths the tables store
     error_message := error_message
@@ -74,8 +70,9 @@ BEGIN
         PERFORM internal.raise_error(51207, execution_id::text, v_status::text);
     END IF;
 
-    SELECT pv.parameter_data_type, pv.sensitive INTO v_data_type, v_sensitive
-      FROM internal.execution_parameter_values AS pv
+    -- A system parameter at its default has no row yet (internal.execution_parameters).
+    SELECT pv.parameter_data_type, pv.sensitive, pv.parameter_name, pv.stored INTO v_data_type, v_sensitive, v_name, v_stored
+      FROM internal.execution_parameters AS pv
      WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND lower(pv.parameter_name) = lower(parameter_name);
     IF v_data_type IS NULL THEN
         PERFORM internal.raise_error(51108, execution_id::text, parameter_name, object_type::text);
@@ -84,10 +81,10 @@ BEGIN
         v_value := CASE lower(btrim(v_value)) WHEN 'true' THEN '1' WHEN 'false' THEN '0' ELSE btrim(v_value) END;
     END IF;
     IF NOT internal.is_valid_parameter_value(v_data_type, v_value)
-       OR (object_type = 50 AND parameter_name = 'LOGGING_LEVEL' AND v_value NOT IN ('0', '1', '2', '3', '4', '100')) THEN
+       OR (object_type = 50 AND v_name = 'LOGGING_LEVEL' AND v_value NOT IN ('0', '1', '2', '3', '4', '100')) THEN
         -- A refused sensitive value is not repeated in the message either.
         PERFORM internal.raise_error(51001, '@parameter_value', CASE WHEN v_sensitive THEN '********' ELSE v_value END,
-                                     CASE WHEN parameter_name = 'LOGGING_LEVEL' AND object_type = 50
+                                     CASE WHEN v_name = 'LOGGING_LEVEL' AND object_type = 50
                                           THEN 'a logging level: 0, 1, 2, 3, 4 or 100'
                                           ELSE 'a value of type ' || v_data_type END);
     END IF;
@@ -103,10 +100,17 @@ BEGIN
         END IF;
     END IF;
 
-    UPDATE internal.execution_parameter_values AS pv
-       SET parameter_value = v_value,
-           value_set = v_value IS NOT NULL,
-           runtime_override = true
-     WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND lower(pv.parameter_name) = lower(parameter_name);
+    IF v_stored THEN
+        UPDATE internal.execution_parameter_values AS pv
+           SET parameter_value = v_value,
+               value_set = v_value IS NOT NULL,
+               runtime_override = true
+         WHERE pv.execution_id = execution_id AND pv.object_type = object_type AND lower(pv.parameter_name) = lower(parameter_name);
+    ELSE
+        INSERT INTO internal.execution_parameter_values
+               (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, sensitive, required,
+                value_set, runtime_override)
+        VALUES (execution_id, object_type, v_data_type, v_name, v_value, false, false, v_value IS NOT NULL, true);
+    END IF;
 END;
 $$;

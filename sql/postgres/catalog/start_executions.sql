@@ -179,10 +179,12 @@ BEGIN
     INSERT INTO internal.executions
            (execution_id, folder_name, project_name, package_name, reference_id, reference_type, environment_folder_name,
             environment_name, project_lsn, executed_as_name,
-            use32bitruntime, run_in_scaleout, use_any_worker, priority, required_tags, timeout_seconds)
+            use32bitruntime, run_in_scaleout, use_any_worker, priority, required_tags, timeout_seconds,
+            default_logging_level)
     SELECT s.execution_id, s.folder_name, s.project_name, s.package_name, s.reference_id, s.reference_type, s.environment_folder,
            s.environment_name, s.lsn, session_user,
-           s.use32bitruntime, true, s.useanyworker, s.priority, s.required_tags, COALESCE(s.timeout_seconds, s.package_timeout)
+           s.use32bitruntime, true, s.useanyworker, s.priority, s.required_tags, COALESCE(s.timeout_seconds, s.package_timeout),
+           COALESCE(v_logging_level, '1')
       FROM start_executions_rows AS s
      ORDER BY s.n;
 
@@ -192,7 +194,7 @@ BEGIN
     SELECT s.execution_id, p.object_type, p.data_type, p.parameter_name, p.value, p.sensitive, p.required,
            p.value IS NOT NULL, p.referenced_variable_name
       FROM start_executions_rows AS s
-     CROSS JOIN LATERAL internal.new_execution_parameters(s.lsn, s.package_name, v_logging_level) AS p;
+     CROSS JOIN LATERAL internal.new_execution_parameters(s.lsn, s.package_name) AS p;
 
     -- Referenced parameters take their environment's variables (one call per such execution).
     FOR v_referencing IN

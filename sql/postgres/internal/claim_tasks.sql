@@ -159,7 +159,7 @@ BEGIN
                                                        'data_type', pv.parameter_data_type, 'value', pv.parameter_value,
                                                        'sensitive', pv.sensitive)
                                      ORDER BY pv.object_type, pv.parameter_name)::text
-                       FROM internal.execution_parameter_values AS pv
+                       FROM internal.execution_parameters AS pv
                       WHERE pv.execution_id = c.execution_id), '[]'),
            at.stream_id
       FROM claimed AS c

@@ -2,14 +2,13 @@
 -- The parameter values a new execution of a package takes: the project's parameters (20) and the
 -- package's own (30) — the server default when one was set (value_type 'V'), else the design
 -- default unless the parameter is required (a required one stays unset until a value or its
--- environment gives one) — and the system parameters (50, internal.system_parameter_defaults).
--- One rule for every procedure that creates executions; a plain SQL function, so that PostgreSQL
+-- environment gives one). The system parameters (50) are not stored until they are set
+-- (internal.execution_parameters). One rule for every procedure that creates executions; a plain SQL function, so that PostgreSQL
 -- inlines it (also under LATERAL, once per row of a batch).
 -- Callers: catalog.create_execution, catalog.start_executions.
 CREATE OR REPLACE FUNCTION internal.new_execution_parameters(
     project_version_lsn bigint DEFAULT NULL,
-    package_name varchar(260) DEFAULT NULL,
-    logging_level text DEFAULT NULL
+    package_name varchar(260) DEFAULT NULL
 )
 RETURNS TABLE (
     object_type smallint,
@@ -29,8 +28,5 @@ AS $$
            op.sensitive, op.required, op.referenced_variable_name
       FROM internal.object_parameters AS op
      WHERE op.project_version_lsn = new_execution_parameters.project_version_lsn
-       AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = new_execution_parameters.package_name))
-    UNION ALL
-    SELECT 50::smallint, s.data_type, s.name, s.value, false, false, NULL::varchar(128)
-      FROM internal.system_parameter_defaults(new_execution_parameters.logging_level) AS s;
+       AND (op.object_type = 20 OR (op.object_type = 30 AND op.object_name = new_execution_parameters.package_name));
 $$;
