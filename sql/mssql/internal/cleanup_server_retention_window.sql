@@ -60,6 +60,9 @@ BEGIN
         OR LEN(@days) NOT BETWEEN 1 AND 5
         OR TRY_CONVERT(int, @days) < 1
         RETURN 0;
+    /* Found through ix_operations_created_time: an operation that ended before the cutoff was
+       created before it (its end time has no index, so that ending one writes none). */
+    DECLARE @cutoff datetimeoffset(7) = DATEADD(DAY, -CONVERT(int, @days), @now);
 
     /* ---------------------------------------- First the messages of the operations due, a chunk at a time */
     DECLARE @chunk int = @BatchSize * 10;
@@ -72,8 +75,8 @@ BEGIN
     WHERE m.operation_id IN (
         SELECT TOP (@BatchSize) o.operation_id
         FROM internal.operations AS o
-        WHERE o.end_time IS NOT NULL AND o.end_time <= DATEADD(DAY, -CONVERT(int, @days), @now)
-        ORDER BY o.end_time
+        WHERE o.created_time <= @cutoff AND o.end_time <= @cutoff
+        ORDER BY o.created_time
     );
     SET @messages = @@ROWCOUNT;
     COMMIT TRANSACTION;
@@ -96,8 +99,8 @@ BEGIN
         INSERT INTO @doomed (operation_id)
         SELECT TOP (@BatchSize) o.operation_id
         FROM internal.operations AS o WITH (READPAST, UPDLOCK, ROWLOCK)
-        WHERE o.end_time IS NOT NULL AND o.end_time <= DATEADD(DAY, -CONVERT(int, @days), @now)
-        ORDER BY o.end_time;
+        WHERE o.created_time <= @cutoff AND o.end_time <= @cutoff
+        ORDER BY o.created_time;
 
         DELETE h
         FROM internal.tasks_history AS h

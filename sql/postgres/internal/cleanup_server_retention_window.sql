@@ -28,6 +28,7 @@ DECLARE
     v_enabled text;
     v_days text;
     v_messages integer;
+    v_cutoff timestamptz;
 BEGIN
     IF BatchSize IS NULL OR BatchSize NOT BETWEEN 1 AND 5000 THEN
         PERFORM internal.raise_error(51001, '@BatchSize', BatchSize::text, 'from 1 to 5000');
@@ -41,14 +42,17 @@ BEGIN
     IF v_enabled IS DISTINCT FROM 'TRUE' OR v_days IS NULL OR v_days !~ '^[0-9]{1,5}$' OR v_days::integer < 1 THEN
         RETURN;
     END IF;
+    -- Found through ix_operations_created_time: an operation that ended before the cutoff was
+    -- created before it (its end time has no index, so that ending one writes none).
+    v_cutoff := v_now - make_interval(days => v_days::integer);
 
     -- First the messages of the operations due, a chunk at a time.
     WITH due AS (
         SELECT o.operation_id
           FROM internal.operations AS o
-         WHERE o.end_time IS NOT NULL
-           AND o.end_time <= v_now - make_interval(days => v_days::integer)
-         ORDER BY o.end_time
+         WHERE o.created_time <= v_cutoff
+           AND o.end_time <= v_cutoff
+         ORDER BY o.created_time
          LIMIT BatchSize
     ), chunk AS (
         SELECT m.operation_message_id
@@ -70,9 +74,9 @@ BEGIN
     WITH doomed AS (
         SELECT o.operation_id
           FROM internal.operations AS o
-         WHERE o.end_time IS NOT NULL
-           AND o.end_time <= v_now - make_interval(days => v_days::integer)
-         ORDER BY o.end_time
+         WHERE o.created_time <= v_cutoff
+           AND o.end_time <= v_cutoff
+         ORDER BY o.created_time
          LIMIT BatchSize
            FOR UPDATE SKIP LOCKED
     ), history AS (

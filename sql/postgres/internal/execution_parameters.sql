@@ -1,8 +1,9 @@
 -- internal.execution_parameters
 -- Every parameter value of every execution: the stored rows (internal.execution_parameter_values:
 -- project and package parameters, and the system parameters that were set), and the system
--- parameters an execution still has at their defaults, which are not stored
--- (internal.system_parameter_defaults, LOGGING_LEVEL from executions.default_logging_level).
+-- parameters an execution still has at their defaults, which are not stored: SSIS's six, listed
+-- here with their places (1 to 6); LOGGING_LEVEL starts at the catalog's SERVER_LOGGING_LEVEL when
+-- the execution was created (executions.default_logging_level), the others as SSIS's do.
 -- Such a parameter's execution_parameter_id is -(execution_id * 8 + its place): unique, and the
 -- same on every read; catalog.set_execution_parameter_value stores the row, with an id of its own.
 -- Executions created before step 0015 have all their system parameters stored and no
@@ -26,16 +27,21 @@ UNION ALL
 SELECT -(e.execution_id * 8 + s.ordinal),
        e.execution_id,
        50::smallint,
-       s.data_type,
-       s.name,
-       s.value,
+       s.data_type::varchar(128),
+       s.name::varchar(128),
+       CASE WHEN s.ordinal = 1 THEN e.default_logging_level::text ELSE s.value END,
        false,
        false,
-       s.value IS NOT NULL,
+       s.ordinal = 1 OR s.value IS NOT NULL,
        false,
        false
   FROM internal.executions AS e
- CROSS JOIN LATERAL internal.system_parameter_defaults(e.default_logging_level) AS s
+ CROSS JOIN (VALUES (1, 'Int32', 'LOGGING_LEVEL', NULL),
+                    (2, 'Boolean', 'DUMP_ON_ERROR', '0'),
+                    (3, 'Boolean', 'DUMP_ON_EVENT', '0'),
+                    (4, 'String', 'DUMP_EVENT_CODE', '0'),
+                    (5, 'String', 'CALLER_INFO', NULL),
+                    (6, 'Boolean', 'SYNCHRONIZED', '0')) AS s (ordinal, data_type, name, value)
  WHERE e.default_logging_level IS NOT NULL
    AND NOT EXISTS (SELECT 1 FROM internal.execution_parameter_values AS x
                     WHERE x.execution_id = e.execution_id AND x.object_type = 50

@@ -69,9 +69,6 @@ GRANT SELECT ON catalog.explicit_object_permissions, catalog.effective_object_pe
 GRANT USAGE ON SCHEMA internal TO PUBLIC;
 GRANT EXECUTE ON FUNCTION internal.is_catalog_admin(), internal.sees_all_objects(), internal.may(integer, bigint, integer)
    TO PUBLIC;
--- And catalog.execution_parameter_values gives the system parameters an execution has at their
--- defaults from this list of constants.
-GRANT EXECUTE ON FUNCTION internal.system_parameter_defaults(text) TO PUBLIC;
 -- A non-member reading the workers gets no rows, as in SSIS, rather than a permission error.
 GRANT SELECT ON catalog.worker_agents, catalog.worker_agent_perfcounter TO PUBLIC;
 
