@@ -24,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signalGroup, type ProcessGuard } from './process-guard.ts';
 
-const HOST = join(dirname(fileURLToPath(import.meta.url)), 'package-host.mjs');
+const HOST = join(dirname(fileURLToPath(import.meta.url)), 'package-host.cjs');
 
 /** Runs one host serves before it is replaced, however clean: bounds what a slow leak can grow to. */
 export const REUSE_LIMIT = 200;

@@ -37,7 +37,7 @@ describe('the npm package', function () {
     tarball = join(dir, listing[0]!.filename);
     expect(listing[0]!.filename).to.equal(`scaleout-${version}.tgz`);
     const files = listing[0]!.files.map((f) => f.path);
-    for (const needed of ['bin/scaleout.js', 'dist/cli/main.js', 'dist/worker/package-host.mjs', 'dist/worker/sentinel.mjs', 'dist/manager/assets/manager.css', 'examples/etl/scaleout.project.json', 'README.md', 'package.json']) {
+    for (const needed of ['bin/scaleout.js', 'dist/cli/main.js', 'dist/worker/package-host.cjs', 'dist/worker/sentinel.mjs', 'dist/manager/assets/manager.css', 'examples/etl/scaleout.project.json', 'README.md', 'package.json']) {
       expect(files, needed).to.include(needed);
     }
     expect(files.some((f) => f.startsWith('sql/mssql/') && f.endsWith('.sql'))).to.equal(true);

@@ -1,5 +1,6 @@
-// The child process a node package runs in (plain JavaScript: it starts in tens of milliseconds,
-// without a TypeScript loader). The worker sends a "start" message over IPC; the host imports the
+// The child process a node package runs in (plain CommonJS: it starts in tens of milliseconds,
+// without a TypeScript loader, and without the ES module loader's start-up for itself — a
+// package's module is still imported as ES module or CommonJS alike). The worker sends a "start" message over IPC; the host imports the
 // package's module, calls its default export with the context, writes the lines the package logs
 // to the run's log file (JSON lines, which the worker reads into the attempt's journal), and
 // reports the outcome. Its stdout and stderr are files too, never pipes: whatever the package
@@ -11,8 +12,9 @@
 // that — a successful run that left nothing running behind (no timer, socket, child process or
 // file operation pending) — and otherwise ends as usual. Between runs the environment is put back
 // as the host started, and the folder, AbortSignal and log file are the new task's.
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+'use strict';
+const { closeSync, openSync, writeSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
 
 // SSIS message types: 120 Error, 110 Warning, 70 Information, 60 Progress, 140 Diagnostic.
 const TYPES = { error: 120, warn: 110, info: 70, progress: 60, verbose: 140 };
