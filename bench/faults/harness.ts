@@ -339,14 +339,17 @@ export class FaultSystem {
       const finished = attempts.filter((a) => a.end !== undefined);
       if (finished.length > 1) {
         twice++;
-        if (process.env.SCALEOUT_FAULTS_DEBUG) {
-          const log = await this.db.query('SELECT message_time, message FROM catalog.operation_messages WHERE operation_id = $1 AND message NOT LIKE $2 ORDER BY operation_message_id', [id, 'exec %']);
-          process.stderr.write(`completed twice: ${id} ${JSON.stringify(finished.map((f) => ({ w: f.worker, a: f.attempt, s: f.start, e: f.end })))} kills ${JSON.stringify(this.kills)}\n${log.map((l) => `  ${(l.message_time as Date).toISOString()} ${l.message}`).join('\n')}\n`);
-        }
         const first = finished[0]!;
         // The sentinel ends a dead worker's packages within moments: one may write its end just after.
-        if (this.kills.some((k) => k.worker === first.worker && k.at >= first.end! - 1000 && k.at <= first.end! + LEASE_MS + 2000)) diedBeforeReport++;
-        else if ((await this.db.query("SELECT 1 FROM catalog.operation_messages WHERE operation_id = $1 AND message LIKE '%could not renew the task lease%'", [id])).length > 0) leaseRanOutAtEnd++;
+        const died = this.kills.some((k) => k.worker === first.worker && k.at >= first.end! - 1000 && k.at <= first.end! + LEASE_MS + 2000);
+        const leaseLost = !died && (await this.db.query("SELECT 1 FROM catalog.operation_messages WHERE operation_id = $1 AND message LIKE '%could not renew the task lease%'", [id])).length > 0;
+        if (died) diedBeforeReport++;
+        else if (leaseLost) leaseRanOutAtEnd++;
+        // An unexplained one is always shown (it is what the next session has to go on).
+        if (process.env.SCALEOUT_FAULTS_DEBUG || (!died && !leaseLost)) {
+          const log = await this.db.query('SELECT message_time, message FROM catalog.operation_messages WHERE operation_id = $1 AND message NOT LIKE $2 ORDER BY operation_message_id', [id, 'exec %']);
+          process.stderr.write(`completed twice${died || leaseLost ? '' : ' (unexplained)'}: ${id} ${JSON.stringify(finished.map((f) => ({ w: f.worker, a: f.attempt, s: f.start, e: f.end })))} kills ${JSON.stringify(this.kills)}\n${log.map((l) => `  ${(l.message_time as Date).toISOString()} ${l.message}`).join('\n')}\n`);
+        }
       }
       for (const a of attempts) {
         const written = [...a.beats.keys()];
