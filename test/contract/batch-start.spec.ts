@@ -112,11 +112,20 @@ forEachBackend('starting executions in a batch', (backend) => {
     expect(await snapshot(db, EXECUTION_TABLES)).to.deep.equal(before);
   });
 
-  it('takes 10,000 executions in one call', async function () {
+  it('takes 10,000 executions in one call, their ids ascending in the order of the rows', async function () {
     this.timeout(180_000);
     const db = catalog.db;
-    const ids = await startExecutions(db, Array.from({ length: 10_000 }, (_, i) => row({ priority: i % 3 })));
+    const ids = await startExecutions(db, Array.from({ length: 10_000 }, (_, i) => row({ priority: i % 7 })));
     expect(new Set(ids).size).to.equal(10_000);
+    expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!), 'ids ascend').to.equal(true);
+    const priorities = await db.query(
+      db.dialect === 'mssql'
+        ? 'SELECT execution_id, priority FROM internal.executions WHERE execution_id BETWEEN @p1 AND @p2'
+        : 'SELECT execution_id, priority FROM internal.executions WHERE execution_id BETWEEN $1 AND $2',
+      [ids[0], ids.at(-1)],
+    );
+    const byId = new Map(priorities.map((p) => [Number(p.execution_id), Number(p.priority)]));
+    expect(ids.filter((id, i) => byId.get(id) !== i % 7), 'each id is its own row\'s execution').to.deep.equal([]);
     const queued = await db.query(
       db.dialect === 'mssql'
         ? 'SELECT COUNT(*) AS n FROM internal.tasks WHERE execution_id BETWEEN @p1 AND @p2 AND status = 1'
