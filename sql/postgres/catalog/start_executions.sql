@@ -111,7 +111,7 @@ BEGIN
         project_name text, lsn bigint, package_name text, entry_point boolean, package_timeout integer,
         reference_id bigint, reference_type char(1), reference_project_id bigint, environment_folder text,
         environment_name text, use32bitruntime boolean, useanyworker boolean, priority integer,
-        required_tags text, timeout_seconds integer, given jsonb
+        required_tags text, timeout_seconds integer
     ) ON COMMIT DELETE ROWS;
     TRUNCATE start_executions_rows;
     INSERT INTO start_executions_rows
@@ -121,7 +121,7 @@ BEGIN
            COALESCE(r.environment_folder_name, f.name), r.environment_name,
            COALESCE(internal.bit_value(j.v ->> 'use32bitruntime'), false), COALESCE(internal.bit_value(j.v ->> 'useanyworker'), true),
            COALESCE((j.v ->> 'priority')::integer, 0), internal.normalize_tags(j.v ->> 'required_tags'),
-           (j.v ->> 'timeout_seconds')::integer, j.v
+           (j.v ->> 'timeout_seconds')::integer
       FROM jsonb_array_elements(executions) WITH ORDINALITY AS j (v, n)
       LEFT JOIN internal.folders AS f ON lower(f.name) = lower(j.v ->> 'folder_name')
       LEFT JOIN internal.projects AS p ON p.folder_id = f.folder_id AND lower(p.name) = lower(j.v ->> 'project_name')
