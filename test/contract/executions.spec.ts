@@ -109,12 +109,17 @@ forEachBackend('executions and the task queue', (backend) => {
       const level = async (v: string) => db.call('catalog.configure_catalog', { property_name: 'SERVER_LOGGING_LEVEL', property_value: v });
       const system = async (id: number) =>
         Object.fromEntries((await view(db, 'catalog.execution_parameter_values', `execution_id = ${id} AND object_type = 50`)).map((p) => [p.parameter_name, p]));
+      // A project without parameters: its executions store none (the claim's list of defaults).
+      const bare = { folder: where.folder, project: `bare_${newId().slice(0, 8)}` };
+      await deploy(db, bare.folder, { name: bare.project, packages: [{ name: 'load', kind: 'node' }] });
       await level('3');
       let id: number;
       let other: number;
+      let plain: number;
       try {
         id = await createExecution(db, where);
         other = await createExecution(db, where);
+        plain = await createExecution(db, bare);
       } finally {
         await level('1');
       }
@@ -146,12 +151,15 @@ forEachBackend('executions and the task queue', (backend) => {
       await db.call('catalog.start_execution', { execution_id: id });
       await db.call('catalog.set_execution_parameter_value', { execution_id: other, object_type: 20, parameter_name: 'InputFile', parameter_value: 'x.csv' });
       await db.call('catalog.start_execution', { execution_id: other });
+      await db.call('catalog.start_execution', { execution_id: plain });
       const worker = await enabledWorker(db);
       const tasks = await claim(db, worker, { max: 10, now: future() });
-      const carried = (execution: number) =>
-        Object.fromEntries(tasks.find((t) => Number(t.execution_id) === execution)!.parameters.filter((p) => p.object_type === 50).map((p) => [p.name, p.value]));
+      const given = (execution: number) => tasks.find((t) => Number(t.execution_id) === execution)!.parameters;
+      const carried = (execution: number) => Object.fromEntries(given(execution).filter((p) => p.object_type === 50).map((p) => [p.name, p.value]));
       expect(carried(id)).to.deep.equal({ CALLER_INFO: 'SQL Agent job 8', DUMP_EVENT_CODE: '0', DUMP_ON_ERROR: '0', DUMP_ON_EVENT: '0', LOGGING_LEVEL: '0', SYNCHRONIZED: '0' });
       expect(carried(other)).to.deep.equal({ CALLER_INFO: null, DUMP_EVENT_CODE: '0', DUMP_ON_ERROR: '0', DUMP_ON_EVENT: '0', LOGGING_LEVEL: '3', SYNCHRONIZED: '0' });
+      expect(given(plain), 'an execution that stores no parameter gets the same six, in the same order, as one that does')
+        .to.deep.equal(given(other).filter((p) => p.object_type === 50));
     });
 
     it('start_execution refuses missing required parameters (51209), a second start (51207), a bad retry count (51001) and an outdated project (51208)', async () => {

@@ -6,9 +6,9 @@ GO
     internal.execution_parameters
     Every parameter value of every execution: the stored rows (internal.execution_parameter_values:
     project and package parameters, and the system parameters that were set), and the system
-    parameters an execution still has at their defaults, which are not stored: SSIS's six, listed
-    here with their places (1 to 6); LOGGING_LEVEL starts at the catalog's SERVER_LOGGING_LEVEL when
-    the execution was created (executions.default_logging_level), the others as SSIS's do.
+    parameters an execution still has at their defaults, which are not stored: SSIS's six
+    (internal.default_system_parameters); LOGGING_LEVEL starts at the catalog's SERVER_LOGGING_LEVEL
+    when the execution was created (executions.default_logging_level), the others as SSIS's do.
     Such a parameter's execution_parameter_id is -(execution_id * 8 + its place): unique, and the
     same on every read; catalog.set_execution_parameter_value stores the row, with an id of its own.
     Executions created before step 0015 have all their system parameters stored and no
@@ -36,24 +36,16 @@ SELECT
     -(e.execution_id * 8 + s.ordinal),
     e.execution_id,
     CONVERT(smallint, 50),
-    CONVERT(nvarchar(128), s.data_type),
-    CONVERT(nvarchar(128), s.name),
-    CONVERT(nvarchar(max), CASE WHEN s.ordinal = 1 THEN e.default_logging_level ELSE s.value END),
+    s.data_type,
+    s.name,
+    CASE WHEN s.ordinal = 1 THEN CONVERT(nvarchar(max), e.default_logging_level) ELSE s.value END,
     CONVERT(bit, 0),
     CONVERT(bit, 0),
     CONVERT(bit, CASE WHEN s.ordinal = 1 OR s.value IS NOT NULL THEN 1 ELSE 0 END),
     CONVERT(bit, 0),
     CONVERT(bit, 0)
 FROM internal.executions AS e
-CROSS JOIN (
-    VALUES
-    (1, N'Int32', N'LOGGING_LEVEL', NULL),
-    (2, N'Boolean', N'DUMP_ON_ERROR', N'0'),
-    (3, N'Boolean', N'DUMP_ON_EVENT', N'0'),
-    (4, N'String', N'DUMP_EVENT_CODE', N'0'),
-    (5, N'String', N'CALLER_INFO', NULL),
-    (6, N'Boolean', N'SYNCHRONIZED', N'0')
-) AS s (ordinal, data_type, name, value)
+CROSS JOIN internal.default_system_parameters AS s
 WHERE
     e.default_logging_level IS NOT NULL
     AND NOT EXISTS (

@@ -63,6 +63,7 @@ DECLARE
     v_machine text;
     v_capacity integer;
     v_ids uuid[];
+    v_defaults text;
 BEGIN
     -- Check input parameters
     IF WorkerAgentId IS NULL THEN
@@ -124,6 +125,17 @@ BEGIN
         RETURN;
     END IF;
 
+    -- Most executions store no parameter at all: every one they have is a system parameter at its
+    -- default. Their list is made here once per call, its LOGGING_LEVEL put in per task (the marker
+    -- "{LOGGING_LEVEL}" stands for it: no default is a JSON string that contains it), instead of
+    -- read through internal.execution_parameters per task, which was a sixth of the catalog's CPU
+    -- per claimed and completed task.
+    SELECT json_agg(json_build_object('object_type', 50, 'name', d.name, 'data_type', d.data_type,
+                                      'value', CASE WHEN d.ordinal = 1 THEN '{LOGGING_LEVEL}' ELSE d.value END,
+                                      'sensitive', false) ORDER BY d.name)::text
+      INTO v_defaults
+      FROM internal.default_system_parameters AS d;
+
     RETURN QUERY
     WITH claimed AS (
         UPDATE internal.tasks AS t
@@ -155,12 +167,16 @@ BEGIN
     )
     SELECT c.task_id, c.execution_id, c.lease_token, c.lease_expires_at, c.executed_count, c.max_executed_count,
            e.folder_name, e.project_name, e.package_name, pk.kind, e.project_lsn, v.content_hash, e.timeout_seconds,
-           COALESCE((SELECT json_agg(json_build_object('object_type', pv.object_type, 'name', pv.parameter_name,
-                                                       'data_type', pv.parameter_data_type, 'value', pv.parameter_value,
-                                                       'sensitive', pv.sensitive)
-                                     ORDER BY pv.object_type, pv.parameter_name)::text
-                       FROM internal.execution_parameters AS pv
-                      WHERE pv.execution_id = c.execution_id), '[]'),
+           CASE WHEN e.default_logging_level IS NOT NULL
+                     AND NOT EXISTS (SELECT 1 FROM internal.execution_parameter_values AS sp WHERE sp.execution_id = c.execution_id)
+                THEN replace(v_defaults, '"{LOGGING_LEVEL}"', to_json(e.default_logging_level)::text)
+                ELSE COALESCE((SELECT json_agg(json_build_object('object_type', pv.object_type, 'name', pv.parameter_name,
+                                                                 'data_type', pv.parameter_data_type, 'value', pv.parameter_value,
+                                                                 'sensitive', pv.sensitive)
+                                               ORDER BY pv.object_type, pv.parameter_name)::text
+                                 FROM internal.execution_parameters AS pv
+                                WHERE pv.execution_id = c.execution_id), '[]')
+           END,
            at.stream_id
       FROM claimed AS c
       JOIN running AS rn ON rn.operation_id = c.execution_id

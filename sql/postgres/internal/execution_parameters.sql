@@ -1,9 +1,9 @@
 -- internal.execution_parameters
 -- Every parameter value of every execution: the stored rows (internal.execution_parameter_values:
 -- project and package parameters, and the system parameters that were set), and the system
--- parameters an execution still has at their defaults, which are not stored: SSIS's six, listed
--- here with their places (1 to 6); LOGGING_LEVEL starts at the catalog's SERVER_LOGGING_LEVEL when
--- the execution was created (executions.default_logging_level), the others as SSIS's do.
+-- parameters an execution still has at their defaults, which are not stored: SSIS's six
+-- (internal.default_system_parameters); LOGGING_LEVEL starts at the catalog's SERVER_LOGGING_LEVEL
+-- when the execution was created (executions.default_logging_level), the others as SSIS's do.
 -- Such a parameter's execution_parameter_id is -(execution_id * 8 + its place): unique, and the
 -- same on every read; catalog.set_execution_parameter_value stores the row, with an id of its own.
 -- Executions created before step 0015 have all their system parameters stored and no
@@ -27,8 +27,8 @@ UNION ALL
 SELECT -(e.execution_id * 8 + s.ordinal),
        e.execution_id,
        50::smallint,
-       s.data_type::varchar(128),
-       s.name::varchar(128),
+       s.data_type,
+       s.name,
        CASE WHEN s.ordinal = 1 THEN e.default_logging_level::text ELSE s.value END,
        false,
        false,
@@ -36,12 +36,7 @@ SELECT -(e.execution_id * 8 + s.ordinal),
        false,
        false
   FROM internal.executions AS e
- CROSS JOIN (VALUES (1, 'Int32', 'LOGGING_LEVEL', NULL),
-                    (2, 'Boolean', 'DUMP_ON_ERROR', '0'),
-                    (3, 'Boolean', 'DUMP_ON_EVENT', '0'),
-                    (4, 'String', 'DUMP_EVENT_CODE', '0'),
-                    (5, 'String', 'CALLER_INFO', NULL),
-                    (6, 'Boolean', 'SYNCHRONIZED', '0')) AS s (ordinal, data_type, name, value)
+ CROSS JOIN internal.default_system_parameters AS s
  WHERE e.default_logging_level IS NOT NULL
    AND NOT EXISTS (SELECT 1 FROM internal.execution_parameter_values AS x
                     WHERE x.execution_id = e.execution_id AND x.object_type = 50
