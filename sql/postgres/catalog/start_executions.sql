@@ -36,6 +36,8 @@ DECLARE
     v_project record;
     v_referencing bigint;
     v_logging_level text;
+    v_keys text[] := ARRAY['folder_name', 'project_name', 'package_name', 'reference_id', 'use32bitruntime',
+                           'useanyworker', 'priority', 'required_tags', 'timeout_seconds'];
 BEGIN
     execution_ids := NULL;
 
@@ -65,8 +67,9 @@ BEGIN
      CROSS JOIN LATERAL (
             SELECT CASE
                 WHEN jsonb_typeof(j.v) <> 'object' THEN 'is not a JSON object'
-                WHEN k.unknown IS NOT NULL THEN format('has the key "%s", which is none of folder_name, project_name, package_name, '
-                     'reference_id, use32bitruntime, useanyworker, priority, required_tags, timeout_seconds', left(k.unknown, 60))
+                WHEN j.v - v_keys <> '{}'::jsonb THEN format('has the key "%s", which is none of folder_name, project_name, package_name, '
+                     'reference_id, use32bitruntime, useanyworker, priority, required_tags, timeout_seconds',
+                     left((SELECT min(key) FROM jsonb_object_keys(j.v - v_keys) AS key), 60))
                 WHEN NOT COALESCE(jsonb_typeof(j.v -> 'folder_name') = 'string' AND length(j.v ->> 'folder_name') BETWEEN 1 AND 128, false) THEN 'needs folder_name, text of 1 to 128 characters'
                 WHEN NOT COALESCE(jsonb_typeof(j.v -> 'project_name') = 'string' AND length(j.v ->> 'project_name') BETWEEN 1 AND 128, false) THEN 'needs project_name, text of 1 to 128 characters'
                 WHEN NOT COALESCE(jsonb_typeof(j.v -> 'package_name') = 'string' AND length(j.v ->> 'package_name') BETWEEN 1 AND 260, false) THEN 'needs package_name, text of 1 to 260 characters'
@@ -86,11 +89,7 @@ BEGIN
                               ELSE false END THEN 'timeout_seconds must be a number of seconds greater than 0'
                 WHEN jsonb_typeof(j.v -> 'required_tags') NOT IN ('string', 'null') OR length(j.v ->> 'required_tags') > 4000
                      THEN 'required_tags must be text of up to 4,000 characters'
-            END AS problem
-              FROM (SELECT min(key) AS unknown
-                      FROM jsonb_object_keys(CASE WHEN jsonb_typeof(j.v) = 'object' THEN j.v ELSE '{}' END) AS key
-                     WHERE key NOT IN ('folder_name', 'project_name', 'package_name', 'reference_id', 'use32bitruntime',
-                                       'useanyworker', 'priority', 'required_tags', 'timeout_seconds')) AS k) AS c
+            END AS problem) AS c
      WHERE c.problem IS NOT NULL
      ORDER BY j.n
      LIMIT 1;
