@@ -348,7 +348,8 @@ export class FaultSystem {
         // An unexplained one is always shown (it is what the next session has to go on).
         if (process.env.SCALEOUT_FAULTS_DEBUG || (!died && !leaseLost)) {
           const log = await this.db.query('SELECT message_time, message FROM catalog.operation_messages WHERE operation_id = $1 AND message NOT LIKE $2 ORDER BY operation_message_id', [id, 'exec %']);
-          process.stderr.write(`completed twice${died || leaseLost ? '' : ' (unexplained)'}: ${id} ${JSON.stringify(finished.map((f) => ({ w: f.worker, a: f.attempt, s: f.start, e: f.end })))} kills ${JSON.stringify(this.kills)}\n${log.map((l) => `  ${(l.message_time as Date).toISOString()} ${l.message}`).join('\n')}\n`);
+          const [pkg] = await this.db.query('SELECT package_name FROM catalog.executions WHERE execution_id = $1', [id]);
+          process.stderr.write(`completed twice${died || leaseLost ? '' : ' (unexplained)'}: ${id} (${String(pkg?.package_name)}) ${JSON.stringify(finished.map((f) => ({ w: f.worker, a: f.attempt, s: f.start, e: f.end })))} kills ${JSON.stringify(this.kills)}\n${log.map((l) => `  ${(l.message_time as Date).toISOString()} ${l.message}`).join('\n')}\n`);
         }
       }
       for (const a of attempts) {

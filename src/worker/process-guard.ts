@@ -5,10 +5,11 @@
  * the moment the worker's IPC channel closes, however the worker ended. Package code cannot block
  * that watch: it never runs in the sentinel, nor in the worker.
  *
- * As a last line, every package process carries SCALEOUT_WORKER_INSTANCE (agent id, worker pid and
- * the worker's start time): a worker that starts ends any process of its own agent id whose worker
- * instance is gone — something the sentinel could not reach (it was killed too, or a package left
- * its group).
+ * Every package process carries SCALEOUT_WORKER_INSTANCE (agent id, worker pid and the worker's
+ * start time), and so does the sentinel: it also kills every process carrying its worker's
+ * instance, which covers a process started by a worker that died before telling the sentinel of
+ * it. As a last line, a worker that starts ends any process of its own agent id whose worker
+ * instance is gone — something the sentinel could not reach (it was killed too).
  */
 
 import { fork, type ChildProcess } from 'node:child_process';

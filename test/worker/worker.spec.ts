@@ -6,6 +6,7 @@
  */
 
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { migrateUp } from '../../src/migrate/runner.ts';
 import type { CatalogDb } from '../../src/db/types.ts';
 import { PROJECT_ROOT } from '../../src/migrate/scripts.ts';
 import { packProject } from '../../src/project/pack.ts';
+import { INSTANCE_VARIABLE, processStartTicks } from '../../src/worker/process-guard.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { call, makeCerts, startMaster, type Certs, type MasterProcess } from '../support/master-process.ts';
 import { waitFor } from '../support/wait.ts';
@@ -436,6 +438,15 @@ forEachBackend('worker agents, end to end', (backend) => {
 
   it('no package outlives its worker: kill -9 ends node packages (even one busy in synchronous code) and commands with what they started, within a second', async () => {
     const w5 = await startWorker(db, certs, [master!.port], 'w5', { MaxTaskCount: 3, LeaseInterval: '00:01:00' }, { tags: 'guard' });
+    // A process the worker started but had not told its sentinel of yet (it died in between): it
+    // carries the worker's instance, as every package process does, in a process group of its own.
+    const workerPid = w5.child.pid!;
+    const stray = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, [INSTANCE_VARIABLE]: `${w5.id}/${workerPid}/${processStartTicks(workerPid)}` },
+    });
+    const strayEnded = new Promise<void>((resolve) => stray.once('exit', () => resolve()));
     try {
       const files = ['busy', 'idle', 'cmd'].map((n) => join(certs.dir, `beats-${n}`));
       const ids = [
@@ -452,6 +463,8 @@ forEachBackend('worker agents, end to end', (backend) => {
         return [...files, `${files[2]}.child`].map(lastBeat).every((v, i) => v === before[i]);
       }, 10_000);
       for (const f of [...files, `${files[2]}.child`]) expect(lastBeat(f) - killedAt, `${f} stopped within a second`).to.be.lessThan(1000);
+      await waitFor('the process the sentinel was not told of to end', () => stray.exitCode !== null || stray.signalCode !== null, 5_000);
+      expect(stray.signalCode, 'ended by the sentinel').to.equal('SIGKILL');
       expect(processesOf(w5.id), 'no process of the dead worker is left').to.deep.equal([]);
 
       // Its next start reports the attempts abandoned at once (not after the 60 s lease): they run again.
@@ -466,6 +479,8 @@ forEachBackend('worker agents, end to end', (backend) => {
       for (const id of ids) expect(Number((await waitForEnd(db, id)).status)).to.equal(3);
     } finally {
       await w5.kill9();
+      if (stray.exitCode === null && stray.signalCode === null) stray.kill('SIGKILL');
+      await strayEnded;
     }
   });
 
