@@ -26,10 +26,20 @@ describe('the service log', () => {
 
   it('rotates by size and keeps at most LogMaxFiles files, every line whole JSON', async () => {
     const log = await createLogger({ name: 'master', level: 'info', stdout: false, folder: dir, maxFileBytes: 4096, maxFiles: 3 });
+    const numbered = () => readdirSync(dir).map((n) => /^master\.(\d+)\.log$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+    const read = (n: number | undefined) => (n === undefined ? '' : readFileSync(join(dir, `master.${n}.log`), 'utf8'));
     for (let i = 0; i < 400; i++) {
       log.info('a line', { i, padding: 'x'.repeat(60) });
-      // Rotation happens between writes: give the stream its turns, as a running service does.
-      if (i % 20 === 19) await new Promise((r) => setTimeout(r, 5));
+      // Rotation happens between writes: give the stream its turns, as a running service does —
+      // until this batch is on disk and a roll it started is done (a fixed pause was too short on
+      // a busy machine: batches then piled into one file).
+      if (i % 20 === 19) {
+        await waitFor(`line ${i} written, and no roll pending`, () => {
+          const n = numbered();
+          const newest = n.at(-1);
+          return read(newest).length < 4096 && (read(newest).includes(`"i":${i},`) || read(n.at(-2)).includes(`"i":${i},`));
+        }, 10_000);
+      }
     }
     await log.close();
     const files = await waitFor('the old files removed', async () => {
