@@ -120,6 +120,33 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     });
   });
 
+  it('the masters\' poll for newly ready tasks reads the tasks of its interval, not the backlog (PostgreSQL: 20,000 queued tasks no poll counts)', async function () {
+    const db = catalog.db;
+    if (db.dialect !== 'postgres') this.skip();
+    const where = await deployedProject(db);
+    const [project] = await db.query('SELECT project_id, object_version_lsn FROM internal.projects AS p JOIN internal.folders AS f ON f.folder_id = p.folder_id WHERE f.name = $1', [where.folder]);
+    await db.withSession(async (session) => {
+      // Ready a second ago: a poll since then counts none of them, and need read none of them.
+      await queueReadyTasks(session, 20_000, Number(project!.project_id), Number(project!.object_version_lsn), { folder: where.folder, project: where.project, package: 'load' });
+      const [{ since }] = (await session.query("SELECT now() - interval '500 milliseconds' AS since")) as Array<{ since: Date }>;
+      await session.batch('BEGIN');
+      try {
+        const read = async () => {
+          const [row] = await session.query("SELECT idx_tup_fetch, seq_tup_read FROM pg_stat_xact_user_tables WHERE relid = 'internal.tasks'::regclass");
+          return Number(row!.idx_tup_fetch) + Number(row!.seq_tup_read);
+        };
+        for (const delayedOnly of [false, true]) {
+          const before = await read();
+          const [polled] = await session.query('CALL internal.count_newly_ready_tasks(since => $1, delayedonly => $2, newlyready => NULL, readat => NULL)', [since, delayedOnly]);
+          expect(Number(polled!.newlyready), `newly ready (DelayedOnly ${delayedOnly})`).to.equal(0);
+          expect((await read()) - before, `rows of internal.tasks the poll read (DelayedOnly ${delayedOnly})`).to.be.below(200);
+        }
+      } finally {
+        await session.batch('ROLLBACK');
+      }
+    });
+  });
+
   it('configure_catalog names an unknown property as such (51001 on @property_name), and a bad value as a bad value', async () => {
     const db = catalog.db;
     await expectCatalogError(db.call('catalog.configure_catalog', { property_name: 'RETENTION_WINDOWS', property_value: '30' }), 51001, /'RETENTION_WINDOWS' for @property_name is not accepted: a property that can be set/);

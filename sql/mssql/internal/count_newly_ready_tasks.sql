@@ -8,7 +8,8 @@ GO
     ran out. The master's dispatcher asks once per DispatchPollIntervalInMs while workers wait,
     passing the previous answer's @ReadAt as @Since, and wakes a waiting claim when the count is
     above 0. @DelayedOnly = 1 counts only retries whose backoff ran out (ready_at later than the
-    requeue). Reads only; READPAST skips tasks being claimed.
+    requeue). Reads only, and only the tasks that became ready in the interval (ix_tasks_ready_at),
+    however long the backlog; READPAST skips tasks being claimed.
     Caller: the master (scaleout_master). Outputs: @NewlyReady, @ReadAt.
     Errors: 51000 (@Since, @DelayedOnly).
 */

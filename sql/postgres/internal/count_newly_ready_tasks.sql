@@ -4,7 +4,8 @@
 -- dispatcher asks once per DispatchPollIntervalInMs while workers wait, passing the previous
 -- answer's ReadAt as Since, and wakes a waiting claim when the count is above 0. DelayedOnly
 -- counts only retries whose backoff ran out (ready_at later than the requeue): a master that hears
--- every other readiness by LISTEN asks for those alone. Reads only.
+-- every other readiness by LISTEN asks for those alone. Reads only, and only the tasks that became
+-- ready in the interval (ix_tasks_ready_at), however long the backlog.
 -- Caller: the master (scaleout_master). Outputs: NewlyReady, ReadAt.
 -- Errors: 51000 (Since, DelayedOnly).
 CREATE OR REPLACE PROCEDURE internal.count_newly_ready_tasks(
