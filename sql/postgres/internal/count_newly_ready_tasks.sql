@@ -4,8 +4,9 @@
 -- dispatcher asks once per DispatchPollIntervalInMs while workers wait, passing the previous
 -- answer's ReadAt as Since, and wakes a waiting claim when the count is above 0. DelayedOnly
 -- counts only retries whose backoff ran out (ready_at later than the requeue): a master that hears
--- every other readiness by LISTEN asks for those alone. Reads only, and only the tasks that became
--- ready in the interval (ix_tasks_ready_at), however long the backlog.
+-- every other readiness by LISTEN asks for those alone, and reads only the retries of the interval
+-- (ix_tasks_delayed_ready), however long the backlog. Without DelayedOnly (the embedded catalog)
+-- it reads every queued task. Reads only.
 -- Caller: the master (scaleout_master). Outputs: NewlyReady, ReadAt.
 -- Errors: 51000 (Since, DelayedOnly).
 CREATE OR REPLACE PROCEDURE internal.count_newly_ready_tasks(
@@ -29,11 +30,20 @@ BEGIN
     END IF;
 
     ReadAt := CASE WHEN now IS NULL THEN clock_timestamp() ELSE internal.clock(now) END;
-    SELECT count(*)::integer INTO NewlyReady
-      FROM internal.tasks AS t
-     WHERE t.status = 1
-       AND t.ready_at > Since
-       AND t.ready_at <= ReadAt
-       AND (NOT DelayedOnly OR t.ready_at > t.last_updated_time);
+    IF DelayedOnly THEN
+        -- Stated as ix_tasks_delayed_ready's predicate, so that the poll seeks it.
+        SELECT count(*)::integer INTO NewlyReady
+          FROM internal.tasks AS t
+         WHERE t.status = 1
+           AND t.ready_at > t.last_updated_time
+           AND t.ready_at > Since
+           AND t.ready_at <= ReadAt;
+    ELSE
+        SELECT count(*)::integer INTO NewlyReady
+          FROM internal.tasks AS t
+         WHERE t.status = 1
+           AND t.ready_at > Since
+           AND t.ready_at <= ReadAt;
+    END IF;
 END;
 $$;
