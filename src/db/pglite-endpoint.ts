@@ -26,9 +26,10 @@ export async function serveEmbeddedCatalog(db: PgliteCatalogDb, dataDir: string 
   const server = new PGLiteSocketServer({ db: db.pglite, host: '127.0.0.1', port, maxConnections: 32 });
   await server.start();
   // Before pglite-socket's handler (set up on the next turn) writes anything to a new connection,
-  // its writes go through a filter that keeps notifications for the clients that LISTEN.
+  // its writes go through a filter that keeps notifications for the clients that LISTEN, and hands
+  // each one to this process's own listeners (a start made with psql wakes the master's claims).
   (server as unknown as { server: NetServer }).server.on('connection', (socket: Socket) => {
-    const notifications = new NotificationFilter();
+    const notifications = new NotificationFilter((channel, payload) => db.deliverNotification(channel, payload));
     socket.on('data', (chunk: Buffer) => notifications.sawClientData(chunk));
     const write = socket.write.bind(socket) as (data: Uint8Array, callback?: (error?: Error | null) => void) => boolean;
     socket.write = ((data: Uint8Array | string, ...rest: unknown[]) => {

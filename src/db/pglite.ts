@@ -82,11 +82,27 @@ export class PgliteCatalogDb extends PostgresFamilyDb implements CatalogDb {
 
   private closed = false;
 
+  /** This process's listeners, by channel: they also hear what the endpoint's clients notify. */
+  private readonly listeners = new Map<string, Set<(payload: string) => void>>();
+
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
     const unlisten = await this.pglite.listen(channel, onNotify);
+    const key = channel.toLowerCase();
+    const set = this.listeners.get(key) ?? new Set();
+    set.add(onNotify);
+    this.listeners.set(key, set);
     return async () => {
+      set.delete(onNotify);
       if (!this.closed) await unlisten();
     };
+  }
+
+  /**
+   * A notification a client of the wire-protocol endpoint raised: PGlite returns it in that
+   * client's byte stream only, so the endpoint hands it here for this process's listeners.
+   */
+  deliverNotification(channel: string, payload: string): void {
+    for (const onNotify of this.listeners.get(channel.toLowerCase()) ?? []) onNotify(payload);
   }
 
   async close(): Promise<void> {

@@ -55,8 +55,7 @@ export class Dispatcher {
   async start(): Promise<void> {
     if (this.db.listen) this.stopListening = await this.db.listen('scaleout_tasks', (payload) => this.notify(String(payload ?? '').startsWith('open ')));
     // Also one shared poll per master: on SQL Server it stands in for notifications; everywhere it
-    // catches tasks whose retry delay ran out, and starts made through a connection whose
-    // notification this master cannot hear (SQL clients of the embedded catalog).
+    // catches tasks whose retry delay ran out (no NOTIFY marks the end of a backoff).
     this.timer = setInterval(() => void this.poll(), this.pollIntervalMs);
     this.timer.unref();
   }
@@ -73,9 +72,9 @@ export class Dispatcher {
     }
     this.polling = true;
     try {
-      // On PostgreSQL every other readiness is NOTIFYed; the embedded catalog cannot hear its SQL
-      // clients' notifications, and SQL Server has none.
-      const delayedOnly = this.db.backend === 'pg';
+      // With LISTEN/NOTIFY every other readiness is heard (on the embedded catalog, also a start
+      // made by a client of its endpoint: the endpoint hands it on); SQL Server has none.
+      const delayedOnly = this.db.capabilities.listenNotify;
       const r = await this.db.call('internal.count_newly_ready_tasks', { Since: this.since ?? new Date(0), DelayedOnly: delayedOnly }, { idempotent: true });
       this.since = r.output.readat as Date;
       // The count does not say for which workers: every waiter may need to look.

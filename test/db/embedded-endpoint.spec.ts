@@ -33,10 +33,23 @@ describe('the embedded catalog endpoint', () => {
     expect(filter.filter(message('A', 'xxxxscaleout_tasks\0open 2\0'))).to.deep.equal(message('A', 'xxxxscaleout_tasks\0open 2\0'));
   });
 
-  it('a SQL client that did not LISTEN gets no notification of the master\'s channel; one that did, does', async function () {
+  it('hands every notification it sees to the process\'s listeners, whether it keeps it from the client or lets it through', () => {
+    const heard: Array<[string, string]> = [];
+    const filter = new NotificationFilter((channel, payload) => heard.push([channel, payload]));
+    const stream = Buffer.concat([message('R', '\0\0\0\0'), message('A', 'xxxxscaleout_tasks\0targeted 7\0'), message('Z', 'I')]);
+    const out: Buffer[] = [];
+    for (let i = 0; i < stream.length; i += 4) out.push(filter.filter(stream.subarray(i, i + 4)));
+    expect(Buffer.concat(out)).to.deep.equal(Buffer.concat([message('R', '\0\0\0\0'), message('Z', 'I')]));
+    filter.sawClientData(Buffer.from('Q\0\0\0\x19LISTEN scaleout_tasks\0'));
+    expect(filter.filter(message('A', 'xxxxscaleout_tasks\0open 8\0'))).to.deep.equal(message('A', 'xxxxscaleout_tasks\0open 8\0'));
+    expect(heard).to.deep.equal([['scaleout_tasks', 'targeted 7'], ['scaleout_tasks', 'open 8']]);
+  });
+
+  it('a SQL client that did not LISTEN gets no notification of the master\'s channel; one that did, does; the process holding the catalog hears both', async function () {
     this.timeout(60_000);
     const db = (await openCatalog('pglite:memory:')) as PgliteCatalogDb;
-    const stopListening = await db.listen!('scaleout_tasks', () => undefined);
+    const heardByProcess: string[] = [];
+    const stopListening = await db.listen!('scaleout_tasks', (payload) => heardByProcess.push(payload));
     const endpoint = await serveEmbeddedCatalog(db, undefined, 0);
     const quiet = new pg.Client({ connectionString: endpoint.url });
     const listener = new pg.Client({ connectionString: endpoint.url });
@@ -59,6 +72,7 @@ describe('the embedded catalog endpoint', () => {
       await quiet.query('SELECT 1');
       expect(heardByQuiet).to.deep.equal([]);
       expect((await quiet.query('SELECT 2 AS two')).rows[0].two).to.equal(2);
+      expect(heardByProcess.sort(), 'what the endpoint\'s clients notified reaches the process').to.deep.equal(['open 1', 'open 2']);
     } finally {
       await quiet.end().catch(() => undefined);
       await listener.end().catch(() => undefined);

@@ -10,10 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCatalog } from '../../src/db/open.ts';
+import { embeddedEndpointOf } from '../../src/db/pglite-endpoint.ts';
 import { migrateUp } from '../../src/migrate/runner.ts';
 import { view } from '../support/catalog-helpers.ts';
 import { call, makeCerts, startMaster, type Certs } from '../support/master-process.ts';
 import { projectBytes } from '../support/queue-helpers.ts';
+import { waitFor } from '../support/wait.ts';
 
 describe('master service [PGlite, embedded catalog]', () => {
   let dir: string;
@@ -71,6 +73,49 @@ describe('master service [PGlite, embedded catalog]', () => {
       expect(masters.map((m) => m.State)).to.deep.equal(['stopped']);
     } finally {
       await db.close();
+    }
+  });
+
+  it('a start made by a SQL client of the embedded endpoint wakes a waiting claim at once, not at the next poll', async function () {
+    this.timeout(120_000);
+    const dataDir = join(dir, 'woken');
+    const spec = `pglite:${dataDir}`;
+    const worker = randomUUID();
+    const cert = certs.worker('woken-worker');
+    {
+      const db = await openCatalog(spec);
+      try {
+        await migrateUp(db);
+        await db.call('catalog.add_worker_agent', { WorkerAgentId: worker, CertificateThumbprint: cert.thumbprint, IsEnabled: 1 });
+        await db.call('catalog.create_folder', { folder_name: 'f' });
+        await db.call('catalog.deploy_project', { folder_name: 'f', project_name: 'p', project_stream: projectBytes('x'), manifest: JSON.stringify({ name: 'p', packages: [{ name: 'noop', kind: 'node' }] }) });
+      } finally {
+        await db.close();
+      }
+    }
+    // The shared poll runs once a minute: only the start's notification can wake the claim in time.
+    const master = await startMaster(spec, certs, { DispatchPollIntervalInMs: 60_000, EmbeddedCatalogPort: 0 });
+    try {
+      await call(master.port, 'POST', `/api/v1/agents/${worker}/register`, { cert, body: { machineName: 'woken' } });
+      const waiting = call(master.port, 'POST', `/api/v1/agents/${worker}/tasks:claim`, { cert, body: { waitMs: 30_000 } });
+      // Its first claim found nothing: from here on, only a wake-up answers it before its deadline.
+      await waitFor('the claim to wait', async () => /^scaleout_master_claim_calls_total\{result="empty"\} [1-9]/m.test((await call(master.port, 'GET', '/metrics')).body.toString()), 20_000);
+      const client = await openCatalog(embeddedEndpointOf(dataDir)!);
+      let executionId: number;
+      const started = Date.now();
+      try {
+        const r = await client.call('catalog.create_execution', { folder_name: 'f', project_name: 'p', package_name: 'noop' });
+        executionId = Number(r.output.execution_id);
+        await client.call('catalog.start_execution', { execution_id: executionId });
+      } finally {
+        await client.close();
+      }
+      const claim = await waiting;
+      const [task] = claim.json.tasks as Array<{ executionId: number }>;
+      expect(task?.executionId, 'the claim got the task started through the endpoint').to.equal(executionId);
+      expect(Date.now() - started, 'ms from the start to the claim\'s answer').to.be.below(15_000);
+    } finally {
+      expect(await master.stop()).to.equal(0);
     }
   });
 });

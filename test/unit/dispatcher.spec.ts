@@ -13,6 +13,7 @@ describe('dispatcher poll', () => {
     const db = {
       backend: 'mssql',
       dialect: 'mssql',
+      capabilities: { multiConnection: true, listenNotify: false },
       async call(): Promise<ProcedureResult> {
         polls++;
         // What SQL Server answers a bare READPAST under READ_COMMITTED_SNAPSHOT.
@@ -49,7 +50,7 @@ describe('dispatcher poll', () => {
   });
 
   it('a worker whose tasks ended wakes its own waiting claims, and no one else\'s', async () => {
-    const db = { backend: 'pg', dialect: 'postgres', async call() { throw new Error('not called'); } } as unknown as CatalogDb;
+    const db = { backend: 'pg', dialect: 'postgres', capabilities: { multiConnection: true, listenNotify: true }, async call() { throw new Error('not called'); } } as unknown as CatalogDb;
     const dispatcher = new Dispatcher(db, 60_000);
     try {
       const mine = dispatcher.nextWake(30_000, 'worker-a');

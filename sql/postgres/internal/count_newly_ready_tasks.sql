@@ -5,8 +5,8 @@
 -- answer's ReadAt as Since, and wakes a waiting claim when the count is above 0. DelayedOnly
 -- counts only retries whose backoff ran out (ready_at later than the requeue): a master that hears
 -- every other readiness by LISTEN asks for those alone, and reads only the retries of the interval
--- (ix_tasks_delayed_ready), however long the backlog. Without DelayedOnly (the embedded catalog)
--- it reads every queued task. Reads only.
+-- (ix_tasks_delayed_ready), however long the backlog. Without DelayedOnly it reads every queued
+-- task. Reads only.
 -- Caller: the master (scaleout_master). Outputs: NewlyReady, ReadAt.
 -- Errors: 51000 (Since, DelayedOnly).
 CREATE OR REPLACE PROCEDURE internal.count_newly_ready_tasks(
