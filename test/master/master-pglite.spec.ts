@@ -10,12 +10,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCatalog } from '../../src/db/open.ts';
+import type { CatalogDb } from '../../src/db/types.ts';
 import { embeddedEndpointOf } from '../../src/db/pglite-endpoint.ts';
 import { migrateUp } from '../../src/migrate/runner.ts';
 import { view } from '../support/catalog-helpers.ts';
 import { call, makeCerts, startMaster, type Certs } from '../support/master-process.ts';
 import { projectBytes } from '../support/queue-helpers.ts';
 import { waitFor } from '../support/wait.ts';
+
+/**
+ * An embedded catalog in its folder, migrated, with one enabled worker and project p (package noop)
+ * in folder f; then `more` runs on it; closed after, so that a master can hold the folder.
+ */
+async function prepareCatalog(spec: string, worker: string, thumbprint: string, more?: (db: CatalogDb) => Promise<void>): Promise<void> {
+  const db = await openCatalog(spec);
+  try {
+    await migrateUp(db);
+    await db.call('catalog.add_worker_agent', { WorkerAgentId: worker, CertificateThumbprint: thumbprint, IsEnabled: 1 });
+    await db.call('catalog.create_folder', { folder_name: 'f' });
+    await db.call('catalog.deploy_project', { folder_name: 'f', project_name: 'p', project_stream: projectBytes('x'), manifest: JSON.stringify({ name: 'p', packages: [{ name: 'noop', kind: 'node' }] }) });
+    await more?.(db);
+  } finally {
+    await db.close();
+  }
+}
 
 describe('master service [PGlite, embedded catalog]', () => {
   let dir: string;
@@ -34,21 +52,12 @@ describe('master service [PGlite, embedded catalog]', () => {
     const spec = `pglite:${join(dir, 'catalog')}`;
     const worker = randomUUID();
     const cert = certs.worker('embedded-worker');
-    let executionId: number;
-    {
-      const db = await openCatalog(spec);
-      try {
-        await migrateUp(db);
-        await db.call('catalog.add_worker_agent', { WorkerAgentId: worker, CertificateThumbprint: cert.thumbprint, IsEnabled: 1 });
-        await db.call('catalog.create_folder', { folder_name: 'f' });
-        await db.call('catalog.deploy_project', { folder_name: 'f', project_name: 'p', project_stream: projectBytes('x'), manifest: JSON.stringify({ name: 'p', packages: [{ name: 'noop', kind: 'node' }] }) });
-        const r = await db.call('catalog.create_execution', { folder_name: 'f', project_name: 'p', package_name: 'noop' });
-        executionId = Number(r.output.execution_id);
-        await db.call('catalog.start_execution', { execution_id: executionId });
-      } finally {
-        await db.close();
-      }
-    }
+    let executionId = 0;
+    await prepareCatalog(spec, worker, cert.thumbprint, async (db) => {
+      const r = await db.call('catalog.create_execution', { folder_name: 'f', project_name: 'p', package_name: 'noop' });
+      executionId = Number(r.output.execution_id);
+      await db.call('catalog.start_execution', { execution_id: executionId });
+    });
 
     const master = await startMaster(spec, certs, { MasterHeartbeatIntervalInMs: 1000, SweepLeaseInMs: 3000 });
     try {
@@ -82,17 +91,7 @@ describe('master service [PGlite, embedded catalog]', () => {
     const spec = `pglite:${dataDir}`;
     const worker = randomUUID();
     const cert = certs.worker('woken-worker');
-    {
-      const db = await openCatalog(spec);
-      try {
-        await migrateUp(db);
-        await db.call('catalog.add_worker_agent', { WorkerAgentId: worker, CertificateThumbprint: cert.thumbprint, IsEnabled: 1 });
-        await db.call('catalog.create_folder', { folder_name: 'f' });
-        await db.call('catalog.deploy_project', { folder_name: 'f', project_name: 'p', project_stream: projectBytes('x'), manifest: JSON.stringify({ name: 'p', packages: [{ name: 'noop', kind: 'node' }] }) });
-      } finally {
-        await db.close();
-      }
-    }
+    await prepareCatalog(spec, worker, cert.thumbprint);
     // The shared poll runs once a minute: only the start's notification can wake the claim in time.
     const master = await startMaster(spec, certs, { DispatchPollIntervalInMs: 60_000, EmbeddedCatalogPort: 0 });
     try {
