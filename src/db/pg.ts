@@ -115,6 +115,12 @@ export class PgCatalogDb extends PostgresFamilyDb implements CatalogDb {
       throw error;
     }
     let keep = true;
+    // A checked-out client reports its connection's end as an 'error' event as well as failing the
+    // query; with no listener that event would end the process (pool.query() listened for it).
+    const broke = () => {
+      keep = false;
+    };
+    client.on('error', broke);
     try {
       const result = await client.query<Row>(sql, params as unknown[]);
       return result.rows;
@@ -124,9 +130,10 @@ export class PgCatalogDb extends PostgresFamilyDb implements CatalogDb {
       // usable: it goes back to the pool. pool.query() dropped the connection on any error, so each
       // refusal cost a new server session (~9 ms here, its functions compiled and plans made again).
       // One that broke, or is left inside a transaction, is dropped.
-      keep = client.getTransactionStatus() === 'I' && transientKind(error) === undefined;
+      keep &&= client.getTransactionStatus() === 'I' && transientKind(error) === undefined;
       throw error;
     } finally {
+      client.off('error', broke);
       client.release(!keep);
     }
   }
@@ -135,6 +142,12 @@ export class PgCatalogDb extends PostgresFamilyDb implements CatalogDb {
     const pool = await this.currentPool();
     const client = await pool.connect();
     let failed = false;
+    // The connection's end comes as an 'error' event too: listened for, so that it fails the
+    // session's statement instead of the process.
+    const broke = () => {
+      failed = true;
+    };
+    client.on('error', broke);
     try {
       return await fn({
         query: async (sql, params = []) => (await client.query<Row>(sql, params as unknown[])).rows,
@@ -147,6 +160,7 @@ export class PgCatalogDb extends PostgresFamilyDb implements CatalogDb {
       throw error;
     } finally {
       // A session that failed may hold session state (locks, an open transaction): never reuse it.
+      client.off('error', broke);
       client.release(failed);
     }
   }

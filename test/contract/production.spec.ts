@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { CatalogDb } from '../../src/db/types.ts';
 import { forEachBackend, useCatalog } from '../support/backends.ts';
 import { waitFor } from '../support/wait.ts';
+import { TcpProxy } from '../support/master-process.ts';
+import { openCatalog } from '../../src/db/open.ts';
 import { expectCatalogError, truthy } from '../support/catalog-helpers.ts';
 import { claim, complete, deployedProject, enabledWorker, execution, projectBytes, queueReadyTasks, renew, startedExecution, sweepExpired } from '../support/queue-helpers.ts';
 
@@ -161,6 +163,33 @@ forEachBackend('the catalog as a production server runs it', (backend) => {
     await db.query('BEGIN; SELECT 1/0; COMMIT').catch(() => undefined);
     const [state] = await db.query('SELECT now() = statement_timestamp() AS own_transaction');
     expect(state!.own_transaction, 'the next call runs in a transaction of its own').to.equal(true);
+  });
+
+  it('a connection that breaks while a call runs fails that call, not the process; the next call finds a new one (PostgreSQL)', async function () {
+    const db = catalog.db;
+    if (db.backend !== 'pg') this.skip();
+    const target = new URL(catalog.database.spec!);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    const viaProxy = new URL(target.toString());
+    viaProxy.port = String(proxy.port);
+    const cut = await openCatalog(viaProxy.toString());
+    const sleeping = "SELECT pg_sleep(30) AS cut_mid_call";
+    try {
+      const running = cut.query(sleeping).then(() => 'answered', (error: Error) => error.message);
+      await waitFor('the call to run', async () => (await db.query('SELECT 1 FROM pg_stat_activity WHERE query = $1 AND state = $2', [sleeping, 'active'])).length > 0, 10_000);
+      // As a crash or an immediate shutdown ends it: the socket closes, no error message first.
+      const port = proxy.port;
+      await proxy.stop();
+      expect(await running).to.match(/terminated|connection/i);
+      await proxy.start(port);
+      const [row] = await cut.query('SELECT 1 AS one');
+      expect(row!.one).to.equal(1);
+    } finally {
+      await cut.close();
+      await proxy.stop();
+      await db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1', [sleeping]);
+    }
   });
 
   it('configure_catalog names an unknown property as such (51001 on @property_name), and a bad value as a bad value', async () => {
